@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Tasklog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tasklog", targets: ["Tasklog"]),
+        .library(name: "TasklogCore", targets: ["TasklogCore"]),
+        .executable(name: "tasklog", targets: ["tasklog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
+        ),
+        .target(name: "LMDB", dependencies: ["CLMDB"]),
+        .target(name: "TasklogCore"),
+        .target(name: "Tasklog", dependencies: ["TasklogCore", "LMDB"]),
+        .executableTarget(
+            name: "tasklog",
+            dependencies: [
+                "Tasklog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "tasklog"]),
+    ]
+)
+
+// Strict settings for every target, set once (as apple/swift-log does).
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.swiftLanguageMode(.v6))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,127 @@
+import LMDB
+import TasklogCore
+
+/// The LMDB side of a store: which databases hold what, and the few operations on them.
+///
+/// It stores encoded events and snapshots; it knows the envelope (seq, link), never task semantics.
+///
+/// | database | key | value |
+/// | --- | --- | --- |
+/// | `events` | seq, 8 bytes big-endian | an encoded event (``EventCodec``) |
+/// | `snapshots` | seq, 8 bytes big-endian | an encoded state (``SnapshotCodec``) |
+/// | `meta` | a name | `format`, `store-id`, `head` (last seq and link) |
+/// | `idempotency` | list, NUL, key | seq of the first event the command wrote |
+struct EventLog: Sendable {
+    static let databaseNames = ["events", "snapshots", "meta", "idempotency"]
+    static let storeFormat = "1"
+
+    let environment: Environment
+    let events: Database
+    let snapshots: Database
+    let meta: Database
+    let idempotency: Database
+
+    init(environment: Environment) {
+        self.environment = environment
+        events = environment.database("events")
+        snapshots = environment.database("snapshots")
+        meta = environment.database("meta")
+        idempotency = environment.database("idempotency")
+    }
+
+    /// The seq of the last event, 0 for an empty log.
+    func lastSeq(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
+        try txn.withLast(in: events) { key, _ in Key.uint64(from: key) } ?? 0
+    }
+
+    /// The link stored in the last event, `.zero` for an empty log.
+    func lastLink(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> ChainLink {
+        try txn.withLast(in: events) { _, value in
+            try value.withUnsafeBytes { bytes throws(TasklogError) in
+                do throws(CodecError) { return try EventCodec.storedLink(bytes) } catch { throw damaged(Key.uint64(from: value), error) }
+            }
+        } ?? .zero
+    }
+
+    /// Decodes every event with seq ≥ `start`, in order, checking that seqs are dense.
+    func forEachEvent(
+        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64,
+        _ body: (Event) throws -> Bool
+    ) throws {
+        var expected = start
+        try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
+            let seq = Key.uint64(from: key)
+            guard seq == expected else {
+                throw TasklogError(
+                    .corrupt,
+                    "the log has a gap: event \(expected) is missing before \(seq); run `tasklog verify` and see the README on salvage"
+                )
+            }
+            let event = try value.withUnsafeBytes { bytes throws(TasklogError) in
+                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw damaged(seq, error) }
+            }
+            guard event.seq == seq else {
+                throw TasklogError(.corrupt, "the event stored under seq \(seq) says it is \(event.seq); run `tasklog verify`")
+            }
+            expected += 1
+            return try body(event)
+        }
+    }
+
+    func damaged(_ seq: UInt64, _ error: CodecError) -> TasklogError {
+        TasklogError(
+            .corrupt,
+            "the event at seq \(seq) is damaged (\(error)); run `tasklog verify`, and see the README on salvaging the intact prefix"
+        )
+    }
+
+    // MARK: Meta
+
+    func metaValue(_ txn: borrowing some ReadableTransaction & ~Copyable, _ name: String) throws -> [UInt8]? {
+        try txn.withValue(in: meta, key: Array(name.utf8)) { value in value.withUnsafeBytes { Array($0) } }
+    }
+
+    func setMeta(_ txn: borrowing WriteTransaction, _ name: String, _ value: [UInt8]) throws {
+        try txn.put(in: meta, key: Array(name.utf8), value: value)
+    }
+
+    /// Writes `format` and `store-id` on a new store; refuses a store of an unknown format.
+    func prepare(storeID: () -> String) throws {
+        try environment.write { txn in
+            if let format = try metaValue(txn, "format") {
+                let text = String(decoding: format, as: UTF8.self)
+                guard text == Self.storeFormat else {
+                    throw TasklogError(
+                        .corrupt, "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
+                    )
+                }
+            } else {
+                try setMeta(txn, "format", Array(Self.storeFormat.utf8))
+                try setMeta(txn, "store-id", Array(storeID().utf8))
+            }
+        }
+    }
+
+    /// The head record: the last seq and its link, as written with every commit.
+    static func encodeHead(seq: UInt64, link: ChainLink) -> [UInt8] {
+        var writer = ByteWriter(capacity: 24)
+        writer.fixed64(seq)
+        writer.link(link)
+        return writer.bytes
+    }
+
+    static func decodeHead(_ bytes: [UInt8]) -> (seq: UInt64, link: ChainLink)? {
+        bytes.withUnsafeBytes { raw in
+            guard raw.count == 24 else { return nil }
+            var reader = ByteReader(raw)
+            guard let seq = try? reader.fixed64(), let link = try? reader.link() else { return nil }
+            return (seq, link)
+        }
+    }
+
+    // MARK: Idempotency
+
+    static func idempotencyKey(list: String, key: String) -> [UInt8] {
+        Array(list.utf8) + [0] + Array(key.utf8)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LMDB
+import TasklogCore
+
+extension TaskStore {
+    /// Events, lists, tasks, snapshots and sizes.
+    public func stats() throws -> StoreStats {
+        let state = try state()
+        let log = core.log
+        let (snapshots, newest, first) = try StoreCore.storage {
+            try log.environment.read { txn in
+                let count = try txn.count(in: log.snapshots)
+                let newest = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) }
+                let first = try txn.withValue(in: log.events, key: UInt64(1)) { value in
+                    try value.withUnsafeBytes { try EventCodec.decode($0).timestamp }
+                }
+                return (count, newest, first)
+            }
+        }
+        var byStatus: [String: Int] = [:]
+        for list in state.lists.values {
+            for task in list.tasks.values { byStatus[task.status.name, default: 0] += 1 }
+        }
+        return StoreStats(
+            events: state.lastSeq, lists: state.lists.count, tasks: state.taskCount, tasksByStatus: byStatus,
+            snapshots: snapshots, newestSnapshotSeq: newest, fileBytes: Self.fileSize(path + "/data.mdb") ?? 0,
+            usedBytes: log.environment.usedBytes, mapBytes: log.environment.mapSize, firstEventTime: first,
+            lastEventTime: state.lastSeq > 0 ? state.lastTimestamp : nil
+        )
+    }
+
+    static func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+    }
+
+    /// Calls `body` with the events from seq `start` through `end` (or the last), in order,
+    /// reading in batches so that no read transaction stays open long. `body` returns `false` to stop.
+    public func events(from start: UInt64 = 1, through end: UInt64? = nil, _ body: (Event) throws -> Bool) throws {
+        var next = max(start, 1)
+        let batch: UInt64 = 10_000
+        while true {
+            var batchEvents: [Event] = []
+            try StoreCore.storage {
+                try core.log.environment.read { txn in
+                    try core.log.forEachEvent(txn, from: next) { event in
+                        if let end, event.seq > end { return false }
+                        batchEvents.append(event)
+                        return UInt64(batchEvents.count) < batch
+                    }
+                }
+            }
+            for event in batchEvents {
+                guard try body(event) else { return }
+            }
+            guard UInt64(batchEvents.count) == batch else { return }
+            next = batchEvents.last!.seq + 1
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import LMDB
+import TasklogCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension TaskStore {
+    /// How a store is opened.
+    public struct Options: Sendable {
+        /// Write a snapshot after this many events since the last one (10,000 by default).
+        public var snapshotInterval: UInt64 = 10_000
+        /// Keep this many of the newest snapshots; older ones are removed when a new one is written.
+        public var snapshotsKept: Int = 4
+        /// How durable a commit is; ``LMDB/Environment/Durability/full`` loses nothing acknowledged.
+        public var durability: Environment.Durability = .full
+        /// The initial map size; it grows by itself.
+        public var initialMapSize: Int = 64 << 20
+        /// Create the store directory if it does not exist.
+        public var createIfMissing = true
+        /// The clock that stamps events; timestamps never decrease along the log even if it does.
+        public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        /// Where notices go (a skipped snapshot, stale readers cleared); standard error by default.
+        public var log: @Sendable (String) -> Void = { message in
+            var line = "tasklog: \(message)\n"
+            line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        }
+        /// The most commands committed together in one write transaction (group commit).
+        public var maxBatch = 1024
+
+        public init() {}
+    }
+}

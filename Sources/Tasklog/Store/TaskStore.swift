@@ -1,0 +1,239 @@
+import Foundation
+import LMDB
+import Synchronization
+import TasklogCore
+
+/// A Tasklog store: an event log in an LMDB directory, folded into task lists.
+///
+/// Open it once and share it: it is safe from many threads and tasks, and several processes may
+/// open the same directory at once. Every command becomes events appended in one write
+/// transaction on the store's own writer thread; the call returns once they are durable.
+///
+/// ```swift
+/// let store = try TaskStore.open(at: ".tasklog")
+/// let plan = try store.create(NewTask(subject: "Write the plan"))
+/// let build = try store.create(NewTask(subject: "Build it"))
+/// _ = try store.update(build.id, TaskChanges(addBlockedBy: [plan.id]))
+/// _ = try store.update(plan.id, TaskChanges(status: .inProgress, owner: "agent-1"))
+/// print(try store.ready().map(\.subject))
+/// ```
+///
+/// ## Topics
+/// - Commands: ``create(_:in:actor:idempotencyKey:)``, ``update(_:_:in:actor:idempotencyKey:)``,
+///   ``release(owner:in:actor:)``, ``execute(_:in:actor:idempotencyKey:)``
+/// - Queries: ``get(_:in:)``, ``tasks(in:)``, ``ready(in:)``, ``state()``
+/// - The store: ``snapshot()``, ``verify()``, ``stats()``, ``events(from:through:_:)``, ``importEvents(_:)``
+public final class TaskStore: Sendable {
+    /// The store directory.
+    public let path: String
+    let core: StoreCore
+    private let writer: Writer
+
+    private init(path: String, core: StoreCore) {
+        self.path = path
+        self.core = core
+        writer = Writer(maxBatch: core.options.maxBatch, name: "tasklog-writer") { [core] jobs in core.process(jobs) }
+    }
+
+    deinit {
+        writer.stop()
+    }
+
+    /// Opens the store at `path`, creating it (directory 0700, files 0600) unless told not to.
+    ///
+    /// Opening loads the newest usable snapshot and replays the events after it.
+    public static func open(at path: String, options: Options = Options()) throws -> TaskStore {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw TasklogError(.invalidInput, "\(path) is a file, not a store directory; pass another --store")
+        }
+        if !exists && !options.createIfMissing {
+            throw TasklogError(.notFound, "there is no store at \(path); create a task first, or pass --store")
+        }
+        var environmentOptions = Environment.Options()
+        environmentOptions.mapSize = options.initialMapSize
+        environmentOptions.durability = options.durability
+        environmentOptions.databases = EventLog.databaseNames
+        let environment = try StoreCore.storage { try Environment.open(path: path, options: environmentOptions) }
+        if environment.staleReadersCleared > 0 {
+            options.log("cleared \(environment.staleReadersCleared) reader slots left by processes that died")
+        }
+        if let size = fileSize(path + "/data.mdb"), size < environment.usedBytes {
+            throw TasklogError(
+                .corrupt,
+                "data.mdb in \(path) was truncated (\(size) of \(environment.usedBytes) bytes); it cannot be served. Restore it from a backup, or see the README on salvage"
+            )
+        }
+        let log = EventLog(environment: environment)
+        try StoreCore.storage { try log.prepare(storeID: { UUID().uuidString.lowercased() }) }
+        let core = StoreCore(log: log, options: options)
+        _ = try core.withState { _ in () }
+        return TaskStore(path: path, core: core)
+    }
+
+    /// How the state was loaded when the store was opened (or last reloaded).
+    public var recovery: RecoveryInfo? {
+        core.engine.withLock { $0.recovery }
+    }
+
+    // MARK: Commands
+
+    /// Runs `command` on the task list `list` and returns once its events are durable.
+    ///
+    /// - Parameters:
+    ///   - actor: who is acting; recorded in every event. A claim without an owner is the actor's.
+    ///   - idempotencyKey: a retried command with the same key takes effect once.
+    /// - Throws: ``TasklogCore/TasklogError`` with the reason of a refusal or a storage failure.
+    public func execute(
+        _ command: TaskCommand, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+    ) throws -> CommandOutcome {
+        let kind = try Self.validated(command, list: list, actor: actor, key: idempotencyKey)
+        let waiter = Waiter<CommandOutcome>()
+        writer.submit(Job(kind: kind) { waiter.finish(Self.outcome($0)) })
+        return try waiter.wait()
+    }
+
+    /// Like ``execute(_:in:actor:idempotencyKey:)``, suspending instead of blocking the thread.
+    public func execute(
+        _ command: TaskCommand, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> CommandOutcome {
+        let kind = try Self.validated(command, list: list, actor: actor, key: idempotencyKey)
+        return try await withCheckedThrowingContinuation { continuation in
+            writer.submit(Job(kind: kind) { continuation.resume(with: Self.outcome($0)) })
+        }
+    }
+
+    /// Creates a pending task; returns it with its new id.
+    public func create(
+        _ task: NewTask, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+    ) throws -> TaskRecord {
+        let outcome = try execute(.create(task), in: list, actor: actor, idempotencyKey: idempotencyKey)
+        return try Self.existing(outcome)
+    }
+
+    /// Creates a pending task; returns it with its new id.
+    public func create(
+        _ task: NewTask, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+    ) async throws -> TaskRecord {
+        let outcome = try await execute(.create(task), in: list, actor: actor, idempotencyKey: idempotencyKey)
+        return try Self.existing(outcome)
+    }
+
+    /// Changes task `id`: fields, status (a claim checks blockers and owner), dependencies, metadata.
+    public func update(
+        _ id: Int, _ changes: TaskChanges, in list: String = "default", actor: String? = nil,
+        idempotencyKey: String? = nil
+    ) throws -> CommandOutcome {
+        try execute(.update(id: id, changes), in: list, actor: actor, idempotencyKey: idempotencyKey)
+    }
+
+    /// Changes task `id`: fields, status (a claim checks blockers and owner), dependencies, metadata.
+    public func update(
+        _ id: Int, _ changes: TaskChanges, in list: String = "default", actor: String? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> CommandOutcome {
+        try await execute(.update(id: id, changes), in: list, actor: actor, idempotencyKey: idempotencyKey)
+    }
+
+    /// Moves every task `owner` holds in progress back to pending, without an owner; returns their ids.
+    public func release(owner: String, in list: String = "default", actor: String? = nil) throws -> [Int] {
+        try execute(.release(owner: owner), in: list, actor: actor).releasedTaskIDs
+    }
+
+    private static func existing(_ outcome: CommandOutcome) throws -> TaskRecord {
+        guard let task = outcome.task else {
+            throw TasklogError(.notFound, "the task of this command no longer exists")
+        }
+        return task
+    }
+
+    private static func outcome(_ result: Result<Job.Result, any Error>) -> Result<CommandOutcome, any Error> {
+        result.flatMap { value in
+            if case .outcome(let outcome) = value { return .success(outcome) }
+            return .failure(TasklogError(.storage, "the writer returned an unexpected result"))
+        }
+    }
+
+    static func validated(_ command: TaskCommand, list: String, actor: String?, key: String?) throws(TasklogError)
+        -> Job.Kind
+    {
+        let list = try TaskListID.sanitized(list)
+        if let actor {
+            guard !actor.isEmpty, actor.utf8.count <= Limits.actor else {
+                throw TasklogError(.invalidInput, "the actor must be 1 to \(Limits.actor) bytes")
+            }
+        }
+        if let key {
+            guard !key.isEmpty, key.utf8.count <= Limits.idempotencyKey, !key.utf8.contains(0) else {
+                throw TasklogError(.invalidInput, "the idempotency key must be 1 to \(Limits.idempotencyKey) bytes, without NUL")
+            }
+        }
+        return .command(command, list: list, actor: actor, idempotencyKey: key)
+    }
+
+    // MARK: Queries
+
+    /// Task `id` of `list`, or `nil` if there is none (or it was deleted).
+    public func get(_ id: Int, in list: String = "default") throws -> TaskRecord? {
+        let list = try TaskListID.sanitized(list)
+        return try core.withState { $0.state.lists[list]?.tasks[id] }
+    }
+
+    /// The live tasks of `list`, in id order.
+    public func tasks(in list: String = "default") throws -> [TaskRecord] {
+        let list = try TaskListID.sanitized(list)
+        return try core.withState { $0.state.lists[list]?.sortedTasks ?? [] }
+    }
+
+    /// Pending, unowned tasks of `list` whose blockers are all completed, lowest id first.
+    public func ready(in list: String = "default") throws -> [TaskRecord] {
+        let list = try TaskListID.sanitized(list)
+        return try core.withState { $0.state.lists[list]?.ready ?? [] }
+    }
+
+    /// The whole folded state, caught up to the last committed event.
+    public func state() throws -> TasklogState {
+        try core.withState { $0.state }
+    }
+
+    /// The seq of the last committed event.
+    public func lastSeq() throws -> UInt64 {
+        try core.withState { $0.state.lastSeq }
+    }
+
+    // MARK: The store
+
+    /// Writes a snapshot of the state now (if there are events since the newest); returns its seq.
+    @discardableResult
+    public func snapshot() throws -> UInt64 {
+        let waiter = Waiter<UInt64>()
+        writer.submit(
+            Job(kind: .snapshot) { result in
+                waiter.finish(
+                    result.flatMap {
+                        if case .snapshot(let seq) = $0 { .success(seq) } else { .failure(TasklogError(.storage, "unexpected result")) }
+                    }
+                )
+            }
+        )
+        return try waiter.wait()
+    }
+
+    /// Appends exported events, seqs 1, 2, 3, …, to an empty store, in one transaction:
+    /// all of them or none. Returns how many.
+    @discardableResult
+    public func importEvents(_ events: [Event]) throws -> Int {
+        let waiter = Waiter<Int>()
+        writer.submit(
+            Job(kind: .importEvents(events)) { result in
+                waiter.finish(
+                    result.flatMap {
+                        if case .imported(let count) = $0 { .success(count) } else { .failure(TasklogError(.storage, "unexpected result")) }
+                    }
+                )
+            }
+        )
+        return try waiter.wait()
+    }
+}

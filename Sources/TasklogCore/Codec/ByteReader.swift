@@ -1,0 +1,135 @@
+/// Reads the primitives written by ``ByteWriter`` from bytes in place, checking every bound.
+public struct ByteReader: ~Copyable {
+    @usableFromInline let base: UnsafeRawBufferPointer
+    /// The offset of the next byte to read.
+    public var offset: Int
+
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        base = bytes
+        self.offset = offset
+    }
+
+    /// Bytes not read yet.
+    public var remaining: Int { base.count - offset }
+
+    @inlinable
+    public mutating func byte() throws(CodecError) -> UInt8 {
+        guard offset < base.count else { throw CodecError("truncated value", at: offset) }
+        defer { offset += 1 }
+        return base[offset]
+    }
+
+    @inlinable
+    public mutating func varint() throws(CodecError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < base.count else { throw CodecError("truncated varint", at: offset) }
+            let byte = base[offset]
+            offset += 1
+            if shift == 63 && byte > 1 { throw CodecError("varint overflows 64 bits", at: offset - 1) }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// A varint that must fit an `Int` no larger than `limit`.
+    @inlinable
+    public mutating func count(limit: Int = Int(Int32.max)) throws(CodecError) -> Int {
+        let start = offset
+        let value = try varint()
+        guard value <= UInt64(limit) else { throw CodecError("count \(value) out of range", at: start) }
+        return Int(value)
+    }
+
+    @inlinable
+    public mutating func zigzag() throws(CodecError) -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    @inlinable
+    public mutating func fixed64() throws(CodecError) -> UInt64 {
+        guard remaining >= 8 else { throw CodecError("truncated value", at: offset) }
+        defer { offset += 8 }
+        return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    @inlinable
+    public mutating func fixed32() throws(CodecError) -> UInt32 {
+        guard remaining >= 4 else { throw CodecError("truncated value", at: offset) }
+        defer { offset += 4 }
+        return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    public mutating func string() throws(CodecError) -> String {
+        let length = try count(limit: remaining)
+        return try utf8(length: length)
+    }
+
+    public mutating func optionalString() throws(CodecError) -> String? {
+        let length = try count(limit: remaining + 1)
+        guard length > 0 else { return nil }
+        return try utf8(length: length - 1)
+    }
+
+    private mutating func utf8(length: Int) throws(CodecError) -> String {
+        let start = offset
+        let slice = UnsafeRawBufferPointer(rebasing: base[start..<start + length])
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw CodecError("invalid UTF-8 in a string", at: start)
+        }
+        offset += length
+        return text
+    }
+
+    public mutating func ids() throws(CodecError) -> [Int] {
+        let count = try count(limit: remaining)
+        var ids: [Int] = []
+        ids.reserveCapacity(count)
+        for _ in 0..<count { ids.append(try self.count(limit: Int.max)) }
+        return ids
+    }
+
+    public mutating func link() throws(CodecError) -> ChainLink {
+        guard remaining >= 16 else { throw CodecError("truncated chain link", at: offset) }
+        defer { offset += 16 }
+        return ChainLink(
+            high: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+            low: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+        )
+    }
+
+    public mutating func object(depth: Int = 0) throws(CodecError) -> [String: JSONValue] {
+        let count = try count(limit: remaining)
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = try string()
+            object[key] = try json(depth: depth + 1)
+        }
+        return object
+    }
+
+    public mutating func json(depth: Int = 0) throws(CodecError) -> JSONValue {
+        guard depth <= 64 else { throw CodecError("JSON nested deeper than 64", at: offset) }
+        let tagOffset = offset
+        switch try byte() {
+        case 0: return .null
+        case 1: return .bool(false)
+        case 2: return .bool(true)
+        case 3: return .int(try zigzag())
+        case 4: return .double(Double(bitPattern: try fixed64()))
+        case 5: return .string(try string())
+        case 6:
+            let count = try count(limit: remaining)
+            var items: [JSONValue] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count { items.append(try json(depth: depth + 1)) }
+            return .array(items)
+        case 7: return .object(try object(depth: depth))
+        case let tag: throw CodecError("unknown JSON tag \(tag)", at: tagOffset)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// The binary form of a stored event (format 1), documented in `schemas/binary-format.md`.
+///
+/// ```
+/// format u8 (1) · type u8 · seq varint · timestamp zigzag · list string · actor string? ·
+/// idempotency key string? · payload · link 16 bytes · checksum 8 bytes (XXH64, little-endian)
+/// ```
+///
+/// The link chains the event to its predecessor (see ``ChainLink``); the checksum covers every
+/// byte before it, so a flipped bit is found on decode.
+public enum EventCodec {
+    /// The format byte written now.
+    public static let format: UInt8 = 1
+    /// Link and checksum.
+    public static let trailerSize = 24
+
+    enum TypeCode: UInt8 {
+        case taskCreated = 1
+        case taskUpdated = 2
+        case taskDeleted = 3
+        case dependencyAdded = 4
+        case dependencyRemoved = 5
+    }
+
+    /// Encodes `event` chained after `previous`; returns the bytes and the event's own link.
+    public static func encode(_ event: Event, after previous: ChainLink) -> (bytes: [UInt8], link: ChainLink) {
+        var writer = ByteWriter(capacity: 96)
+        writer.byte(format)
+        writeEnvelopeAndPayload(event, to: &writer)
+        var body = writer.bytes
+        let link = body.withUnsafeBytes { ChainLink.following(previous, body: $0) }
+        writer.link(link)
+        body = writer.bytes
+        let checksum = body.withUnsafeBytes { XXH64.hash($0) }
+        writer.fixed64(checksum)
+        return (writer.bytes, link)
+    }
+
+    /// Decodes a stored event, checking its checksum.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Event {
+        try checkTrailer(bytes)
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
+        let format = try reader.byte()
+        guard format == Self.format else {
+            throw CodecError("event format \(format) is not known to this version of Tasklog; upgrade it", at: 0)
+        }
+        let event = try readEnvelopeAndPayload(&reader)
+        guard reader.remaining == 0 else { throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset) }
+        return event
+    }
+
+    /// The link stored in an encoded event (not recomputed).
+    public static func storedLink(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> ChainLink {
+        guard bytes.count > trailerSize else { throw CodecError("value too short for an event", at: 0) }
+        var reader = ByteReader(bytes, offset: bytes.count - trailerSize)
+        return try reader.link()
+    }
+
+    /// The link recomputed from the event's body and `previous`; compare with ``storedLink(_:)``.
+    public static func computedLink(_ bytes: UnsafeRawBufferPointer, after previous: ChainLink) throws(CodecError)
+        -> ChainLink
+    {
+        guard bytes.count > trailerSize else { throw CodecError("value too short for an event", at: 0) }
+        return ChainLink.following(previous, body: UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
+    }
+
+    /// Throws unless the checksum matches the bytes.
+    public static func checkTrailer(_ bytes: UnsafeRawBufferPointer) throws(CodecError) {
+        guard bytes.count > trailerSize + 2 else { throw CodecError("value too short for an event", at: 0) }
+        let covered = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 8)])
+        let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+        guard XXH64.hash(covered) == stored else {
+            throw CodecError("checksum mismatch: the stored event is damaged", at: bytes.count - 8)
+        }
+    }
+
+    // MARK: Body
+
+    static func writeEnvelopeAndPayload(_ event: Event, to writer: inout ByteWriter) {
+        let code: TypeCode =
+            switch event.payload {
+            case .taskCreated: .taskCreated
+            case .taskUpdated: .taskUpdated
+            case .taskDeleted: .taskDeleted
+            case .dependencyAdded: .dependencyAdded
+            case .dependencyRemoved: .dependencyRemoved
+            }
+        writer.byte(code.rawValue)
+        writer.varint(event.seq)
+        writer.zigzag(event.timestamp.rawValue)
+        writer.string(event.list)
+        writer.optionalString(event.actor)
+        writer.optionalString(event.idempotencyKey)
+        switch event.payload {
+        case .taskCreated(let created):
+            writer.varint(created.id)
+            writer.string(created.subject)
+            writer.string(created.description)
+            writer.optionalString(created.activeForm)
+            writer.optionalString(created.owner)
+            writer.object(created.metadata)
+        case .taskUpdated(let updated):
+            writer.varint(updated.id)
+            var mask: UInt8 = 0
+            if updated.subject != nil { mask |= UpdateField.subject }
+            if updated.description != nil { mask |= UpdateField.description }
+            if updated.activeForm != nil { mask |= UpdateField.activeForm }
+            if updated.status != nil { mask |= UpdateField.status }
+            if updated.owner != nil { mask |= UpdateField.owner }
+            if updated.metadataPatch != nil { mask |= UpdateField.metadata }
+            if !updated.addBlocks.isEmpty { mask |= UpdateField.addBlocks }
+            if !updated.addBlockedBy.isEmpty { mask |= UpdateField.addBlockedBy }
+            writer.byte(mask)
+            if let subject = updated.subject { writer.string(subject) }
+            if let description = updated.description { writer.string(description) }
+            if let activeForm = updated.activeForm { writer.string(activeForm) }
+            if let status = updated.status { writer.byte(status.rawValue) }
+            if let owner = updated.owner { writer.optionalString(owner) }
+            if let patch = updated.metadataPatch { writer.object(patch) }
+            if !updated.addBlocks.isEmpty { writer.ids(updated.addBlocks) }
+            if !updated.addBlockedBy.isEmpty { writer.ids(updated.addBlockedBy) }
+        case .taskDeleted(let id):
+            writer.varint(id)
+        case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked):
+            writer.varint(blocker)
+            writer.varint(blocked)
+        }
+    }
+
+    enum UpdateField {
+        static let subject: UInt8 = 1 << 0
+        static let description: UInt8 = 1 << 1
+        static let activeForm: UInt8 = 1 << 2
+        static let status: UInt8 = 1 << 3
+        static let owner: UInt8 = 1 << 4
+        static let metadata: UInt8 = 1 << 5
+        static let addBlocks: UInt8 = 1 << 6
+        static let addBlockedBy: UInt8 = 1 << 7
+    }
+
+    static func readEnvelopeAndPayload(_ reader: inout ByteReader) throws(CodecError) -> Event {
+        let typeOffset = reader.offset
+        guard let code = TypeCode(rawValue: try reader.byte()) else {
+            throw CodecError("unknown event type; this store was written by a newer Tasklog", at: typeOffset)
+        }
+        let seq = try reader.varint()
+        let timestamp = Timestamp(rawValue: try reader.zigzag())
+        let list = try reader.string()
+        let actor = try reader.optionalString()
+        let key = try reader.optionalString()
+        let payload: EventPayload
+        switch code {
+        case .taskCreated:
+            payload = .taskCreated(
+                TaskCreated(
+                    id: try reader.count(limit: Int.max), subject: try reader.string(),
+                    description: try reader.string(), activeForm: try reader.optionalString(),
+                    owner: try reader.optionalString(), metadata: try reader.object()
+                )
+            )
+        case .taskUpdated:
+            var updated = TaskUpdated(id: try reader.count(limit: Int.max))
+            let mask = try reader.byte()
+            if mask & UpdateField.subject != 0 { updated.subject = try reader.string() }
+            if mask & UpdateField.description != 0 { updated.description = try reader.string() }
+            if mask & UpdateField.activeForm != 0 { updated.activeForm = try reader.string() }
+            if mask & UpdateField.status != 0 {
+                let offset = reader.offset
+                guard let status = TaskStatus(rawValue: try reader.byte()) else {
+                    throw CodecError("unknown task status", at: offset)
+                }
+                updated.status = status
+            }
+            if mask & UpdateField.owner != 0 { updated.owner = .some(try reader.optionalString()) }
+            if mask & UpdateField.metadata != 0 { updated.metadataPatch = try reader.object() }
+            if mask & UpdateField.addBlocks != 0 { updated.addBlocks = try reader.ids() }
+            if mask & UpdateField.addBlockedBy != 0 { updated.addBlockedBy = try reader.ids() }
+            payload = .taskUpdated(updated)
+        case .taskDeleted:
+            payload = .taskDeleted(id: try reader.count(limit: Int.max))
+        case .dependencyAdded:
+            payload = .dependencyAdded(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
+        case .dependencyRemoved:
+            payload = .dependencyRemoved(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
+        }
+        return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
+    }
+}

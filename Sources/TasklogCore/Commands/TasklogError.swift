@@ -1,0 +1,37 @@
+/// A refused command or a failed operation: a code to match and one sentence that says what was
+/// wrong and what to do.
+public struct TasklogError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure; codes can grow, so match the named constants.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The input is malformed or out of bounds.
+        public static let invalidInput = Code(rawValue: "invalid_input")
+        /// The task (or store, or list) does not exist.
+        public static let notFound = Code(rawValue: "not_found")
+        /// A stale expected version, or a task claimed by someone else.
+        public static let conflict = Code(rawValue: "conflict")
+        /// The task has blockers that are not completed.
+        public static let blocked = Code(rawValue: "blocked")
+        /// The dependency would close a cycle.
+        public static let cycle = Code(rawValue: "cycle")
+        /// The storage failed (disk full, I/O error, permissions).
+        public static let storage = Code(rawValue: "storage")
+        /// The store is damaged; `tasklog verify` says where.
+        public static let corrupt = Code(rawValue: "corrupt")
+
+        public var description: String { rawValue }
+    }
+
+    public var code: Code
+    /// One sentence: what was wrong and what to do.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,120 @@
+/// The pure, deterministic fold of events into ``TasklogState``.
+///
+/// Events were validated before they were appended, so the reducer trusts them; it is still total
+/// (an event about a task that is not there changes nothing), so any log replays the same way.
+public enum Reducer {
+    /// Tagged onto snapshots: a snapshot folded by another reducer version is not used.
+    public static let version: UInt32 = 1
+
+    /// Folds every event of `events` into a fresh state.
+    public static func replay(_ events: some Sequence<Event>) -> TasklogState {
+        var state = TasklogState()
+        for event in events { apply(event, to: &state) }
+        return state
+    }
+
+    /// Folds `event` into `state`.
+    public static func apply(_ event: Event, to state: inout TasklogState) {
+        state.lastSeq = event.seq
+        state.lastTimestamp = event.timestamp
+        let time = event.timestamp
+        apply(event.payload, at: time, to: &state.lists[event.list, default: TaskListState()])
+    }
+
+    static func apply(_ payload: EventPayload, at time: Timestamp, to list: inout TaskListState) {
+        switch payload {
+        case .taskCreated(let created):
+            list.highWater = max(list.highWater, created.id)
+            list.tasks[created.id] = TaskRecord(
+                id: created.id, subject: created.subject, description: created.description,
+                activeForm: created.activeForm, owner: created.owner, metadata: created.metadata,
+                createdAt: time, updatedAt: time
+            )
+        case .taskUpdated(let updated):
+            guard list.tasks[updated.id] != nil else { return }
+            update(&list.tasks[updated.id]!, with: updated, at: time)
+            for blocked in updated.addBlocks {
+                link(blocker: updated.id, blocked: blocked, at: time, in: &list, touched: updated.id)
+            }
+            for blocker in updated.addBlockedBy {
+                link(blocker: blocker, blocked: updated.id, at: time, in: &list, touched: updated.id)
+            }
+        case .taskDeleted(let id):
+            guard let task = list.tasks.removeValue(forKey: id) else { return }
+            for other in Set(task.blocks + task.blockedBy) {
+                guard list.tasks[other] != nil else { continue }
+                modify(&list.tasks[other]!, at: time) { other in
+                    remove(id, from: &other.blocks)
+                    remove(id, from: &other.blockedBy)
+                }
+            }
+        case .dependencyAdded(let blocker, let blocked):
+            link(blocker: blocker, blocked: blocked, at: time, in: &list, touched: nil)
+        case .dependencyRemoved(let blocker, let blocked):
+            guard list.tasks[blocker] != nil, list.tasks[blocked] != nil else { return }
+            modify(&list.tasks[blocker]!, at: time) { remove(blocked, from: &$0.blocks) }
+            modify(&list.tasks[blocked]!, at: time) { remove(blocker, from: &$0.blockedBy) }
+        }
+    }
+
+    private static func update(_ task: inout TaskRecord, with updated: TaskUpdated, at time: Timestamp) {
+        if let subject = updated.subject { task.subject = subject }
+        if let description = updated.description { task.description = description }
+        if let activeForm = updated.activeForm { task.activeForm = activeForm }
+        if let status = updated.status { task.status = status }
+        if let owner = updated.owner { task.owner = owner }
+        if let patch = updated.metadataPatch { merge(patch, into: &task.metadata) }
+        task.version += 1
+        task.updatedAt = time
+    }
+
+    /// Merges a metadata patch one level deep; a key set to `null` is removed.
+    public static func merge(_ patch: [String: JSONValue], into metadata: inout [String: JSONValue]) {
+        for (key, value) in patch {
+            if value == .null { metadata[key] = nil } else { metadata[key] = value }
+        }
+    }
+
+    /// Writes the link on both tasks, and only when both exist; bumps the version of each task
+    /// that changed, except `touched`, whose own update carries the link and was bumped already.
+    private static func link(
+        blocker: Int, blocked: Int, at time: Timestamp, in list: inout TaskListState, touched: Int?
+    ) {
+        guard blocker != blocked, list.tasks[blocker] != nil, list.tasks[blocked] != nil else { return }
+        if insert(blocked, into: &list.tasks[blocker]!.blocks), blocker != touched {
+            touch(&list.tasks[blocker]!, at: time)
+        }
+        if insert(blocker, into: &list.tasks[blocked]!.blockedBy), blocked != touched {
+            touch(&list.tasks[blocked]!, at: time)
+        }
+    }
+
+    private static func modify(_ task: inout TaskRecord, at time: Timestamp, _ change: (inout TaskRecord) -> Void) {
+        let before = (task.blocks, task.blockedBy)
+        change(&task)
+        if before != (task.blocks, task.blockedBy) { touch(&task, at: time) }
+    }
+
+    private static func touch(_ task: inout TaskRecord, at time: Timestamp) {
+        task.version += 1
+        task.updatedAt = time
+    }
+
+    /// Inserts `id` into the sorted `ids`; returns whether it was new.
+    @discardableResult
+    static func insert(_ id: Int, into ids: inout [Int]) -> Bool {
+        var low = 0
+        var high = ids.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ids[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        guard low == ids.count || ids[low] != id else { return false }
+        ids.insert(id, at: low)
+        return true
+    }
+
+    static func remove(_ id: Int, from ids: inout [Int]) {
+        if let index = ids.firstIndex(of: id) { ids.remove(at: index) }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Tasklog
+import TasklogCore
+
+struct ListTasks: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tasks of a list.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only tasks with this status.")
+    var status: String?
+
+    @Option(help: "Only tasks of this workflow (metadata.workflow).")
+    var workflow: String?
+
+    @Option(help: "Only tasks of this phase (metadata.phase).")
+    var phase: String?
+
+    @Option(help: "Only tasks of this parallel group (metadata.parallel_group).")
+    var group: String?
+
+    @Option(help: "Only tasks with this owner.")
+    var owner: String?
+
+    func run() throws {
+        try tasklog.run {
+            var statusFilter: TaskStatus?
+            if let status {
+                guard let parsed = TaskStatus(name: status), parsed != .deleted else {
+                    throw TasklogError(.invalidInput, "unknown status \(status); use pending, in_progress or completed")
+                }
+                statusFilter = parsed
+            }
+            let list = try listState(global)
+            let tasks = list.sortedTasks.filter { task in
+                (statusFilter == nil || task.status == statusFilter)
+                    && (workflow == nil || task.metadata["workflow"] == .string(workflow!))
+                    && (phase == nil || task.metadata["phase"] == .string(phase!))
+                    && (group == nil || task.metadata["parallel_group"] == .string(group!))
+                    && (owner == nil || task.owner == owner)
+            }
+            print(tasks, list: list, json: global.json)
+        }
+    }
+}
+
+struct Ready: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the tasks ready to claim: pending, unowned, every blocker completed."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let list = try listState(global)
+            print(list.ready, list: list, json: global.json)
+        }
+    }
+}
+
+/// The state of the chosen list; an empty one when there is no store yet.
+func listState(_ global: GlobalOptions) throws -> TaskListState {
+    let id = try TaskListID.sanitized(global.listID)
+    do {
+        return try global.open(create: false).state().list(id)
+    } catch let error as TasklogError where error.code == .notFound {
+        return TaskListState()
+    }
+}
+
+private func print(_ tasks: [TaskRecord], list: TaskListState, json: Bool) {
+    if json {
+        Output.json(.array(tasks.map(\.json)))
+    } else {
+        Output.table(tasks, openBlockers: list.openBlockers(of:))
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import Tasklog
+import TasklogCore
+
+struct Snapshot: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a snapshot of the folded state now.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let seq = try global.open(create: false).snapshot()
+            if global.json { Output.json(["seq": .int(Int64(seq))]) } else { Output.line("Snapshot at seq \(seq)") }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check checksums, the hash chain, snapshots, and projections against a full replay.",
+        discussion: "Exits 0 on a healthy store, 76 on a damaged one, naming the first bad seq."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let report = try global.open(create: false).verify()
+            if global.json {
+                Output.json([
+                    "healthy": .bool(report.isHealthy), "events": .int(Int64(report.events)),
+                    "snapshots": .int(Int64(report.snapshots)),
+                    "firstBadSeq": report.firstBadSeq.map { .int(Int64($0)) } ?? .null,
+                    "problems": .array(report.problems.map { .string($0.description) }),
+                ])
+            } else if report.isHealthy {
+                Output.line(
+                    "ok: \(report.events) events, checksums and hash chain intact; \(report.snapshots) snapshots and the state equal a full replay"
+                )
+            } else {
+                for problem in report.problems { Output.line("bad: \(problem)") }
+            }
+            if !report.isHealthy {
+                let first = report.firstBadSeq.map { "the first bad event is seq \($0)" } ?? "see the problems above"
+                throw TasklogError(.corrupt, "the store is damaged: \(first); see the README on salvage")
+            }
+        }
+    }
+}
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Events, tasks, lists, snapshots and size on disk.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let store = try global.open(create: false)
+            let stats = try store.stats()
+            if global.json {
+                Output.json([
+                    "events": .int(Int64(stats.events)), "lists": .int(Int64(stats.lists)),
+                    "tasks": .int(Int64(stats.tasks)),
+                    "tasksByStatus": .object(stats.tasksByStatus.mapValues { .int(Int64($0)) }),
+                    "snapshots": .int(Int64(stats.snapshots)),
+                    "newestSnapshotSeq": stats.newestSnapshotSeq.map { .int(Int64($0)) } ?? .null,
+                    "fileBytes": .int(Int64(stats.fileBytes)), "usedBytes": .int(Int64(stats.usedBytes)),
+                    "mapBytes": .int(Int64(stats.mapBytes)),
+                    "firstEventTime": stats.firstEventTime.map { .string($0.iso8601) } ?? .null,
+                    "lastEventTime": stats.lastEventTime.map { .string($0.iso8601) } ?? .null,
+                ])
+            } else {
+                Output.line("store      \(store.path)")
+                Output.line("events     \(stats.events)")
+                Output.line("lists      \(stats.lists)")
+                let statuses = ["pending", "in_progress", "completed"].map { "\(stats.tasksByStatus[$0] ?? 0) \($0)" }
+                Output.line("tasks      \(stats.tasks) (\(statuses.joined(separator: ", ")))")
+                Output.line("snapshots  \(stats.snapshots)\(stats.newestSnapshotSeq.map { ", newest at seq \($0)" } ?? "")")
+                Output.line("on disk    \(stats.fileBytes) bytes (\(stats.usedBytes) used of a \(stats.mapBytes)-byte map)")
+                if let first = stats.firstEventTime, let last = stats.lastEventTime {
+                    Output.line("events     from \(first.iso8601) to \(last.iso8601)")
+                }
+            }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the log as JSON lines (schemas/event.schema.json), for backup, tools or `import`."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The first seq to export.")
+    var from: UInt64 = 1
+
+    @Option(help: "The last seq to export (to salvage the intact prefix of a damaged store).")
+    var through: UInt64?
+
+    func run() throws {
+        try tasklog.run {
+            let store = try global.open(create: false)
+            var buffer = ""
+            try store.events(from: from, through: through) { event in
+                buffer += event.json.serialized()
+                buffer += "\n"
+                if buffer.utf8.count > 1 << 16 {
+                    FileHandle.standardOutput.write(Data(buffer.utf8))
+                    buffer = ""
+                }
+                return true
+            }
+            FileHandle.standardOutput.write(Data(buffer.utf8))
+        }
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load JSON lines from `export` into an empty store: all of them or none."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The file of JSON lines, or - for standard input.")
+    var file: String
+
+    func run() throws {
+        try tasklog.run {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let read = FileManager.default.contents(atPath: file) else {
+                    throw TasklogError(.notFound, "cannot read \(file); check the path and its permissions")
+                }
+                data = read
+            }
+            var events: [Event] = []
+            var lineNumber = 0
+            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                lineNumber += 1
+                guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+                do {
+                    let value = try line.withUnsafeBytes { try JSONValue(parsing: $0) }
+                    events.append(try Event(json: value))
+                } catch let error as JSONParseError {
+                    throw TasklogError(.invalidInput, "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported")
+                } catch let error as TasklogError {
+                    throw TasklogError(.invalidInput, "\(file) line \(lineNumber): \(error.message); nothing was imported")
+                }
+            }
+            let count = try global.open().importEvents(events)
+            if global.json { Output.json(["imported": .int(Int64(count))]) } else { Output.line("Imported \(count) events") }
+        }
+    }
+}

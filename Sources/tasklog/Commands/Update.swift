@@ -1,0 +1,91 @@
+import ArgumentParser
+import Tasklog
+import TasklogCore
+
+struct Update: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change a task: status, fields, owner, dependencies, metadata.",
+        discussion: """
+            Moving a task to in_progress claims it: it is refused while blockers are open, and
+            while someone else holds it (exit 68 and 67). A claim without --owner is the actor's.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The task id.")
+    var id: String
+
+    @Option(help: "pending, in_progress, completed or deleted.")
+    var status: String?
+
+    @Option(help: "A new subject.")
+    var subject: String?
+
+    @Option(help: "A new description.")
+    var description: String?
+
+    @Option(help: "A new active form.")
+    var activeForm: String?
+
+    @Option(help: "A new owner; an empty string clears it.")
+    var owner: String?
+
+    @Option(name: .customLong("add-blocked-by"), help: "A task that must complete first (repeatable).")
+    var addBlockedBy: [String] = []
+
+    @Option(name: .customLong("add-blocks"), help: "A task that waits for this one (repeatable).")
+    var addBlocks: [String] = []
+
+    @Option(help: "A JSON object merged into the metadata; a key set to null is removed.")
+    var metadata: String?
+
+    @Option(help: "Refuse the update if the task is no longer at this version.")
+    var expectVersion: Int?
+
+    @Option(help: "A key that makes a retried update take effect once.")
+    var idempotencyKey: String?
+
+    func run() throws {
+        try tasklog.run {
+            let taskID = try parseTaskID(id)
+            var changes = TaskChanges(
+                subject: subject, description: description, activeForm: activeForm, owner: owner,
+                addBlocks: try addBlocks.map(parseTaskID), addBlockedBy: try addBlockedBy.map(parseTaskID),
+                metadata: try parseMetadata(metadata), expectedVersion: expectVersion
+            )
+            if let status {
+                guard let parsed = TaskStatus(name: status) else {
+                    throw TasklogError(
+                        .invalidInput, "unknown status \(status); use pending, in_progress, completed or deleted"
+                    )
+                }
+                changes.status = parsed
+            }
+            let store = try global.open(create: false)
+            let outcome = try store.update(
+                taskID, changes, in: global.listID, actor: global.actorName, idempotencyKey: idempotencyKey
+            )
+            if global.json {
+                var object: [String: JSONValue] = [:]
+                if case .object(let task)? = outcome.task?.json {
+                    object = task
+                } else {
+                    object = ["id": .string(String(taskID)), "status": .string("deleted")]
+                }
+                object["updatedFields"] = .array(outcome.updatedFields.map(JSONValue.string))
+                if let change = outcome.statusChange {
+                    object["statusChange"] = ["from": .string(change.from.name), "to": .string(change.to.name)]
+                }
+                Output.json(.object(object))
+            } else {
+                if outcome.updatedFields.isEmpty {
+                    Output.line("Task #\(taskID) unchanged")
+                } else {
+                    Output.line("Updated task #\(taskID) \(outcome.updatedFields.joined(separator: ", "))")
+                }
+                if let task = outcome.task { Output.task(task) }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Tasklog
+import TasklogCore
+
+/// The options every command takes (`CLI.md`, "Every command").
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The store directory (default: $TASKLOG_STORE, else .tasklog).")
+    var store: String?
+
+    @Option(help: "The task list (default: $CLAUDE_CODE_TASK_LIST_ID, else default).")
+    var list: String?
+
+    @Option(help: "Who is acting, recorded in every event (default: $TASKLOG_ACTOR, else cli).")
+    var actor: String?
+
+    @Flag(help: "Machine output: one JSON document on stdout (JSON lines for streams).")
+    var json = false
+
+    var storePath: String {
+        store ?? ProcessInfo.processInfo.environment["TASKLOG_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".tasklog"
+    }
+
+    var listID: String {
+        list ?? ProcessInfo.processInfo.environment["CLAUDE_CODE_TASK_LIST_ID"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "default"
+    }
+
+    var actorName: String {
+        actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli"
+    }
+
+    /// Opens the store; `create` is false for commands that only read.
+    func open(create: Bool = true, options: TaskStore.Options = TaskStore.Options()) throws -> TaskStore {
+        var options = options
+        options.createIfMissing = create
+        return try TaskStore.open(at: storePath, options: options)
+    }
+}
+
+/// Runs a command body, turning Tasklog's errors into one sentence on stderr and an exit code.
+func run(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as TasklogError {
+        Output.error(error.message)
+        throw ExitCode(exitCode(for: error.code))
+    }
+}
+
+/// The documented exit codes (README, "Exit codes").
+func exitCode(for code: TasklogError.Code) -> Int32 {
+    switch code {
+    case .invalidInput: 65
+    case .notFound: 66
+    case .conflict: 67
+    case .blocked: 68
+    case .cycle: 69
+    case .storage: 74
+    case .corrupt: 76
+    default: 1
+    }
+}
+
+/// Parses `--metadata` text into a JSON object.
+func parseMetadata(_ text: String?) throws -> [String: JSONValue]? {
+    guard let text else { return nil }
+    do {
+        guard case .object(let object) = try JSONValue(parsing: text) else {
+            throw TasklogError(.invalidInput, "--metadata must be a JSON object, like '{\"phase\": \"review\"}'")
+        }
+        return object
+    } catch let error as JSONParseError {
+        throw TasklogError(.invalidInput, "--metadata is not valid JSON: \(error)")
+    }
+}
+
+/// Parses a task id argument.
+func parseTaskID(_ text: String) throws -> Int {
+    let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
+    guard let id = Int(digits), id > 0 else {
+        throw TasklogError(.invalidInput, "\(text) is not a task id; ids are positive integers like 3")
+    }
+    return id
+}
