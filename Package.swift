@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Tasklog", targets: ["Tasklog"]),
         .library(name: "TasklogCore", targets: ["TasklogCore"]),
+        .library(name: "LMDB", targets: ["LMDB"]),
         .executable(name: "tasklog", targets: ["tasklog"]),
     ],
     dependencies: [
@@ -29,7 +30,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
         .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "tasklog"]),
     ]
 )

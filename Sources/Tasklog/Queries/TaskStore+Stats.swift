@@ -57,3 +57,20 @@ extension TaskStore {
         }
     }
 }
+
+extension TaskStore {
+    /// Decodes and folds the whole log from seq 1, ignoring snapshots: what `verify` compares
+    /// against, and the figure the replay benchmark measures.
+    public func fullReplay() throws -> TasklogState {
+        var state = TasklogState()
+        try StoreCore.storage {
+            try core.log.environment.read { txn in
+                try core.log.forEachEvent(txn, from: 1) { event in
+                    Reducer.apply(event, to: &state)
+                    return true
+                }
+            }
+        }
+        return state
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import TasklogCore
+
+/// Events written by format 1 must decode the same way in every later version. The golden files
+/// were written once; a change of the encoding fails here instead of slipping in. To add a
+/// version, add files beside these; never rewrite them (TASKLOG_WRITE_GOLDEN=1 writes missing ones).
+@Suite struct GoldenTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    /// One event of every kind and shape, in the order they were written.
+    static let events: [Event] = {
+        let t = Timestamp(rawValue: 1_770_993_000_000_000)  // 2026-02-13T14:30:00Z
+        func at(_ seconds: Int64) -> Timestamp { Timestamp(rawValue: t.rawValue + seconds * 1_000_000 + 123_456) }
+        return [
+            Event(
+                seq: 1, timestamp: at(0), list: "default", actor: "lead",
+                payload: .taskCreated(TaskCreated(id: 1, subject: "Design the schema", description: "Tables and keys"))
+            ),
+            Event(
+                seq: 2, timestamp: at(1), list: "default", actor: "lead", idempotencyKey: "create-2",
+                payload: .taskCreated(
+                    TaskCreated(
+                        id: 2, subject: "Write the migration ✓", description: "", activeForm: "Writing the migration",
+                        owner: "agent-b",
+                        metadata: [
+                            "workflow": "build-task-20260213T1430", "step": 4, "milestone": true, "phase": "build",
+                            "parallel_group": "writers", "ratio": 0.25, "tags": ["a", nil, -7], "nested": ["k": ["x": 1]],
+                        ]
+                    )
+                )
+            ),
+            Event(
+                seq: 3, timestamp: at(2), list: "default", actor: nil,
+                payload: .taskUpdated(TaskUpdated(id: 2, addBlockedBy: [1]))
+            ),
+            Event(
+                seq: 4, timestamp: at(3), list: "default", actor: "agent-a",
+                payload: .taskUpdated(
+                    TaskUpdated(
+                        id: 1, subject: "Design the schema v2", description: "More tables", activeForm: "Designing",
+                        status: .inProgress, owner: .some("agent-a"), metadataPatch: ["phase": "plan", "gone": nil],
+                        addBlocks: [3], addBlockedBy: []
+                    )
+                )
+            ),
+            Event(
+                seq: 5, timestamp: at(4), list: "default", actor: "agent-a",
+                payload: .taskUpdated(TaskUpdated(id: 1, status: .completed, owner: .some(nil)))
+            ),
+            Event(seq: 6, timestamp: at(5), list: "team-b", actor: "cli", payload: .dependencyAdded(blocker: 1, blocked: 2)),
+            Event(seq: 7, timestamp: at(6), list: "team-b", actor: "cli", payload: .dependencyRemoved(blocker: 1, blocked: 2)),
+            Event(seq: 8, timestamp: at(7), list: "default", actor: "cli", payload: .taskDeleted(id: 2)),
+        ]
+    }()
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    static func bytes(_ hex: Substring) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
+    }
+
+    func golden(_ name: String, _ make: () -> String) throws -> String {
+        let url = Self.folder.appendingPathComponent(name)
+        if !FileManager.default.fileExists(atPath: url.path),
+            ProcessInfo.processInfo.environment["TASKLOG_WRITE_GOLDEN"] == "1"
+        {
+            try make().write(to: url, atomically: true, encoding: .utf8)
+        }
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    func encodedEvents() -> [[UInt8]] {
+        var link = ChainLink.zero
+        return Self.events.map { event in
+            let (bytes, next) = EventCodec.encode(event, after: link)
+            link = next
+            return bytes
+        }
+    }
+
+    @Test func eventsOfFormat1DecodeAndEncodeUnchanged() throws {
+        let text = try golden("events-v1.hex") { encodedEvents().map(Self.hex).joined(separator: "\n") + "\n" }
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == Self.events.count)
+        var link = ChainLink.zero
+        for (line, expected) in zip(lines, Self.events) {
+            let bytes = Self.bytes(line)
+            let decoded = try bytes.withUnsafeBytes { try EventCodec.decode($0) }
+            #expect(decoded == expected)
+            let stored = try bytes.withUnsafeBytes { try EventCodec.storedLink($0) }
+            #expect(try bytes.withUnsafeBytes { try EventCodec.computedLink($0, after: link) } == stored)
+            link = stored
+        }
+        #expect(encodedEvents().map(Self.hex) == lines.map(String.init))
+    }
+
+    @Test func snapshotOfFormat1DecodesAndEncodesUnchanged() throws {
+        let state = Reducer.replay(Self.events)
+        let text = try golden("snapshot-v1.hex") { Self.hex(SnapshotCodec.encode(state)) + "\n" }
+        let bytes = Self.bytes(text.split(separator: "\n")[0])
+        #expect(try bytes.withUnsafeBytes { try SnapshotCodec.decode($0) } == state)
+        #expect(SnapshotCodec.encode(state) == bytes)
+    }
+
+    @Test func theFoldOfTheGoldenEventsIsWhatTheyMean() throws {
+        let state = Reducer.replay(Self.events)
+        let list = state.list("default")
+        #expect(list.highWater == 2)
+        #expect(list.tasks[2] == nil, "deleted")
+        let task = try #require(list.tasks[1])
+        #expect(task.subject == "Design the schema v2")
+        #expect(task.status == .completed && task.owner == nil)
+        #expect(task.metadata == ["phase": "plan"])
+        #expect(task.blocks.isEmpty && task.blockedBy.isEmpty, "#2 was deleted and #3 never existed")
+        #expect(state.list("team-b").tasks.isEmpty)
+    }
+
+    @Test(arguments: [0, 1, 5, 20, 40])
+    func aFlippedBitIsFoundByTheChecksum(offset: Int) throws {
+        var bytes = encodedEvents()[1]
+        bytes[offset % bytes.count] ^= 0x10
+        #expect(throws: CodecError.self) { try bytes.withUnsafeBytes { try EventCodec.decode($0) } }
+    }
+
+    @Test func truncatedAndEmptyValuesAreRefused() {
+        let bytes = encodedEvents()[0]
+        for length in [0, 1, 10, bytes.count - 1] {
+            #expect(throws: CodecError.self) { try Array(bytes.prefix(length)).withUnsafeBytes { try EventCodec.decode($0) } }
+        }
+    }
+
+    @Test func anAlteredEventWithAFreshChecksumBreaksTheChain() throws {
+        var encoded = encodedEvents()
+        // Rewrite event 3's body and give it a valid checksum: decode passes, the chain does not.
+        var altered = Self.events[2]
+        altered.actor = "mallory"
+        let previousLink = try encoded[1].withUnsafeBytes { try EventCodec.storedLink($0) }
+        var forged = EventCodec.encode(altered, after: .zero).bytes  // wrong predecessor on purpose
+        encoded[2] = forged
+        #expect(try forged.withUnsafeBytes { try EventCodec.decode($0) } == altered)
+        let stored = try forged.withUnsafeBytes { try EventCodec.storedLink($0) }
+        #expect(try forged.withUnsafeBytes { try EventCodec.computedLink($0, after: previousLink) } != stored)
+        forged.removeAll()
+    }
+}
