@@ -79,7 +79,7 @@ struct Stats: ParsableCommand {
                 Output.line("snapshots  \(stats.snapshots)\(stats.newestSnapshotSeq.map { ", newest at seq \($0)" } ?? "")")
                 Output.line("on disk    \(stats.fileBytes) bytes (\(stats.usedBytes) used of a \(stats.mapBytes)-byte map)")
                 if let first = stats.firstEventTime, let last = stats.lastEventTime {
-                    Output.line("events     from \(first.iso8601) to \(last.iso8601)")
+                    Output.line("time       \(first.iso8601) to \(last.iso8601)")
                 }
             }
         }
