@@ -3,16 +3,13 @@ import Foundation
 import Tasklog
 import TasklogCore
 
-/// The options every command takes (`CLI.md`, "Every command").
-struct GlobalOptions: ParsableArguments {
+/// The options of every command but the acting identity: the store, the list, the output.
+struct StoreOptions: ParsableArguments {
     @Option(help: "The store directory (default: $TASKLOG_STORE, else .tasklog).")
     var store: String?
 
     @Option(help: "The task list (default: $CLAUDE_CODE_TASK_LIST_ID, else default).")
     var list: String?
-
-    @Option(help: "Who is acting, recorded in every event (default: $TASKLOG_ACTOR, else cli).")
-    var actor: String?
 
     @Flag(help: "Machine output: one JSON document on stdout (JSON lines for streams).")
     var json = false
@@ -26,15 +23,31 @@ struct GlobalOptions: ParsableArguments {
             ?? "default"
     }
 
-    var actorName: String {
-        actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli"
-    }
-
     /// Opens the store; `create` is false for commands that only read.
     func open(create: Bool = true, options: TaskStore.Options = TaskStore.Options()) throws -> TaskStore {
         var options = options
         options.createIfMissing = create
         return try TaskStore.open(at: storePath, options: options)
+    }
+}
+
+/// The options every command takes (`CLI.md`, "Every command").
+struct GlobalOptions: ParsableArguments {
+    @OptionGroup var base: StoreOptions
+
+    @Option(help: "Who is acting, recorded in every event (default: $TASKLOG_ACTOR, else cli).")
+    var actor: String?
+
+    var json: Bool { base.json }
+    var storePath: String { base.storePath }
+    var listID: String { base.listID }
+
+    var actorName: String {
+        actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli"
+    }
+
+    func open(create: Bool = true, options: TaskStore.Options = TaskStore.Options()) throws -> TaskStore {
+        try base.open(create: create, options: options)
     }
 }
 

@@ -12,7 +12,7 @@ import TasklogCore
 /// | `meta` | a name | `format`, `store-id`, `head` (last seq and link) |
 /// | `idempotency` | list, NUL, key | seq of the first event the command wrote |
 struct EventLog: Sendable {
-    static let databaseNames = ["events", "snapshots", "meta", "idempotency"]
+    static let databaseNames = ["events", "snapshots", "meta", "idempotency", "leases"] + EventIndex.databaseNames
     static let storeFormat = "1"
 
     let environment: Environment
@@ -20,6 +20,10 @@ struct EventLog: Sendable {
     let snapshots: Database
     let meta: Database
     let idempotency: Database
+    let indexTask: Database
+    let indexWorkflow: Database
+    let indexActor: Database
+    let indexType: Database
 
     init(environment: Environment) {
         self.environment = environment
@@ -27,6 +31,10 @@ struct EventLog: Sendable {
         snapshots = environment.database("snapshots")
         meta = environment.database("meta")
         idempotency = environment.database("idempotency")
+        indexTask = environment.database("index_task")
+        indexWorkflow = environment.database("index_workflow")
+        indexActor = environment.database("index_actor")
+        indexType = environment.database("index_type")
     }
 
     /// The seq of the last event, 0 for an empty log.
@@ -98,6 +106,7 @@ struct EventLog: Sendable {
             } else {
                 try setMeta(txn, "format", Array(Self.storeFormat.utf8))
                 try setMeta(txn, "store-id", Array(storeID().utf8))
+                try setMeta(txn, "index-version", Array(EventIndex.version.utf8))
             }
         }
     }

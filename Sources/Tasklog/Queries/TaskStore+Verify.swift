@@ -32,11 +32,18 @@ extension TaskStore {
                 var replay = TasklogState()
                 var link = ChainLink.zero
                 var expected: UInt64 = 1
+                var indexed = IndexCheck()
                 try txn.forEach(in: log.events) { key, value in
                     let seq = Key.uint64(from: key)
-                    if let problem = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay) {
+                    let checked = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay)
+                    let event: Event
+                    switch checked {
+                    case .failure(let problem):
                         report.problems.append(problem)
                         return false
+                    case .success(let (decoded, entries)):
+                        event = decoded
+                        try indexed.check(event, entries, log, txn)
                     }
                     if case .success(let snapshot)? = snapshots[seq], snapshot != replay {
                         report.problems.append(
@@ -48,6 +55,19 @@ extension TaskStore {
                     return true
                 }
                 guard report.isHealthy else { return }
+                if let missing = indexed.firstMissing {
+                    report.problems.append(
+                        .init(seq: nil, message: "the audit index lacks the entry of seq \(missing); run `tasklog reindex`")
+                    )
+                }
+                for (name, count) in indexed.counts {
+                    let stored = try txn.count(in: log.environment.database(name))
+                    if stored != count {
+                        report.problems.append(
+                            .init(seq: nil, message: "the index \(name) holds \(stored) entries, not \(count); run `tasklog reindex`")
+                        )
+                    }
+                }
                 if let head = try log.metaValue(txn, "head").flatMap(EventLog.decodeHead) {
                     if head.seq > replay.lastSeq {
                         report.problems.append(
@@ -78,25 +98,56 @@ extension TaskStore {
 
     private static func check(
         _ value: RawSpan, seq: UInt64, expected: UInt64, link: inout ChainLink, into state: inout TasklogState
-    ) -> VerifyReport.Problem? {
+    ) -> Result<(Event, EventIndex.Entries), VerifyReport.Problem> {
         guard seq == expected else {
-            return .init(seq: expected, message: "missing: the log jumps from \(expected - 1) to \(seq)")
+            return .failure(.init(seq: expected, message: "missing: the log jumps from \(expected - 1) to \(seq)"))
         }
-        return value.withUnsafeBytes { bytes -> VerifyReport.Problem? in
+        return value.withUnsafeBytes { bytes -> Result<(Event, EventIndex.Entries), VerifyReport.Problem> in
             do throws(CodecError) {
                 let event = try EventCodec.decode(bytes)
                 guard event.seq == seq else {
-                    return .init(seq: seq, message: "the event stored here says it is seq \(event.seq)")
+                    return .failure(.init(seq: seq, message: "the event stored here says it is seq \(event.seq)"))
                 }
                 let computed = try EventCodec.computedLink(bytes, after: link)
                 guard computed == (try EventCodec.storedLink(bytes)) else {
-                    return .init(seq: seq, message: "the hash chain breaks here: the event was altered after it was written")
+                    return .failure(
+                        .init(seq: seq, message: "the hash chain breaks here: the event was altered after it was written")
+                    )
                 }
                 link = computed
+                let tasks = EventIndex.affectedTasks(event.payload, in: state.lists[event.list])
+                var workflows = EventIndex.workflows(of: tasks, in: state.lists[event.list])
                 Reducer.apply(event, to: &state)
-                return nil
+                workflows.formUnion(EventIndex.workflows(of: tasks, in: state.lists[event.list]))
+                return .success((event, .init(tasks: tasks, workflows: workflows)))
             } catch {
-                return .init(seq: seq, message: "damaged: \(error)")
+                return .failure(.init(seq: seq, message: "damaged: \(error)"))
+            }
+        }
+    }
+
+    /// Expected index entries, counted and looked up as the log is walked.
+    private struct IndexCheck {
+        var counts: [String: Int] = Dictionary(uniqueKeysWithValues: EventIndex.databaseNames.map { ($0, 0) })
+        var firstMissing: UInt64?
+
+        mutating func check(
+            _ event: Event, _ entries: EventIndex.Entries, _ log: EventLog, _ txn: borrowing ReadTransaction
+        ) throws {
+            let seq = Key.uint64(event.seq)
+            var keys: [(Database, String, [UInt8])] = entries.tasks.map {
+                (log.indexTask, "index_task", EventIndex.taskPrefix(list: event.list, id: $0) + seq)
+            }
+            keys += entries.workflows.map {
+                (log.indexWorkflow, "index_workflow", EventIndex.workflowPrefix(list: event.list, workflow: $0) + seq)
+            }
+            if let actor = event.actor { keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq)) }
+            keys.append((log.indexType, "index_type", EventIndex.typePrefix(event.payload.typeName) + seq))
+            for (database, name, key) in keys {
+                counts[name, default: 0] += 1
+                if firstMissing == nil, try txn.withValue(in: database, key: key, { _ in true }) == nil {
+                    firstMissing = event.seq
+                }
             }
         }
     }

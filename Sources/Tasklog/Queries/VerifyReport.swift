@@ -1,7 +1,7 @@
 /// What `verify` found: every check passed, or the problems, the first bad seq first.
 public struct VerifyReport: Sendable, Hashable {
     /// One problem found, at an event's seq where it has one.
-    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
         public var seq: UInt64?
         public var message: String
 

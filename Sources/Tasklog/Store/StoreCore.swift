@@ -150,6 +150,8 @@ final class StoreCore: Sendable {
         case .snapshot:
             try snapshotIfDue(engine, txn, force: true)
             return .success(.snapshot(engine.state.lastSeq))
+        case .rebuildIndexes:
+            return .success(.rebuilt(try rebuildIndexes(txn)))
         case .importEvents(let events):
             do {
                 return .success(.imported(try importEvents(events, &engine, txn)))
@@ -185,8 +187,12 @@ final class StoreCore: Sendable {
         let (bytes, link) = EventCodec.encode(event, after: engine.lastLink)
         try bytes.withUnsafeBytes { try txn.append(in: log.events, key: event.seq, value: $0) }
         engine.dirty = true
+        let tasks = EventIndex.affectedTasks(event.payload, in: engine.state.lists[event.list])
+        var workflows = EventIndex.workflows(of: tasks, in: engine.state.lists[event.list])
         Reducer.apply(event, to: &engine.state)
         engine.lastLink = link
+        workflows.formUnion(EventIndex.workflows(of: tasks, in: engine.state.lists[event.list]))
+        try EventIndex.write(event, .init(tasks: tasks, workflows: workflows), to: log, txn)
     }
 
     private func outcome(
@@ -276,6 +282,22 @@ final class StoreCore: Sendable {
         return events.count
     }
 
+    /// Drops the indexes and writes them again from the log; returns the events indexed.
+    private func rebuildIndexes(_ txn: borrowing WriteTransaction) throws -> UInt64 {
+        for name in EventIndex.databaseNames { try txn.removeAll(in: log.environment.database(name)) }
+        var state = TasklogState()
+        try log.forEachEvent(txn, from: 1) { event in
+            let tasks = EventIndex.affectedTasks(event.payload, in: state.lists[event.list])
+            var workflows = EventIndex.workflows(of: tasks, in: state.lists[event.list])
+            Reducer.apply(event, to: &state)
+            workflows.formUnion(EventIndex.workflows(of: tasks, in: state.lists[event.list]))
+            try EventIndex.write(event, .init(tasks: tasks, workflows: workflows), to: log, txn)
+            return true
+        }
+        try log.setMeta(txn, "index-version", Array(EventIndex.version.utf8))
+        return state.lastSeq
+    }
+
     /// Writes a snapshot of the state if the interval has passed (or `force`), keeping the newest few.
     private func snapshotIfDue(_ engine: borrowing Engine, _ txn: borrowing WriteTransaction, force: Bool) throws {
         let seq = engine.state.lastSeq
@@ -283,12 +305,14 @@ final class StoreCore: Sendable {
         guard seq > newest, force || seq - newest >= options.snapshotInterval else { return }
         let bytes = SnapshotCodec.encode(engine.state)
         try bytes.withUnsafeBytes { try txn.append(in: log.snapshots, key: seq, value: $0) }
-        var keys: [[UInt8]] = []
+        var seqs: [UInt64] = []
         try txn.forEach(in: log.snapshots, reverse: true) { key, _ in
-            keys.append(key.withUnsafeBytes { Array($0) })
+            seqs.append(Key.uint64(from: key))
             return true
         }
-        for key in keys.dropFirst(max(1, options.snapshotsKept)) { try txn.delete(in: log.snapshots, key: key) }
+        for seq in SnapshotRetention.drop(seqs, interval: options.snapshotInterval, dense: options.snapshotsKept) {
+            try txn.delete(in: log.snapshots, key: Key.uint64(seq))
+        }
     }
 
     // MARK: Errors

@@ -10,8 +10,9 @@ extension TaskStore {
     public struct Options: Sendable {
         /// Write a snapshot after this many events since the last one (10,000 by default).
         public var snapshotInterval: UInt64 = 10_000
-        /// Keep this many of the newest snapshots; older ones are removed when a new one is written.
-        public var snapshotsKept: Int = 4
+        /// Keep every one of the newest this-many snapshots; older ones are thinned with age
+        /// (see ``SnapshotRetention``), so that time travel to any depth replays a bounded tail.
+        public var snapshotsKept: Int = 8
         /// How durable a commit is; ``LMDB/Environment/Durability/full`` loses nothing acknowledged.
         public var durability: Environment.Durability = .full
         /// The initial map size; it grows by itself.

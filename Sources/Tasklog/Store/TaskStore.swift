@@ -69,7 +69,31 @@ public final class TaskStore: Sendable {
         try StoreCore.storage { try log.prepare(storeID: { UUID().uuidString.lowercased() }) }
         let core = StoreCore(log: log, options: options)
         _ = try core.withState { _ in () }
-        return TaskStore(path: path, core: core)
+        let store = TaskStore(path: path, core: core)
+        let indexVersion = try StoreCore.storage {
+            try environment.read { txn in try log.metaValue(txn, "index-version") }
+        }
+        if indexVersion != Array(EventIndex.version.utf8) {
+            options.log("building the audit indexes of \(path) (written by an older Tasklog)")
+            try store.rebuildIndexes()
+        }
+        return store
+    }
+
+    /// Drops the audit indexes and writes them again from the log; returns the events indexed.
+    @discardableResult
+    public func rebuildIndexes() throws -> UInt64 {
+        let waiter = Waiter<UInt64>()
+        writer.submit(
+            Job(kind: .rebuildIndexes) { result in
+                waiter.finish(
+                    result.flatMap {
+                        if case .rebuilt(let seq) = $0 { .success(seq) } else { .failure(TasklogError(.storage, "unexpected result")) }
+                    }
+                )
+            }
+        )
+        return try waiter.wait()
     }
 
     /// How the state was loaded when the store was opened (or last reloaded).

@@ -71,12 +71,14 @@ struct Job: Sendable {
         case command(TaskCommand, list: String, actor: String?, idempotencyKey: String?)
         case snapshot
         case importEvents([Event])
+        case rebuildIndexes
     }
 
     enum Result: Sendable {
         case outcome(CommandOutcome)
         case snapshot(UInt64)
         case imported(Int)
+        case rebuilt(UInt64)
     }
 
     var kind: Kind

@@ -48,6 +48,15 @@ public enum EventCodec {
         return event
     }
 
+    /// The timestamp of an encoded event, read from its header alone (for time → seq searches).
+    public static func timestamp(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Timestamp {
+        var reader = ByteReader(bytes)
+        guard try reader.byte() == format else { throw CodecError("unknown event format", at: 0) }
+        _ = try reader.byte()
+        _ = try reader.varint()
+        return Timestamp(rawValue: try reader.zigzag())
+    }
+
     /// The link stored in an encoded event (not recomputed).
     public static func storedLink(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> ChainLink {
         guard bytes.count > trailerSize else { throw CodecError("value too short for an event", at: 0) }

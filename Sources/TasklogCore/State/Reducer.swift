@@ -21,6 +21,11 @@ public enum Reducer {
         apply(event.payload, at: time, to: &state.lists[event.list, default: TaskListState()])
     }
 
+    /// Folds `event` into the state of its list alone (the caller picks the list).
+    public static func apply(_ event: Event, toList list: inout TaskListState) {
+        apply(event.payload, at: event.timestamp, to: &list)
+    }
+
     static func apply(_ payload: EventPayload, at time: Timestamp, to list: inout TaskListState) {
         switch payload {
         case .taskCreated(let created):

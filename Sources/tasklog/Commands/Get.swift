@@ -10,12 +10,18 @@ struct Get: ParsableCommand {
     @Argument(help: "The task id.")
     var id: String
 
+    @Option(help: "As it was at this POINT: a seq or a UTC time like 2026-02-13T14:35:00Z.")
+    var at: String?
+
     func run() throws {
         try tasklog.run {
             let taskID = try parseTaskID(id)
             let store = try global.open(create: false)
-            guard let task = try store.get(taskID, in: global.listID) else {
-                throw TasklogError(.notFound, "task #\(taskID) not found in list \(global.listID); `tasklog list` shows the tasks")
+            let point = try at.map { try Point(parsing: $0) }
+            let found = try point.map { try store.get(taskID, in: global.listID, at: $0) } ?? store.get(taskID, in: global.listID)
+            guard let task = found else {
+                let when = point.map { " at \($0)" } ?? ""
+                throw TasklogError(.notFound, "task #\(taskID) not found in list \(global.listID)\(when); `tasklog list` shows the tasks")
             }
             if global.json { Output.json(task.json) } else { Output.task(task) }
         }

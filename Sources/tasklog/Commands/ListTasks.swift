@@ -22,6 +22,9 @@ struct ListTasks: ParsableCommand {
     @Option(help: "Only tasks with this owner.")
     var owner: String?
 
+    @Option(help: "As it was at this POINT: a seq or a UTC time like 2026-02-13T14:35:00Z.")
+    var at: String?
+
     func run() throws {
         try tasklog.run {
             var statusFilter: TaskStatus?
@@ -31,7 +34,7 @@ struct ListTasks: ParsableCommand {
                 }
                 statusFilter = parsed
             }
-            let list = try listState(global)
+            let list = try listState(global, at: try at.map { try Point(parsing: $0) })
             let tasks = list.sortedTasks.filter { task in
                 (statusFilter == nil || task.status == statusFilter)
                     && (workflow == nil || task.metadata["workflow"] == .string(workflow!))
@@ -60,10 +63,11 @@ struct Ready: ParsableCommand {
 }
 
 /// The state of the chosen list; an empty one when there is no store yet.
-func listState(_ global: GlobalOptions) throws -> TaskListState {
+func listState(_ global: GlobalOptions, at point: Point? = nil) throws -> TaskListState {
     let id = try TaskListID.sanitized(global.listID)
     do {
-        return try global.open(create: false).state().list(id)
+        let store = try global.open(create: false)
+        return try (point.map { try store.state(at: $0) } ?? store.state()).list(id)
     } catch let error as TasklogError where error.code == .notFound {
         return TaskListState()
     }

@@ -157,3 +157,18 @@ struct Import: ParsableCommand {
         }
     }
 }
+
+struct Reindex: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild the audit indexes (by task, workflow, actor, type) from the log."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let seq = try global.open(create: false).rebuildIndexes()
+            if global.json { Output.json(["indexedThrough": .int(Int64(seq))]) } else { Output.line("Indexed \(seq) events") }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import LMDB
+import TasklogCore
+
+extension TaskStore {
+    /// The events that match `query`, each with its changes before → after, a page at a time.
+    ///
+    /// A task, workflow, actor or type query walks its index (written with each event), so its
+    /// cost follows the number of matching events, not the length of the log.
+    public func history(_ query: HistoryQuery) throws -> HistoryPage {
+        let list = try query.list.map { try TaskListID.sanitized($0) }
+        if (query.taskID != nil || query.workflow != nil) && list == nil {
+            throw TasklogError(.invalidInput, "a task or workflow history needs its task list")
+        }
+        guard query.limit > 0 else { throw TasklogError(.invalidInput, "the limit must be at least 1") }
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                let last = try core.log.lastSeq(txn)
+                var low = try query.since.map { try firstSeq(since: $0, txn) } ?? 1
+                var high = try query.until.map { try seq(at: $0.clamped(to: last), txn) } ?? last
+                if let cursor = query.cursor {
+                    if query.newestFirst { high = min(high, cursor &- 1) } else { low = max(low, cursor + 1) }
+                }
+                low = max(low, 1)
+                var events: [Event] = []
+                let wanted = query.limit + 1
+                try walk(query, list: list, low: low, high: high, txn) { event in
+                    guard matches(event, query, list: list) else { return true }
+                    events.append(event)
+                    return events.count < wanted
+                }
+                let more = events.count == wanted
+                if more { events.removeLast() }
+                var timelines = Timelines()
+                let entries = try events.map { event in
+                    HistoryEntry(event: event, changes: try changes(of: event, &timelines, txn))
+                }
+                return HistoryPage(entries: entries, nextCursor: more ? events.last?.seq : nil)
+            }
+        }
+    }
+
+    private func matches(_ event: Event, _ query: HistoryQuery, list: String?) -> Bool {
+        (list == nil || event.list == list) && (query.actor == nil || event.actor == query.actor)
+            && (query.type == nil || event.payload.typeName == query.type)
+    }
+
+    /// Calls `body` with the candidate events in the query's order, through the narrowest index.
+    private func walk(
+        _ query: HistoryQuery, list: String?, low: UInt64, high: UInt64, _ txn: borrowing ReadTransaction,
+        _ body: (Event) throws -> Bool
+    ) throws {
+        guard low <= high else { return }
+        let log = core.log
+        let index: (Database, [UInt8])? =
+            if let id = query.taskID, let list {
+                (log.indexTask, EventIndex.taskPrefix(list: list, id: id))
+            } else if let workflow = query.workflow, let list {
+                (log.indexWorkflow, EventIndex.workflowPrefix(list: list, workflow: workflow))
+            } else if let actor = query.actor {
+                (log.indexActor, EventIndex.actorPrefix(actor))
+            } else if let type = query.type {
+                (log.indexType, EventIndex.typePrefix(type))
+            } else {
+                nil
+            }
+        guard let (database, prefix) = index else {
+            // No index narrows it: walk the log itself.
+            var seq = query.newestFirst ? high : low
+            while seq >= low && seq <= high {
+                guard let event = try event(seq, txn), try body(event) else { return }
+                seq = query.newestFirst ? seq - 1 : seq + 1
+            }
+            return
+        }
+        var from = low
+        var to = high
+        while from <= to {
+            let seqs = try EventIndex.seqs(
+                txn, in: database, prefix: prefix, low: from, high: to, reverse: query.newestFirst, limit: 256
+            )
+            for seq in seqs {
+                guard let event = try event(seq, txn), try body(event) else { return }
+            }
+            guard seqs.count == 256, let next = seqs.last else { return }
+            if query.newestFirst { to = next - 1 } else { from = next + 1 }
+        }
+    }
+
+    func event(_ seq: UInt64, _ txn: borrowing ReadTransaction) throws -> Event? {
+        try txn.withValue(in: core.log.events, key: seq) { value in
+            try value.withUnsafeBytes { bytes throws(TasklogError) in
+                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw core.log.damaged(seq, error) }
+            }
+        }
+    }
+
+    // MARK: Before → after
+
+    /// Each task's states along its own events, folded once per query and reused.
+    struct Timelines {
+        /// Per (list, task): seq → (before, after).
+        var folded: [String: [Int: [UInt64: (before: TaskRecord?, after: TaskRecord?)]]] = [:]
+    }
+
+    private func changes(of event: Event, _ timelines: inout Timelines, _ txn: borrowing ReadTransaction) throws
+        -> [HistoryEntry.TaskChange]
+    {
+        var ids = Set(event.payload.taskIDs)
+        if case .taskDeleted(let id) = event.payload,
+            let before = try timeline(list: event.list, task: id, &timelines, txn)[event.seq]?.before
+        {
+            ids.formUnion(before.blocks + before.blockedBy)
+        }
+        var result: [HistoryEntry.TaskChange] = []
+        for id in ids.sorted() {
+            guard let step = try timeline(list: event.list, task: id, &timelines, txn)[event.seq] else { continue }
+            let fields = FieldChange.between(step.before, step.after)
+            if !fields.isEmpty { result.append(.init(taskID: id, fields: fields)) }
+        }
+        return result
+    }
+
+    private func timeline(list: String, task: Int, _ timelines: inout Timelines, _ txn: borrowing ReadTransaction)
+        throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
+    {
+        if let known = timelines.folded[list]?[task] { return known }
+        let steps = try taskTimeline(list: list, task: task, txn)
+        var bySeq: [UInt64: (before: TaskRecord?, after: TaskRecord?)] = [:]
+        for step in steps { bySeq[step.event.seq] = (step.before, step.after) }
+        timelines.folded[list, default: [:]][task] = bySeq
+        return bySeq
+    }
+
+    /// Task `task`'s states along the events that changed it, folded by the real reducer over a
+    /// list that holds the task and stand-ins for the tasks it is linked with.
+    func taskTimeline(list: String, task: Int, _ txn: borrowing ReadTransaction) throws
+        -> [(event: Event, before: TaskRecord?, after: TaskRecord?)]
+    {
+        let seqs = try EventIndex.seqs(
+            txn, in: core.log.indexTask, prefix: EventIndex.taskPrefix(list: list, id: task), low: 1, high: .max,
+            reverse: false, limit: .max
+        )
+        var mini = TaskListState()
+        var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
+        steps.reserveCapacity(seqs.count)
+        for seq in seqs {
+            guard let event = try event(seq, txn) else { continue }
+            let before = mini.tasks[task]
+            for other in event.payload.taskIDs where mini.tasks[other] == nil {
+                if case .taskCreated(let created) = event.payload, created.id == other { continue }
+                mini.tasks[other] = Self.standIn(other, linkedTo: before)
+            }
+            Reducer.apply(event, toList: &mini)
+            steps.append((event, before, mini.tasks[task]))
+        }
+        return steps
+    }
+
+    /// A stand-in for a task that is not followed, carrying only its links with the followed one.
+    private static func standIn(_ id: Int, linkedTo followed: TaskRecord?) -> TaskRecord {
+        var task = TaskRecord(id: id, subject: "#\(id)", createdAt: Timestamp(rawValue: 0), updatedAt: Timestamp(rawValue: 0))
+        if let followed {
+            if followed.blockedBy.contains(id) { task.blocks = [followed.id] }
+            if followed.blocks.contains(id) { task.blockedBy = [followed.id] }
+        }
+        return task
+    }
+}
+
+extension Point {
+    /// A seq point beyond the end of the log means "the end", for the upper bound of a range.
+    func clamped(to last: UInt64) -> Point {
+        if case .seq(let seq) = self, seq > last { return .seq(last) }
+        return self
+    }
+}

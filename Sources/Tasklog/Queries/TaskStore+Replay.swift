@@ -1,0 +1,67 @@
+import Foundation
+import LMDB
+import TasklogCore
+
+/// One step of a workflow run: an event and the workflow's tasks right after it.
+public struct RunStep: Sendable, Hashable {
+    public var event: Event
+    /// The tasks whose `metadata.workflow` is the run's, in id order, after the event.
+    public var tasks: [TaskRecord]
+    /// What the event changed, task by task.
+    public var changes: [HistoryEntry.TaskChange]
+}
+
+extension TaskStore {
+    /// The run of workflow `workflow` in `list`, event by event, with its tasks after each.
+    public func replay(workflow: String, in list: String = "default") throws -> [RunStep] {
+        let list = try TaskListID.sanitized(list)
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                let seqs = try EventIndex.seqs(
+                    txn, in: core.log.indexWorkflow, prefix: EventIndex.workflowPrefix(list: list, workflow: workflow),
+                    low: 1, high: .max, reverse: false, limit: .max
+                )
+                // Fold the events of the run over the run's tasks and stand-ins for the others.
+                var mini = TaskListState()
+                var steps: [RunStep] = []
+                for seq in seqs {
+                    guard let event = try event(seq, txn) else { continue }
+                    let touched = Set(event.payload.taskIDs)
+                    let before = mini
+                    for id in touched where mini.tasks[id] == nil {
+                        if case .taskCreated(let created) = event.payload, created.id == id { continue }
+                        mini.tasks[id] = TaskRecord(
+                            id: id, subject: "#\(id)", createdAt: event.timestamp, updatedAt: event.timestamp
+                        )
+                    }
+                    Reducer.apply(event, toList: &mini)
+                    var changes: [HistoryEntry.TaskChange] = []
+                    for id in Set(before.tasks.keys).union(mini.tasks.keys).sorted() {
+                        guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else { continue }
+                        let fields = FieldChange.between(before.tasks[id], mini.tasks[id])
+                        if !fields.isEmpty { changes.append(.init(taskID: id, fields: fields)) }
+                    }
+                    let tasks = mini.sortedTasks.filter { Self.inRun($0, workflow) }
+                    steps.append(RunStep(event: event, tasks: tasks, changes: changes))
+                }
+                return steps
+            }
+        }
+    }
+
+    /// The run of a workflow as an async sequence of steps, for tools that render it as it goes.
+    public func replaySteps(workflow: String, in list: String = "default") -> AsyncThrowingStream<RunStep, any Error> {
+        AsyncThrowingStream { continuation in
+            do {
+                for step in try replay(workflow: workflow, in: list) { continuation.yield(step) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+    }
+
+    private static func inRun(_ task: TaskRecord?, _ workflow: String) -> Bool {
+        task?.metadata["workflow"] == .string(workflow)
+    }
+}

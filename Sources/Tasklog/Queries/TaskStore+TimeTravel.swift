@@ -1,0 +1,131 @@
+import LMDB
+import TasklogCore
+
+/// What changed in a task list between two points.
+public struct ListDiff: Sendable, Hashable {
+    /// One task present at both points, with the fields that differ.
+    public struct Change: Sendable, Hashable {
+        public var id: Int
+        public var before: TaskRecord
+        public var after: TaskRecord
+        public var fields: [FieldChange]
+    }
+
+    public var fromSeq: UInt64
+    public var toSeq: UInt64
+    /// Tasks at the second point that were not at the first.
+    public var added: [TaskRecord]
+    /// Tasks at the first point that are gone at the second (deleted).
+    public var removed: [TaskRecord]
+    public var changed: [Change]
+}
+
+extension TaskStore {
+    /// The seq that `point` stands for: a seq itself (refused past the end of the log), or the
+    /// last event at or before a time (0 before the first event). Time → seq is a binary search:
+    /// timestamps never decrease along the log.
+    public func seq(at point: Point) throws -> UInt64 {
+        try StoreCore.storage { try core.log.environment.read { txn in try seq(at: point, txn) } }
+    }
+
+    func seq(at point: Point, _ txn: borrowing ReadTransaction) throws -> UInt64 {
+        let last = try core.log.lastSeq(txn)
+        switch point {
+        case .seq(let seq):
+            guard seq <= last else {
+                throw TasklogError(.notFound, "seq \(seq) is past the end of the log, which ends at \(last)")
+            }
+            return seq
+        case .time(let time):
+            return try seq(atOrBefore: time, last: last, txn)
+        }
+    }
+
+    /// The last seq whose timestamp is ≤ `time`, or 0.
+    func seq(atOrBefore time: Timestamp, last: UInt64, _ txn: borrowing ReadTransaction) throws -> UInt64 {
+        var low: UInt64 = 0
+        var high = last
+        while low < high {
+            let mid = low + (high - low + 1) / 2
+            let stamp = try txn.withValue(in: core.log.events, key: mid) { value in
+                try value.withUnsafeBytes { bytes throws(TasklogError) in
+                    do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch { throw core.log.damaged(mid, error) }
+                }
+            }
+            guard let stamp else {
+                throw TasklogError(.corrupt, "event \(mid) is missing from the log; run `tasklog verify`")
+            }
+            if stamp <= time { low = mid } else { high = mid - 1 }
+        }
+        return low
+    }
+
+    /// The first seq of the range a `since` point opens: the seq itself, or the first event at or after a time.
+    func firstSeq(since point: Point, _ txn: borrowing ReadTransaction) throws -> UInt64 {
+        switch point {
+        case .seq(let seq): return seq
+        case .time(let time):
+            let last = try core.log.lastSeq(txn)
+            return try seq(atOrBefore: Timestamp(rawValue: time.rawValue - 1), last: last, txn) + 1
+        }
+    }
+
+    /// The whole state as of `point`: the newest snapshot at or before it, plus the events up to it.
+    public func state(at point: Point) throws -> TasklogState {
+        let current = try state()
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                let target = try seq(at: point, txn)
+                if target == current.lastSeq { return current }
+                var state = TasklogState()
+                try txn.forEach(in: core.log.snapshots, from: Key.uint64(target), reverse: true) { key, value in
+                    guard let decoded = try? value.withUnsafeBytes({ try SnapshotCodec.decode($0) }),
+                        decoded.lastSeq == Key.uint64(from: key)
+                    else { return true }  // damaged or of another reducer version: try an older one
+                    state = decoded
+                    return false
+                }
+                if state.lastSeq < target {
+                    try core.log.forEachEvent(txn, from: state.lastSeq + 1) { event in
+                        guard event.seq <= target else { return false }
+                        Reducer.apply(event, to: &state)
+                        return event.seq < target
+                    }
+                }
+                return state
+            }
+        }
+    }
+
+    /// The tasks of `list` as of `point`.
+    public func tasks(in list: String = "default", at point: Point) throws -> [TaskRecord] {
+        let list = try TaskListID.sanitized(list)
+        return try state(at: point).lists[list]?.sortedTasks ?? []
+    }
+
+    /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
+    public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
+        let list = try TaskListID.sanitized(list)
+        return try state(at: point).lists[list]?.tasks[id]
+    }
+
+    /// What changed in `list` from one point to another, task by task and field by field.
+    public func diff(from: Point, to: Point, in list: String = "default") throws -> ListDiff {
+        let list = try TaskListID.sanitized(list)
+        let old = try state(at: from)
+        let new = try state(at: to)
+        let before = old.lists[list]?.tasks ?? [:]
+        let after = new.lists[list]?.tasks ?? [:]
+        var diff = ListDiff(fromSeq: old.lastSeq, toSeq: new.lastSeq, added: [], removed: [], changed: [])
+        for id in Set(before.keys).union(after.keys).sorted() {
+            switch (before[id], after[id]) {
+            case (nil, let added?): diff.added.append(added)
+            case (let removed?, nil): diff.removed.append(removed)
+            case (let old?, let new?) where old != new:
+                diff.changed.append(.init(id: id, before: old, after: new, fields: FieldChange.between(old, new)))
+            default: break
+            }
+        }
+        return diff
+    }
+}
