@@ -14,6 +14,14 @@ struct StoreOptions: ParsableArguments {
     @Flag(help: "Machine output: one JSON document on stdout (JSON lines for streams).")
     var json = false
 
+    @Option(help: "The configuration file (default: $TASKLOG_CONFIG, else .tasklog.yml beside the store).")
+    var config: String?
+
+    /// The configuration, and where it came from.
+    func loadConfig() throws -> (config: TasklogConfig, source: TasklogConfig.Source) {
+        try TasklogConfig.load(explicit: config, storePath: storePath)
+    }
+
     var storePath: String {
         store ?? ProcessInfo.processInfo.environment["TASKLOG_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".tasklog"
     }
@@ -23,12 +31,30 @@ struct StoreOptions: ParsableArguments {
             ?? "default"
     }
 
-    /// Opens the store; `create` is false for commands that only read.
+    /// Opens the store with the configuration applied; `create` is false for commands that only read.
     func open(create: Bool = true, options: TaskStore.Options = TaskStore.Options()) throws -> TaskStore {
+        let (config, source) = try loadConfig()
         var options = options
         options.createIfMissing = create
+        options.snapshotInterval = config.snapshotInterval
+        options.milestones = config.milestones
+        if config.ledgerEnabled { options.ledgerPath = try config.resolvedLedgerPath(source) }
         return try TaskStore.open(at: storePath, options: options)
     }
+
+    /// Opens the store for a task or workflow command: with tracking disabled, the command is a no-op.
+    func openForTasks(create: Bool = true) throws -> TaskStore {
+        let (config, source) = try loadConfig()
+        guard config.trackingEnabled else { throw TrackingDisabled(file: source.file, json: json) }
+        return try open(create: create)
+    }
+}
+
+/// Thrown by ``StoreOptions/openForTasks(create:)`` when task tracking is disabled: the command
+/// succeeds and does nothing, and says so.
+struct TrackingDisabled: Error {
+    var file: String?
+    var json: Bool
 }
 
 /// The options every command takes (`CLI.md`, "Every command").
@@ -49,12 +75,23 @@ struct GlobalOptions: ParsableArguments {
     func open(create: Bool = true, options: TaskStore.Options = TaskStore.Options()) throws -> TaskStore {
         try base.open(create: create, options: options)
     }
+
+    func openForTasks(create: Bool = true) throws -> TaskStore {
+        try base.openForTasks(create: create)
+    }
 }
 
 /// Runs a command body, turning Tasklog's errors into one sentence on stderr and an exit code.
 func run(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let disabled as TrackingDisabled {
+        let origin = disabled.file.map { "task_tracking.enabled is false in \($0)" } ?? "TASKLOG_TRACKING_ENABLED is false"
+        if disabled.json {
+            Output.json(["tracking": "disabled", "done": false, "reason": .string(origin)])
+        } else {
+            Output.line("Task tracking is disabled (\(origin)); nothing was done")
+        }
     } catch let error as TasklogError {
         Output.error(error.message)
         throw ExitCode(exitCode(for: error.code))

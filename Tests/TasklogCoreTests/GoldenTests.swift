@@ -103,12 +103,51 @@ import Testing
         #expect(encodedEvents().map(Self.hex) == lines.map(String.init))
     }
 
-    @Test func snapshotOfFormat1DecodesAndEncodesUnchanged() throws {
+    @Test func snapshotOfFormat1StillDecodes() throws {
         let state = Reducer.replay(Self.events)
-        let text = try golden("snapshot-v1.hex") { Self.hex(SnapshotCodec.encode(state)) + "\n" }
+        let text = try String(contentsOf: Self.folder.appendingPathComponent("snapshot-v1.hex"), encoding: .utf8)
+        let bytes = Self.bytes(text.split(separator: "\n")[0])
+        #expect(try bytes.withUnsafeBytes { try SnapshotCodec.decode($0) } == state)
+    }
+
+    /// Format 2 adds the workflows of each list.
+    static let workflowEvents: [Event] = {
+        let t = Timestamp(rawValue: 1_770_993_600_000_000)
+        return events + [
+            Event(seq: 9, timestamp: t, list: "default", actor: "lead", payload: .workflowStarted(id: "build-task-20260213T1440", type: "build-task")),
+            Event(
+                seq: 10, timestamp: Timestamp(rawValue: t.rawValue + 60_000_000), list: "default", actor: "lead",
+                payload: .checkpointRecorded(workflow: "build-task-20260213T1440", step: 1, name: "Workspace setup", data: ["branch": "main"])
+            ),
+            Event(
+                seq: 11, timestamp: Timestamp(rawValue: t.rawValue + 120_000_000), list: "default", actor: "lead",
+                payload: .workflowFailed(id: "build-task-20260213T1440", step: 4, reason: "tests failed")
+            ),
+            Event(seq: 12, timestamp: Timestamp(rawValue: t.rawValue + 180_000_000), list: "team-b", payload: .workflowCompleted(id: "quality-gate-1")),
+        ]
+    }()
+
+    @Test func snapshotOfFormat2DecodesAndEncodesUnchanged() throws {
+        let state = Reducer.replay(Self.workflowEvents)
+        let text = try golden("snapshot-v2.hex") { Self.hex(SnapshotCodec.encode(state)) + "\n" }
         let bytes = Self.bytes(text.split(separator: "\n")[0])
         #expect(try bytes.withUnsafeBytes { try SnapshotCodec.decode($0) } == state)
         #expect(SnapshotCodec.encode(state) == bytes)
+        #expect(state.list("default").workflows["build-task-20260213T1440"]?.status == .failed)
+    }
+
+    @Test func workflowEventsDecodeAndEncodeUnchanged() throws {
+        var link = ChainLink.zero
+        let encoded = Self.workflowEvents.map { event in
+            let (bytes, next) = EventCodec.encode(event, after: link)
+            link = next
+            return Self.hex(bytes)
+        }
+        let text = try golden("events-workflow-v1.hex") { encoded.joined(separator: "\n") + "\n" }
+        #expect(text.split(separator: "\n").map(String.init) == encoded)
+        for (line, event) in zip(text.split(separator: "\n"), Self.workflowEvents) {
+            #expect(try Self.bytes(line).withUnsafeBytes { try EventCodec.decode($0) } == event)
+        }
     }
 
     @Test func theFoldOfTheGoldenEventsIsWhatTheyMean() throws {

@@ -64,7 +64,9 @@ enum EventIndex {
         for id in entries.tasks {
             try txn.put(in: log.indexTask, key: taskPrefix(list: event.list, id: id) + seq, value: [])
         }
-        for workflow in entries.workflows {
+        var workflows = entries.workflows
+        if let workflow = event.payload.workflowID { workflows.insert(workflow) }
+        for workflow in workflows {
             try txn.put(in: log.indexWorkflow, key: workflowPrefix(list: event.list, workflow: workflow) + seq, value: [])
         }
         if let actor = event.actor {

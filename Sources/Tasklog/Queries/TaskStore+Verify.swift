@@ -138,7 +138,9 @@ extension TaskStore {
             var keys: [(Database, String, [UInt8])] = entries.tasks.map {
                 (log.indexTask, "index_task", EventIndex.taskPrefix(list: event.list, id: $0) + seq)
             }
-            keys += entries.workflows.map {
+            var workflows = entries.workflows
+            if let workflow = event.payload.workflowID { workflows.insert(workflow) }
+            keys += workflows.map {
                 (log.indexWorkflow, "index_workflow", EventIndex.workflowPrefix(list: event.list, workflow: $0) + seq)
             }
             if let actor = event.actor { keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq)) }

@@ -16,6 +16,10 @@ public struct CommandOutcome: Sendable, Hashable {
     public var releasedTaskIDs: [Int]
     /// Whether an earlier command with the same idempotency key had already done this.
     public var deduplicated: Bool
+    /// For a workflow command: the workflow's id.
+    public var workflowID: String?
+    /// Checkpoints recorded by the command (a milestone task completed, or by hand).
+    public var checkpoints: [Checkpoint] = []
 
     public struct StatusChange: Sendable, Hashable {
         public var from: TaskStatus

@@ -107,6 +107,7 @@ final class StoreCore: Sendable {
     /// Commits `jobs` in one write transaction and completes each.
     func process(_ jobs: [Job]) {
         var results: [Result<Job.Result, any Error>] = []
+        var ledger: (path: String, text: String)?
         engine.withLock { engine in
             do {
                 results = try Self.storage {
@@ -127,12 +128,32 @@ final class StoreCore: Sendable {
                     }
                 }
                 engine.dirty = false
+                if let path = options.ledgerPath { ledger = Self.ledgerToWrite(results, engine.state).map { (path, $0) } }
             } catch {
                 engine.dirty = true
                 results = jobs.map { _ in .failure(error) }
             }
         }
+        if let ledger {
+            // After the commit, outside the lock; a failed write warns and never fails the command.
+            do {
+                try LedgerFile.write(ledger.text, to: ledger.path)
+            } catch {
+                options.log("the ledger could not be written to \(ledger.path) (\(error)); the log has the checkpoint")
+            }
+        }
         for (job, result) in zip(jobs, results) { job.complete(result) }
+    }
+
+    /// The ledger of the last workflow whose state a committed command changed, rendered.
+    private static func ledgerToWrite(_ results: [Result<Job.Result, any Error>], _ state: TasklogState) -> String? {
+        for result in results.reversed() {
+            guard case .success(.outcome(let outcome)) = result, let id = outcome.workflowID else { continue }
+            for list in state.lists.values {
+                if let view = WorkflowView(id: id, in: list), list.workflows[id] != nil { return Ledger.render(view) }
+            }
+        }
+        return nil
     }
 
     /// One job inside the write transaction. A refusal is the job's result; storage errors
@@ -167,7 +188,7 @@ final class StoreCore: Sendable {
     ) throws -> CommandOutcome {
         if let key, let outcome = try deduplicated(command, list: list, key: key, engine, txn) { return outcome }
         let listState = engine.state.list(list)
-        let payloads = try Decider.decide(command, in: listState, actor: actor)
+        let payloads = try Decider.decide(command, in: listState, actor: actor, policy: options.milestones, now: now)
         var seqs: [UInt64] = []
         for payload in payloads {
             let event = Event(
@@ -203,6 +224,15 @@ final class StoreCore: Sendable {
             task: nil, taskID: nil, updatedFields: [], statusChange: nil, seqs: seqs, releasedTaskIDs: [],
             deduplicated: false
         )
+        for payload in payloads {
+            if case .checkpointRecorded(let workflow, let step, let name, _) = payload,
+                let checkpoint = after.workflows[workflow]?.checkpoints.first(where: { $0.step == step && $0.name == name })
+            {
+                outcome.checkpoints.append(checkpoint)
+                outcome.workflowID = workflow
+            }
+            if let workflow = payload.workflowID { outcome.workflowID = workflow }
+        }
         switch command {
         case .create:
             if case .taskCreated(let created)? = payloads.first {
@@ -229,6 +259,8 @@ final class StoreCore: Sendable {
             outcome.taskID = blocker
             outcome.task = after.tasks[blocker]
             outcome.updatedFields = payloads.isEmpty ? [] : ["blocks"]
+        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow:
+            break
         }
         return outcome
     }

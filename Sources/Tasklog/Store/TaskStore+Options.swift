@@ -28,6 +28,10 @@ extension TaskStore {
         }
         /// The most commands committed together in one write transaction (group commit).
         public var maxBatch = 1024
+        /// Which task completions of a workflow record a checkpoint.
+        public var milestones = MilestonePolicy.standard
+        /// Where to write the YAML ledger after every checkpoint (atomically), or `nil` for nowhere.
+        public var ledgerPath: String?
 
         public init() {}
     }

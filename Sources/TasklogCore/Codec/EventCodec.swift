@@ -19,6 +19,10 @@ public enum EventCodec {
         case taskDeleted = 3
         case dependencyAdded = 4
         case dependencyRemoved = 5
+        case workflowStarted = 10
+        case checkpointRecorded = 11
+        case workflowCompleted = 12
+        case workflowFailed = 13
     }
 
     /// Encodes `event` chained after `previous`; returns the bytes and the event's own link.
@@ -92,6 +96,10 @@ public enum EventCodec {
             case .taskDeleted: .taskDeleted
             case .dependencyAdded: .dependencyAdded
             case .dependencyRemoved: .dependencyRemoved
+            case .workflowStarted: .workflowStarted
+            case .checkpointRecorded: .checkpointRecorded
+            case .workflowCompleted: .workflowCompleted
+            case .workflowFailed: .workflowFailed
             }
         writer.byte(code.rawValue)
         writer.varint(event.seq)
@@ -132,6 +140,20 @@ public enum EventCodec {
         case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked):
             writer.varint(blocker)
             writer.varint(blocked)
+        case .workflowStarted(let id, let type):
+            writer.string(id)
+            writer.string(type)
+        case .checkpointRecorded(let workflow, let step, let name, let data):
+            writer.string(workflow)
+            writer.varint(step)
+            writer.string(name)
+            writer.object(data)
+        case .workflowCompleted(let id):
+            writer.string(id)
+        case .workflowFailed(let id, let step, let reason):
+            writer.string(id)
+            writer.varint(step)
+            writer.string(reason)
         }
     }
 
@@ -190,6 +212,17 @@ public enum EventCodec {
             payload = .dependencyAdded(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
         case .dependencyRemoved:
             payload = .dependencyRemoved(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
+        case .workflowStarted:
+            payload = .workflowStarted(id: try reader.string(), type: try reader.string())
+        case .checkpointRecorded:
+            payload = .checkpointRecorded(
+                workflow: try reader.string(), step: try reader.count(limit: Int.max), name: try reader.string(),
+                data: try reader.object()
+            )
+        case .workflowCompleted:
+            payload = .workflowCompleted(id: try reader.string())
+        case .workflowFailed:
+            payload = .workflowFailed(id: try reader.string(), step: try reader.count(limit: Int.max), reason: try reader.string())
         }
         return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
     }

@@ -5,14 +5,22 @@ public enum Decider {
     /// The events that record `command` on `list`, or the reason it is refused.
     ///
     /// An update that changes nothing decides no event.
-    public static func decide(_ command: TaskCommand, in list: TaskListState, actor: String?) throws(TasklogError)
-        -> [EventPayload]
-    {
+    ///
+    /// - Parameters:
+    ///   - policy: which task completions of a workflow record a checkpoint.
+    ///   - now: the time the events will carry (for a workflow's default id).
+    public static func decide(
+        _ command: TaskCommand, in list: TaskListState, actor: String?, policy: MilestonePolicy = .standard,
+        now: Timestamp = Timestamp(rawValue: 0)
+    ) throws(TasklogError) -> [EventPayload] {
         switch command {
         case .create(let new):
             return [.taskCreated(try create(new, in: list))]
         case .update(let id, let changes):
-            return try update(id, changes, in: list, actor: actor).map { [$0] } ?? []
+            guard let event = try update(id, changes, in: list, actor: actor) else { return [] }
+            return [event] + milestone(after: event, in: list, policy: policy)
+        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow:
+            return try decideWorkflow(command, in: list, policy: policy, now: now)
         case .release(let owner):
             return list.sortedTasks
                 .filter { $0.status == .inProgress && $0.owner == owner }
@@ -240,7 +248,7 @@ public enum Decider {
             guard let expected = typedMetadataKeys[key], value != .null else { continue }
             let ok =
                 switch (expected, value) {
-                case ("string", .string(let text)): !text.isEmpty
+                case ("string", .string(let text)): !text.isEmpty && !text.utf8.contains(0) && text.utf8.count <= 128
                 case ("integer", .int(let number)): number >= 0
                 case ("boolean", .bool): true
                 default: false

@@ -7,6 +7,14 @@ public enum TaskCommand: Sendable, Hashable {
     /// Adds or removes one dependency directly (import and cycle repair).
     case addDependency(blocker: Int, blocked: Int)
     case removeDependency(blocker: Int, blocked: Int)
+    /// Starts a workflow run; without an id, `{type}-{yyyyMMddTHHmm}`, unique.
+    case startWorkflow(type: String, id: String?)
+    /// Records a milestone of a workflow by hand.
+    case checkpoint(workflow: String, step: Int, name: String, data: [String: JSONValue])
+    /// Finishes a workflow; with `cleanup`, its remaining tasks are completed first (as events).
+    case completeWorkflow(id: String, cleanup: Bool)
+    /// Marks a workflow failed at a step.
+    case failWorkflow(id: String, step: Int, reason: String)
 }
 
 /// The fields of a new task.

@@ -78,6 +78,16 @@ extension EventPayload {
             return .object(["id": id(task)])
         case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked):
             return .object(["blocker": id(blocker), "blocked": id(blocked)])
+        case .workflowStarted(let workflow, let type):
+            return .object(["workflow": .string(workflow), "workflowType": .string(type)])
+        case .checkpointRecorded(let workflow, let step, let name, let data):
+            return .object([
+                "workflow": .string(workflow), "step": .int(Int64(step)), "name": .string(name), "data": .object(data),
+            ])
+        case .workflowCompleted(let workflow):
+            return .object(["workflow": .string(workflow)])
+        case .workflowFailed(let workflow, let step, let reason):
+            return .object(["workflow": .string(workflow), "step": .int(Int64(step)), "reason": .string(reason)])
         }
     }
 
@@ -154,6 +164,24 @@ extension EventPayload {
             self = .dependencyAdded(blocker: try taskID("blocker"), blocked: try taskID("blocked"))
         case "dependency_removed":
             self = .dependencyRemoved(blocker: try taskID("blocker"), blocked: try taskID("blocked"))
+        case "workflow_started":
+            guard let workflow = try string("workflow"), let type = try string("workflowType") else {
+                throw Event.bad("data.workflow and data.workflowType are required")
+            }
+            self = .workflowStarted(id: workflow, type: type)
+        case "checkpoint_recorded":
+            guard let workflow = try string("workflow"), let name = try string("name"),
+                case .int(let step)? = data["step"], step >= 0
+            else { throw Event.bad("data.workflow, data.step and data.name are required") }
+            self = .checkpointRecorded(workflow: workflow, step: Int(step), name: name, data: try object("data") ?? [:])
+        case "workflow_completed":
+            guard let workflow = try string("workflow") else { throw Event.bad("data.workflow is required") }
+            self = .workflowCompleted(id: workflow)
+        case "workflow_failed":
+            guard let workflow = try string("workflow"), case .int(let step)? = data["step"], step >= 0 else {
+                throw Event.bad("data.workflow and data.step are required")
+            }
+            self = .workflowFailed(id: workflow, step: Int(step), reason: try string("reason") ?? "")
         default:
             throw Event.bad("type \(type) is unknown")
         }

@@ -41,6 +41,14 @@ public enum EventPayload: Sendable, Hashable {
     case dependencyAdded(blocker: Int, blocked: Int)
     /// A dependency was removed (cycle repair on import).
     case dependencyRemoved(blocker: Int, blocked: Int)
+    /// A workflow run began.
+    case workflowStarted(id: String, type: String)
+    /// A milestone of a workflow was reached.
+    case checkpointRecorded(workflow: String, step: Int, name: String, data: [String: JSONValue])
+    /// A workflow run finished.
+    case workflowCompleted(id: String)
+    /// A workflow run failed at a step.
+    case workflowFailed(id: String, step: Int, reason: String)
 
     /// The event type's name in the JSON form and in audit output.
     public var typeName: String {
@@ -50,6 +58,25 @@ public enum EventPayload: Sendable, Hashable {
         case .taskDeleted: "task_deleted"
         case .dependencyAdded: "dependency_added"
         case .dependencyRemoved: "dependency_removed"
+        case .workflowStarted: "workflow_started"
+        case .checkpointRecorded: "checkpoint_recorded"
+        case .workflowCompleted: "workflow_completed"
+        case .workflowFailed: "workflow_failed"
+        }
+    }
+
+    /// Every event type's name.
+    public static let typeNames = [
+        "task_created", "task_updated", "task_deleted", "dependency_added", "dependency_removed",
+        "workflow_started", "checkpoint_recorded", "workflow_completed", "workflow_failed",
+    ]
+
+    /// The workflow a workflow event is about.
+    public var workflowID: String? {
+        switch self {
+        case .workflowStarted(let id, _), .workflowCompleted(let id), .workflowFailed(let id, _, _): id
+        case .checkpointRecorded(let workflow, _, _, _): workflow
+        default: nil
         }
     }
 
@@ -60,6 +87,7 @@ public enum EventPayload: Sendable, Hashable {
         case .taskUpdated(let updated): [updated.id] + updated.addBlocks + updated.addBlockedBy
         case .taskDeleted(let id): [id]
         case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked): [blocker, blocked]
+        case .workflowStarted, .checkpointRecorded, .workflowCompleted, .workflowFailed: []
         }
     }
 }

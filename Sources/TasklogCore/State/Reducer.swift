@@ -59,6 +59,38 @@ public enum Reducer {
             guard list.tasks[blocker] != nil, list.tasks[blocked] != nil else { return }
             modify(&list.tasks[blocker]!, at: time) { remove(blocked, from: &$0.blocks) }
             modify(&list.tasks[blocked]!, at: time) { remove(blocker, from: &$0.blockedBy) }
+        case .workflowStarted(let id, let type):
+            if list.workflows[id] == nil { list.workflows[id] = WorkflowState(id: id, type: type, startedAt: time) }
+        case .checkpointRecorded(let id, let step, let name, let data):
+            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            let checkpoint = Checkpoint(step: step, name: name, completedAt: time, data: data)
+            // One checkpoint per step and name (a step done again keeps the newest), in step order.
+            if let index = workflow.checkpoints.firstIndex(where: { $0.step == step && $0.name == name }) {
+                workflow.checkpoints[index] = checkpoint
+            } else {
+                let index = workflow.checkpoints.lastIndex(where: { $0.step <= step }).map { $0 + 1 } ?? 0
+                workflow.checkpoints.insert(checkpoint, at: index)
+            }
+            if workflow.status == .failed {
+                // Progress after a failure: the run was resumed.
+                workflow.status = .inProgress
+                workflow.failedStep = nil
+                workflow.failureReason = nil
+                workflow.endedAt = nil
+            }
+            list.workflows[id] = workflow
+        case .workflowCompleted(let id):
+            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            workflow.status = .completed
+            workflow.endedAt = time
+            list.workflows[id] = workflow
+        case .workflowFailed(let id, let step, let reason):
+            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            workflow.status = .failed
+            workflow.failedStep = step
+            workflow.failureReason = reason
+            workflow.endedAt = time
+            list.workflows[id] = workflow
         }
     }
 

@@ -4,6 +4,8 @@ public struct TaskListState: Sendable, Hashable {
     public var tasks: [Int: TaskRecord] = [:]
     /// The highest id ever issued; the next task gets `highWater + 1`.
     public var highWater: Int = 0
+    /// Workflow runs by id.
+    public var workflows: [String: WorkflowState] = [:]
 
     public init() {}
 

@@ -31,7 +31,7 @@ struct Create: ParsableCommand {
                 subject: subject, description: description, activeForm: activeForm, owner: owner,
                 metadata: try parseMetadata(metadata) ?? [:]
             )
-            let store = try global.open()
+            let store = try global.openForTasks()
             let task = try store.create(new, in: global.listID, actor: global.actorName, idempotencyKey: idempotencyKey)
             if global.json { Output.json(task.json) } else { Output.task(task) }
         }

@@ -19,11 +19,17 @@ struct Demo: ParsableCommand {
         try tasklog.run {
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tasklog-demo-\(ProcessInfo.processInfo.processIdentifier)")
-            let path = folder.path
+            let path = folder.appendingPathComponent("store").path
             defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let ledgerPath = folder.appendingPathComponent(".agents/workflow-ledger.yml").path
+            try "task_tracking:\n  enabled: true\n  ledger: true\n".write(
+                to: folder.appendingPathComponent(".tasklog.yml"), atomically: true, encoding: .utf8
+            )
             say("1. A fresh store at \(path)")
             var options = TaskStore.Options()
             options.log = { _ in }
+            options.ledgerPath = ledgerPath
             var store: TaskStore? = try TaskStore.open(at: path, options: options)
 
             say("\n2. Three tasks; the migration waits for the schema, the review for the migration")
@@ -76,14 +82,63 @@ struct Demo: ParsableCommand {
             )
             let state = try store!.state()
             say("   \(state.taskCount) tasks; #\(migration.id) is still \(state.list("default").tasks[migration.id]!.status.name) by agent-b")
-            say("\nThe store \(keep ? "is kept at \(path)" : "was removed"). Next: `tasklog --help`.")
             if !missing.isEmpty || !report.isHealthy {
                 throw TasklogError(.corrupt, "the demo lost acknowledged events; please report this")
             }
+
+            try runWorkflow(store: store!, path: path, ledgerPath: ledgerPath)
+            say("\nThe store \(keep ? "is kept at \(folder.path)" : "was removed"). Next: `tasklog --help`.")
         }
     }
 
     private func say(_ text: String) { Output.line(text) }
+
+    /// The skill's build-task workflow: milestones, a parallel group of reviewers, an orchestrator
+    /// killed mid-way, the ledger it left, and the resume.
+    private func runWorkflow(store: TaskStore, path: String, ledgerPath: String) throws {
+        let workflow = try store.startWorkflow(type: "build-task", actor: "orchestrator")
+        say("\n7. A build-task workflow, \(workflow): nine steps, milestones 1, 4, 5, 7, 9, three reviewers at step 7")
+        say("   an orchestrator process runs the steps; it is killed with SIGKILL after step 5")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = [
+            "_run-steps", "--store", path, "--workflow", workflow, "--actor", "orchestrator", "--delay-ms", "400",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var output = ""
+        while !output.contains("step 5 done") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let done = output.split(separator: "\n").count
+        say("   the orchestrator reported \(done) steps done before it died")
+        say("\n   the ledger it left (\(ledgerPath)):")
+        let before = (try? String(contentsOfFile: ledgerPath, encoding: .utf8)) ?? "(none)"
+        for line in before.split(separator: "\n") { say("   | \(line)") }
+
+        let plan = LedgerFile.resumePlan(at: ledgerPath)
+        say("\n8. Resume: \(plan.reason)")
+        say("   skip \(plan.skip.map(String.init).joined(separator: ", ")); run \(plan.run.map(String.init).joined(separator: ", "))")
+        guard let from = plan.run.first, let last = plan.run.last else { return }
+        try RunSteps.run(
+            store, workflow: workflow, steps: from...last, list: "default", actor: "orchestrator",
+            failingReviewer: "security"
+        ) { _ in }
+        if let group = try store.workflow(workflow)?.groups.first {
+            say("   reviewers: \(group.completed.count) passed, \(group.failed.count) failed (\(Output.ids(group.failed)))")
+        }
+        try store.completeWorkflow(workflow, actor: "orchestrator")
+        say("\n   the ledger after the run completed:")
+        let after = (try? String(contentsOfFile: ledgerPath, encoding: .utf8)) ?? "(none)"
+        for line in after.split(separator: "\n") { say("   | \(line)") }
+        let drift = try store.ledgerDrift(at: ledgerPath)
+        say("   the file equals the log's projection: \(drift == nil ? "yes" : "no, \(drift!)")")
+    }
 
     private func show(_ store: TaskStore) throws {
         let list = try store.state().list("default")

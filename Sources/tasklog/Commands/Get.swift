@@ -16,7 +16,7 @@ struct Get: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let taskID = try parseTaskID(id)
-            let store = try global.open(create: false)
+            let store = try global.openForTasks(create: false)
             let point = try at.map { try Point(parsing: $0) }
             let found = try point.map { try store.get(taskID, in: global.listID, at: $0) } ?? store.get(taskID, in: global.listID)
             guard let task = found else {

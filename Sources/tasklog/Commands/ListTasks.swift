@@ -66,7 +66,7 @@ struct Ready: ParsableCommand {
 func listState(_ global: GlobalOptions, at point: Point? = nil) throws -> TaskListState {
     let id = try TaskListID.sanitized(global.listID)
     do {
-        let store = try global.open(create: false)
+        let store = try global.openForTasks(create: false)
         return try (point.map { try store.state(at: $0) } ?? store.state()).list(id)
     } catch let error as TasklogError where error.code == .notFound {
         return TaskListState()

@@ -14,7 +14,7 @@ struct Release: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let store = try global.open(create: false)
+            let store = try global.openForTasks(create: false)
             let released = try store.release(owner: owner, in: global.listID, actor: global.actorName)
             if global.json {
                 Output.json(["released": .array(released.map { .string(String($0)) })])

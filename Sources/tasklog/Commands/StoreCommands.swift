@@ -26,13 +26,17 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let report = try global.open(create: false).verify()
+            let store = try global.open(create: false)
+            let report = try store.verify()
+            let (config, source) = try global.base.loadConfig()
+            let drift = try store.ledgerDrift(at: config.resolvedLedgerPath(source))
             if global.json {
                 Output.json([
                     "healthy": .bool(report.isHealthy), "events": .int(Int64(report.events)),
                     "snapshots": .int(Int64(report.snapshots)),
                     "firstBadSeq": report.firstBadSeq.map { .int(Int64($0)) } ?? .null,
                     "problems": .array(report.problems.map { .string($0.description) }),
+                    "ledgerDrift": drift.map(JSONValue.string) ?? .null,
                 ])
             } else if report.isHealthy {
                 Output.line(
@@ -41,6 +45,7 @@ struct Verify: ParsableCommand {
             } else {
                 for problem in report.problems { Output.line("bad: \(problem)") }
             }
+            if let drift, !global.json { Output.line("ledger drift: \(drift)") }
             if !report.isHealthy {
                 let first = report.firstBadSeq.map { "the first bad event is seq \($0)" } ?? "see the problems above"
                 throw TasklogError(.corrupt, "the store is damaged: \(first); see the README on salvage")

@@ -62,7 +62,7 @@ struct Update: ParsableCommand {
                 }
                 changes.status = parsed
             }
-            let store = try global.open(create: false)
+            let store = try global.openForTasks(create: false)
             let outcome = try store.update(
                 taskID, changes, in: global.listID, actor: global.actorName, idempotencyKey: idempotencyKey
             )

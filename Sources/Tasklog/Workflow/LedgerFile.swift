@@ -1,0 +1,71 @@
+import Foundation
+import TasklogCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writing and reading the ledger file: atomically (temporary file, fsync, rename, fsync of the
+/// folder), so a crash leaves the old ledger or the new one, never half of one.
+public enum LedgerFile {
+    /// Writes `text` to `path` atomically, creating its folder if needed.
+    public static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = folder + "/.\(url.lastPathComponent).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create \(temporary)") }
+        var ok = true
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                ok = false
+                break
+            }
+            offset += written
+        }
+        bytes.removeAll()
+        if ok && fsync(fd) != 0 { ok = false }
+        let error = errno
+        close(fd)
+        guard ok else {
+            unlink(temporary)
+            errno = error
+            throw failure("cannot write \(temporary)")
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = failure("cannot rename \(temporary) to \(path)")
+            unlink(temporary)
+            throw error
+        }
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+
+    private static func failure(_ what: String) -> TasklogError {
+        TasklogError(.storage, "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    /// The resume plan for the ledger at `path`: no file → fresh start; unreadable → a warning and
+    /// a fresh start; otherwise the decision table on what it says.
+    public static func resumePlan(at path: String, policy: MilestonePolicy = .standard) -> ResumePlan {
+        guard FileManager.default.fileExists(atPath: path) else { return ResumePlan.decide(nil) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            return ResumePlan.unreadable("\(path) cannot be read as UTF-8 text")
+        }
+        do {
+            let ledger = try LedgerDocument.parse(text, file: path)
+            return ResumePlan.decide(ledger, totalSteps: policy.rules[ledger.workflowType]?.totalSteps)
+        } catch {
+            return ResumePlan.unreadable(error.message)
+        }
+    }
+}

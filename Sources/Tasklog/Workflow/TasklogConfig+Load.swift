@@ -1,0 +1,79 @@
+import Foundation
+import TasklogCore
+
+extension TasklogConfig {
+    /// Where a configuration came from, and the project folder that relative paths start from.
+    public struct Source: Sendable, Hashable {
+        /// The file read, or `nil` when defaults (and the environment) apply.
+        public var file: String?
+        /// The folder of the file, else the folder that holds the store.
+        public var projectFolder: String
+    }
+
+    /// Loads the configuration: `explicit` (from `--config`) or `$TASKLOG_CONFIG` must exist;
+    /// otherwise `.tasklog.yml` beside the store is read if it is there. Then the environment
+    /// overrides: `TASKLOG_TRACKING_ENABLED`, `TASKLOG_LEDGER`, `TASKLOG_LEDGER_PATH`,
+    /// `TASKLOG_AUTO_CLEANUP`, `TASKLOG_SNAPSHOT_INTERVAL`.
+    public static func load(
+        explicit: String?, storePath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> (config: TasklogConfig, source: Source) {
+        let storeFolder = URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent().path
+        var file: String?
+        if let named = explicit ?? environment["TASKLOG_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard FileManager.default.fileExists(atPath: named) else {
+                throw TasklogError(.notFound, "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG")
+            }
+            file = named
+        } else {
+            let beside = storeFolder + "/.tasklog.yml"
+            if FileManager.default.fileExists(atPath: beside) { file = beside }
+        }
+        var config = TasklogConfig()
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw TasklogError(.invalidInput, "\(file) cannot be read as UTF-8 text")
+            }
+            config = try TasklogConfig.parse(text, file: file)
+        }
+        try config.applyEnvironment(environment)
+        let project = file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path } ?? storeFolder
+        return (config, Source(file: file, projectFolder: project))
+    }
+
+    mutating func applyEnvironment(_ environment: [String: String]) throws {
+        func flag(_ name: String) throws -> Bool? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw TasklogError(.invalidInput, "\(name)=\(text) must be true or false")
+            }
+        }
+        if let value = try flag("TASKLOG_TRACKING_ENABLED") { trackingEnabled = value }
+        if let value = try flag("TASKLOG_LEDGER") { ledgerEnabled = value }
+        if let value = try flag("TASKLOG_AUTO_CLEANUP") { autoCleanup = value }
+        if let path = environment["TASKLOG_LEDGER_PATH"], !path.isEmpty { ledgerPath = path }
+        if let text = environment["TASKLOG_SNAPSHOT_INTERVAL"], !text.isEmpty {
+            guard let interval = UInt64(text), interval > 0 else {
+                throw TasklogError(.invalidInput, "TASKLOG_SNAPSHOT_INTERVAL=\(text) must be a whole number from 1")
+            }
+            snapshotInterval = interval
+        }
+    }
+
+    /// The ledger file's absolute path. A relative path must stay inside the project folder; a
+    /// path elsewhere must be given as an absolute path.
+    public func resolvedLedgerPath(_ source: Source, override: String? = nil) throws -> String {
+        let path = override ?? ledgerPath
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        let project = URL(fileURLWithPath: source.projectFolder).standardizedFileURL.path
+        let resolved = URL(fileURLWithPath: project).appendingPathComponent(path).standardizedFileURL.path
+        guard resolved.hasPrefix(project.hasSuffix("/") ? project : project + "/") else {
+            throw TasklogError(
+                .invalidInput,
+                "the ledger path \(path) leads outside the project folder \(project); give an absolute path to write there on purpose"
+            )
+        }
+        return resolved
+    }
+}
