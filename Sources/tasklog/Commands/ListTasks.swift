@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Tasklog
 import TasklogCore
@@ -65,12 +66,14 @@ struct Ready: ParsableCommand {
 /// The state of the chosen list; an empty one when there is no store yet.
 func listState(_ global: GlobalOptions, at point: Point? = nil) throws -> TaskListState {
     let id = try TaskListID.sanitized(global.listID)
-    do {
-        let store = try global.openForTasks(create: false)
-        return try (point.map { try store.state(at: $0) } ?? store.state()).list(id)
-    } catch let error as TasklogError where error.code == .notFound {
+    guard FileManager.default.fileExists(atPath: global.storePath) else {
+        // No store yet: nothing to list, but a bad configuration is still an error.
+        let (config, source) = try global.base.loadConfig()
+        guard config.trackingEnabled else { throw TrackingDisabled(file: source.file, json: global.json) }
         return TaskListState()
     }
+    let store = try global.openForTasks(create: false)
+    return try (point.map { try store.state(at: $0) } ?? store.state()).list(id)
 }
 
 private func print(_ tasks: [TaskRecord], list: TaskListState, json: Bool) {
