@@ -36,7 +36,9 @@ struct StoreOptions: ParsableArguments {
         let (config, source) = try loadConfig()
         var options = options
         options.createIfMissing = create
-        options.snapshotInterval = config.snapshotInterval
+        if let interval = config.snapshotInterval, options.snapshotInterval == TaskStore.Options().snapshotInterval {
+            options.snapshotInterval = interval  // unless the command chose its own
+        }
         options.milestones = config.milestones
         if config.ledgerEnabled { options.ledgerPath = try config.resolvedLedgerPath(source) }
         return try TaskStore.open(at: storePath, options: options)

@@ -39,26 +39,37 @@ struct EventLog: Sendable {
 
     /// The seq of the last event, 0 for an empty log.
     func lastSeq(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
-        try txn.withLast(in: events) { key, _ in Key.uint64(from: key) } ?? 0
+        try txn.withLast(in: events) { key, _ in
+            guard key.byteCount == 8 else {
+                throw TasklogError(.corrupt, "the log's last key is \(key.byteCount) bytes, not 8; run `tasklog verify`")
+            }
+            return Key.uint64(from: key)
+        } ?? 0
     }
 
     /// The link stored in the last event, `.zero` for an empty log.
     func lastLink(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> ChainLink {
-        try txn.withLast(in: events) { _, value in
-            try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.storedLink(bytes) } catch { throw damaged(Key.uint64(from: value), error) }
+        try txn.withLast(in: events) { key, value in
+            let seq = Key.uint64(from: key)
+            return try value.withUnsafeBytes { bytes throws(TasklogError) in
+                do throws(CodecError) { return try EventCodec.storedLink(bytes) } catch { throw damaged(seq, error) }
             }
         } ?? .zero
     }
 
     /// Decodes every event with seq ≥ `start`, in order, checking that seqs are dense.
+    /// Events past `end` are not read (nor decoded), so a bound short of a damaged event reads cleanly.
     func forEachEvent(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64,
+        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64 = .max,
         _ body: (Event) throws -> Bool
     ) throws {
         var expected = start
         try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
+            guard key.byteCount == 8 else {
+                throw TasklogError(.corrupt, "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`")
+            }
             let seq = Key.uint64(from: key)
+            guard seq <= end else { return false }
             guard seq == expected else {
                 throw TasklogError(
                     .corrupt,

@@ -42,8 +42,7 @@ extension TaskStore {
             var batchEvents: [Event] = []
             try StoreCore.storage {
                 try core.log.environment.read { txn in
-                    try core.log.forEachEvent(txn, from: next) { event in
-                        if let end, event.seq > end { return false }
+                    try core.log.forEachEvent(txn, from: next, through: end ?? .max) { event in
                         batchEvents.append(event)
                         return UInt64(batchEvents.count) < batch
                     }

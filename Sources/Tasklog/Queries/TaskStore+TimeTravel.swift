@@ -86,10 +86,9 @@ extension TaskStore {
                     return false
                 }
                 if state.lastSeq < target {
-                    try core.log.forEachEvent(txn, from: state.lastSeq + 1) { event in
-                        guard event.seq <= target else { return false }
+                    try core.log.forEachEvent(txn, from: state.lastSeq + 1, through: target) { event in
                         Reducer.apply(event, to: &state)
-                        return event.seq < target
+                        return true
                     }
                 }
                 return state

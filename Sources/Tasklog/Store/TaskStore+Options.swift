@@ -19,6 +19,10 @@ extension TaskStore {
         public var initialMapSize: Int = 64 << 20
         /// Create the store directory if it does not exist.
         public var createIfMissing = true
+        /// Load the state (snapshot and tail) while opening. Off for tools that only read the log,
+        /// like `export` and `verify`, so that they work on a damaged store; the state then loads
+        /// on first use.
+        public var loadStateAtOpen = true
         /// The clock that stamps events; timestamps never decrease along the log even if it does.
         public var clock: @Sendable () -> Timestamp = { Timestamp.now() }
         /// Where notices go (a skipped snapshot, stale readers cleared); standard error by default.

@@ -68,7 +68,7 @@ public final class TaskStore: Sendable {
         let log = EventLog(environment: environment)
         try StoreCore.storage { try log.prepare(storeID: { UUID().uuidString.lowercased() }) }
         let core = StoreCore(log: log, options: options)
-        _ = try core.withState { _ in () }
+        if options.loadStateAtOpen { _ = try core.withState { _ in () } }
         let store = TaskStore(path: path, core: core)
         let indexVersion = try StoreCore.storage {
             try environment.read { txn in try log.metaValue(txn, "index-version") }

@@ -22,7 +22,8 @@ public struct TasklogConfig: Sendable, Hashable {
     public var ledgerPath = ".agents/workflow-ledger.yml"
     /// Completing a workflow completes its remaining tasks.
     public var autoCleanup = true
-    public var snapshotInterval: UInt64 = 10_000
+    /// Events between snapshots; `nil` leaves the store's default (10,000).
+    public var snapshotInterval: UInt64?
     public var milestones = MilestonePolicy.standard
 
     public init() {}

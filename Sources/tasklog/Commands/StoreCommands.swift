@@ -26,10 +26,12 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let store = try global.open(create: false)
+            var options = TaskStore.Options()
+            options.loadStateAtOpen = false  // verify reports damage instead of failing to open
+            let store = try global.open(create: false, options: options)
             let report = try store.verify()
             let (config, source) = try global.base.loadConfig()
-            let drift = try store.ledgerDrift(at: config.resolvedLedgerPath(source))
+            let drift = report.isHealthy ? try store.ledgerDrift(at: config.resolvedLedgerPath(source)) : nil
             if global.json {
                 Output.json([
                     "healthy": .bool(report.isHealthy), "events": .int(Int64(report.events)),
@@ -106,7 +108,9 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let store = try global.open(create: false)
+            var options = TaskStore.Options()
+            options.loadStateAtOpen = false  // the log alone: export works on a damaged store
+            let store = try global.open(create: false, options: options)
             var buffer = ""
             try store.events(from: from, through: through) { event in
                 buffer += event.json.serialized()
