@@ -1,0 +1,198 @@
+import Foundation
+import LMDB
+import TasklogCore
+import Testing
+
+@testable import Tasklog
+
+@Suite("Snapshots and recovery")
+struct RecoveryTests {
+    /// Writes `count` events to a store snapshotting every `interval`, closes it, and returns the
+    /// state it had.
+    ///
+    /// Task 1 has, as subject and description, two markers set by two separate updates at seq
+    /// `markAt` and `markAt + 1`: the bytes "subject · description" then appear together in every
+    /// snapshot taken after them, and in no event (each event holds one of them alone).
+    static func populate(_ path: String, count: Int, interval: UInt64, markAt: Int) throws -> TasklogState {
+        let store = try TaskStore.open(at: path, options: .testing(snapshotInterval: interval))
+        _ = try store.create(NewTask(subject: "Task 1"), actor: "writer")
+        var written = 1
+        while written < count {
+            written += 1
+            switch written {
+            case markAt: _ = try store.update(1, TaskChanges(subject: markerSubject), actor: "writer")
+            case markAt + 1: _ = try store.update(1, TaskChanges(description: markerDescription), actor: "writer")
+            case _ where written % 3 == 0:
+                let id = Int.random(in: 1...(try store.tasks().count))
+                _ = try store.update(id, TaskChanges(metadata: ["touched": .int(Int64(written))]), actor: "writer")
+            default: _ = try store.create(NewTask(subject: "Task \(written)"), actor: "writer")
+            }
+        }
+        #expect(try store.lastSeq() == UInt64(count))
+        return try store.state()
+    }
+
+    static let markerSubject = "SNAPSHOT-MARKER-SUBJECT-7Q"
+    static let markerDescription = "SNAPSHOT-MARKER-DESCRIPTION-7Q"
+
+    /// The byte pattern a snapshot holds for task 1 once both markers are set.
+    static var snapshotPattern: [UInt8] {
+        Array(markerSubject.utf8) + [UInt8(markerDescription.utf8.count)] + Array(markerDescription.utf8)
+    }
+
+    /// The newest snapshot's seq, and how many there are, read through a store that is then closed.
+    static func snapshotFigures(_ path: String) throws -> (newest: UInt64?, count: Int) {
+        let store = try TaskStore.open(at: path, options: .testing())
+        let stats = try store.stats()
+        return (stats.newestSnapshotSeq, stats.snapshots)
+    }
+
+    @Test(
+        "Snapshots are written every N events and recovery starts from the newest",
+        arguments: [1, 7, 25] as [UInt64]
+    )
+    func snapshotsEveryNEvents(_ interval: UInt64) throws {
+        try TestFolder.with("snapshots") { folder in
+            let count = 60
+            let written = try Self.populate(folder.storePath, count: count, interval: interval, markAt: 2)
+            let newest = UInt64(count) / interval * interval
+            let figures = try Self.snapshotFigures(folder.storePath)
+            #expect(figures.newest == newest)
+            // Old snapshots may be thinned (SnapshotRetention), never beyond what was written.
+            #expect(figures.count >= 1 && figures.count <= count / Int(interval))
+
+            let capture = LogCapture()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            let recovery = try #require(store.recovery)
+            #expect(recovery.snapshotSeq == newest)
+            #expect(recovery.replayedEvents == count - Int(newest))
+            #expect(recovery.skippedSnapshots == 0)
+            #expect(capture.messages.isEmpty)
+            let state = try store.state()
+            #expect(state == written)
+            #expect(state == (try store.fullReplay()))
+            #expect(try store.verify().isHealthy)
+        }
+    }
+
+    @Test func explicitSnapshotIsUsedOnReopen() throws {
+        try TestFolder.with("explicit-snapshot") { folder in
+            let written: TasklogState
+            do {
+                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                for index in 1...10 { _ = try store.create(NewTask(subject: "Task \(index)")) }
+                #expect(try store.snapshot() == 10)
+                _ = try store.update(3, TaskChanges(status: .completed))
+                // Nothing new since the newest: no second snapshot.
+                #expect(try store.snapshot() == 11)
+                #expect(try store.snapshot() == 11)
+                #expect(try store.stats().snapshots == 2)
+                _ = try store.update(4, TaskChanges(status: .inProgress), actor: "a")
+                written = try store.state()
+            }
+            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            #expect(store.recovery?.snapshotSeq == 11)
+            #expect(store.recovery?.replayedEvents == 1)
+            #expect(try store.state() == written)
+            #expect(try store.state() == (try store.fullReplay()))
+        }
+    }
+
+    @Test func damagedNewestSnapshotFallsBackToAnOlderOne() throws {
+        try TestFolder.with("damaged-newest") { folder in
+            // Snapshots at 10, 20, 30, 40; the markers are set at 33 and 34, so only the snapshot at 40 has them.
+            let written = try Self.populate(folder.storePath, count: 45, interval: 10, markAt: 33)
+            let figures = try Self.snapshotFigures(folder.storePath)
+            #expect(figures.newest == 40)
+            #expect(figures.count == 4)
+
+            let bytes = try DataFile.read(folder.storePath)
+            let offsets = DataFile.offsets(of: Self.snapshotPattern, in: bytes)
+            try #require(!offsets.isEmpty, "the snapshot at seq 40 is not where expected")
+            for offset in offsets {
+                // Overwrite bytes in the middle of the snapshot value (inside task 1's subject).
+                try DataFile.overwrite(folder.storePath, at: offset + 4, with: Array("DAMAGED".utf8))
+            }
+
+            let capture = LogCapture()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            let recovery = try #require(store.recovery)
+            #expect(recovery.snapshotSeq == 30)
+            #expect(recovery.skippedSnapshots == 1)
+            #expect(recovery.replayedEvents == 15)
+            #expect(
+                capture.messages.contains { $0.contains("snapshot at seq 40") && $0.contains("not usable") },
+                "\(capture.messages)"
+            )
+            let state = try store.state()
+            #expect(state == written)
+            #expect(state == (try store.fullReplay()))
+            #expect(try store.get(1)?.subject == Self.markerSubject)
+            // verify names the damaged snapshot, and the events are intact.
+            let report = try store.verify()
+            #expect(report.firstBadSeq == nil)
+            #expect(report.problems.contains { $0.message.contains("snapshot at seq 40") }, "\(report.problems)")
+            // The store keeps working, and the next snapshot is good.
+            _ = try store.create(NewTask(subject: "After the damage"))
+            #expect(try store.snapshot() == 46)
+            #expect(try store.state() == (try store.fullReplay()))
+        }
+    }
+
+    @Test func everySnapshotDamagedMeansAFullReplay() throws {
+        try TestFolder.with("damaged-all") { folder in
+            // The markers are set at 2 and 3, so every snapshot (10, 20, 30, 40) has them.
+            let written = try Self.populate(folder.storePath, count: 45, interval: 10, markAt: 2)
+            let bytes = try DataFile.read(folder.storePath)
+            let offsets = DataFile.offsets(of: Self.snapshotPattern, in: bytes)
+            try #require(offsets.count >= 4, "found \(offsets.count) snapshot copies")
+            for offset in offsets {
+                try DataFile.overwrite(folder.storePath, at: offset + 10, with: [0xFF, 0x00, 0xFF])
+            }
+
+            let capture = LogCapture()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            let recovery = try #require(store.recovery)
+            #expect(recovery.snapshotSeq == nil)
+            #expect(recovery.skippedSnapshots == 4)
+            #expect(recovery.replayedEvents == 45)
+            #expect(capture.messages.contains { $0.contains("replaying the whole log") }, "\(capture.messages)")
+            #expect(capture.messages.filter { $0.contains("not usable") }.count == 4)
+            #expect(try store.state() == written)
+            #expect(try store.state() == (try store.fullReplay()))
+        }
+    }
+
+    @Test func snapshotOfAnotherReducerVersionIsIgnored() throws {
+        try TestFolder.with("reducer-version") { folder in
+            let written = try Self.populate(folder.storePath, count: 25, interval: 10, markAt: 2)
+            do {
+                // Re-tag the newest snapshot (20) with another reducer version, with a valid checksum.
+                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                let log = store.core.log
+                try log.environment.write { txn in
+                    var bytes = try #require(
+                        try txn.withValue(in: log.snapshots, key: UInt64(20)) { $0.withUnsafeBytes { Array($0) } }
+                    )
+                    bytes[1] ^= 0x40  // the reducer version follows the format byte
+                    let checksum = bytes.withUnsafeBytes {
+                        XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 8)]))
+                    }
+                    withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
+                    try txn.put(in: log.snapshots, key: Key.uint64(20), value: bytes)
+                }
+            }
+            let capture = LogCapture()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            let recovery = try #require(store.recovery)
+            #expect(recovery.snapshotSeq == 10)
+            #expect(recovery.skippedSnapshots == 1)
+            #expect(recovery.replayedEvents == 15)
+            #expect(
+                capture.messages.contains { $0.contains("snapshot at seq 20") && $0.contains("reducer version") },
+                "\(capture.messages)"
+            )
+            #expect(try store.state() == written)
+        }
+    }
+}

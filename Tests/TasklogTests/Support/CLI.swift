@@ -1,0 +1,209 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs the real `tasklog` binary built beside the test bundle.
+enum CLI {
+    /// What one run printed and how it ended.
+    struct Result: Sendable, CustomStringConvertible {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// The stdout lines, without the final empty one.
+        var lines: [String] {
+            stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastIfEmpty()
+        }
+
+        /// stdout parsed as one JSON document.
+        func json() throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
+        }
+
+        /// stdout parsed as a JSON object.
+        func object() throws -> [String: Any] {
+            try #require(try json() as? [String: Any], "stdout is not a JSON object: \(stdout)")
+        }
+
+        /// stdout parsed as a JSON array of objects.
+        func array() throws -> [[String: Any]] {
+            try #require(try json() as? [[String: Any]], "stdout is not a JSON array of objects: \(stdout)")
+        }
+
+        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    }
+
+    /// The `tasklog` executable: in the build folder that holds the test bundle.
+    static let executable: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
+        for _ in 0..<6 {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("tasklog")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+                !isDirectory.boolValue,
+                FileManager.default.isExecutableFile(atPath: candidate.path)
+            {
+                return candidate
+            }
+        }
+        fatalError("cannot find the tasklog binary near \(CommandLine.arguments[0])")
+    }()
+
+    /// A clean environment: the inherited one without any TASKLOG_* or CLAUDE_CODE_* variable,
+    /// plus `extra`, with TMPDIR set to `folder` so that nothing the binary makes escapes it.
+    static func environment(_ extra: [String: String] = [:], folder: TestFolder? = nil) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_")
+        }
+        if let folder { environment["TMPDIR"] = folder.path }
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    /// Runs `tasklog arguments` in `folder` and waits for it.
+    ///
+    /// stdout and stderr go to files in the folder (no pipe can fill up and block the child).
+    static func run(
+        _ arguments: [String],
+        in folder: TestFolder,
+        environment extra: [String: String] = [:],
+        stdin: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder.url
+        process.environment = environment(extra, folder: folder)
+        let id = UUID().uuidString.prefix(8)
+        let outURL = folder.url.appendingPathComponent(".cli-\(id).out")
+        let errURL = folder.url.appendingPathComponent(".cli-\(id).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        var inURL: URL?
+        if let stdin {
+            let url = folder.url.appendingPathComponent(".cli-\(id).in")
+            _ = FileManager.default.createFile(atPath: url.path, contents: Data(stdin.utf8))
+            process.standardInput = try FileHandle(forReadingFrom: url)
+            inURL = url
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        defer { if let inURL { try? FileManager.default.removeItem(at: inURL) } }
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        )
+    }
+}
+
+/// A `tasklog _append` writer running in the background, whose acknowledgements are read as they come.
+final class AppendProcess: @unchecked Sendable {
+    /// One acknowledged event: its seq and the task it touched.
+    struct Ack: Hashable, Sendable {
+        var seq: UInt64
+        var taskID: Int
+    }
+
+    let process = Process()
+    private let pipe = Pipe()
+    private let output = Mutex<[UInt8]>([])
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Starts `tasklog _append --store store arguments…`.
+    init(store: String, arguments: [String], folder: TestFolder) throws {
+        process.executableURL = CLI.executable
+        process.arguments = ["_append", "--store", store] + arguments
+        process.currentDirectoryURL = folder.url
+        process.environment = CLI.environment(folder: folder)
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let reader = pipe.fileHandleForReading
+        let thread = Thread { [self] in
+            let fd = reader.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                output.withLock { $0.append(contentsOf: buffer[0..<count]) }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The complete lines printed so far, parsed.
+    var acks: [Ack] {
+        let bytes = output.withLock { $0 }
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()  // an unterminated last line (or the empty rest) was not fully printed
+        return lines.compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let seq = UInt64(parts[0]), let id = Int(parts[1]) else { return nil }
+            return Ack(seq: seq, taskID: id)
+        }
+    }
+
+    /// Waits until at least one acknowledgement was printed or the process ended; returns whether one was.
+    func waitForFirstAck(timeout: TimeInterval = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if output.withLock({ $0.contains(UInt8(ascii: "\n")) }) { return true }
+            if !process.isRunning { return output.withLock { $0.contains(UInt8(ascii: "\n")) } }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        return false
+    }
+
+    /// SIGKILLs the process and waits for it and for the end of its output.
+    func kill() {
+        if process.isRunning { posixKill(process.processIdentifier, SIGKILL) }
+        finish()
+    }
+
+    /// Waits for the process to exit and for its output to end; returns its termination status.
+    @discardableResult
+    func finish() -> Int32 {
+        process.waitUntilExit()
+        done.wait()
+        done.signal()  // so a second call does not wait forever
+        return process.terminationStatus
+    }
+}
+
+extension Array where Element == String {
+    fileprivate func dropLastIfEmpty() -> [String] {
+        last == "" ? Array(dropLast()) : self
+    }
+}
+
+private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+private func posixKill(_ pid: Int32, _ signal: Int32) {
+    _ = kill(pid, signal)
+}

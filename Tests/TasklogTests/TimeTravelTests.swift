@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+@testable import Tasklog
+@testable import TasklogCore
+
+/// Time travel, history and diff, checked against states recorded while the log was written.
+@Suite struct TimeTravelTests {
+    /// Runs a seeded random mix of commands (valid and refused) on `store`, recording the state after
+    /// every seq. Returns the recorded states by seq.
+    private func writeRandomLog(_ store: TaskStore, seed: UInt64, commands: Int) throws -> [UInt64: TasklogState] {
+        var random = SplitMix(seed: seed)
+        var recorded: [UInt64: TasklogState] = [0: TasklogState()]
+        let actors = ["agent-a", "agent-b", "lead"]
+        for step in 0..<commands {
+            let list = ["default", "other"][Int(random.next() % 2)]
+            let live = try store.tasks(in: list).map(\.id)
+            func pick() -> Int { live.isEmpty ? 1 : live[Int(random.next() % UInt64(live.count))] }
+            let command: TaskCommand
+            switch random.next() % 10 {
+            case 0, 1, 2:
+                var metadata: [String: JSONValue] = ["n": .int(Int64(step))]
+                if random.next() % 2 == 0 { metadata["workflow"] = .string("run-\(random.next() % 2)") }
+                command = .create(NewTask(subject: "Task \(step)", metadata: metadata))
+            case 3:
+                command = .update(id: pick(), TaskChanges(addBlockedBy: [pick()]))
+            case 4:
+                command = .update(id: pick(), TaskChanges(status: .deleted))
+            case 5:
+                command = .update(id: pick(), TaskChanges(metadata: ["n": random.next() % 2 == 0 ? .null : .int(7)]))
+            default:
+                let status: TaskStatus = [.pending, .inProgress, .completed][Int(random.next() % 3)]
+                command = .update(id: pick(), TaskChanges(subject: random.next() % 4 == 0 ? "Renamed \(step)" : nil, status: status))
+            }
+            let actor = actors[Int(random.next() % 3)]
+            _ = try? store.execute(command, in: list, actor: actor)
+            let state = try store.state()
+            recorded[state.lastSeq] = state
+        }
+        return recorded
+    }
+
+    @Test(arguments: [UInt64(3), 11])
+    func stateAtEverySeqAndTimeEqualsWhatWasRecorded(seed: UInt64) throws {
+        try TestFolder.with("timetravel") { folder in
+            let clock = StepClock()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 7, clock: clock))
+            let recorded = try writeRandomLog(store, seed: seed, commands: 160)
+            let last = try store.lastSeq()
+            #expect(last > 60)
+            #expect(Set(recorded.keys) == Set(0...last), "every seq was recorded")
+            let events = try store.allEvents()
+            for seq in 0...last {
+                #expect(try store.state(at: .seq(seq)) == recorded[seq], "by seq \(seq)")
+            }
+            for event in events {
+                // Each command is its own commit, stamped one second apart: a time names one seq.
+                #expect(try store.seq(at: .time(event.timestamp)) == event.seq)
+                #expect(try store.state(at: .time(event.timestamp)) == recorded[event.seq])
+                let justBefore = Timestamp(rawValue: event.timestamp.rawValue - 1)
+                #expect(try store.seq(at: .time(justBefore)) == event.seq - 1)
+            }
+            #expect(try store.state(at: .time(Timestamp(rawValue: 0))) == TasklogState())
+            #expect(throws: TasklogError.self) { try store.state(at: .seq(last + 1)) }
+        }
+    }
+
+    @Test func historyOfATaskIsTheFilterOfTheFullLog() throws {
+        try TestFolder.with("history") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 5))
+            let recorded = try writeRandomLog(store, seed: 5, commands: 150)
+            let events = try store.allEvents()
+            for list in ["default", "other"] {
+                let highWater = try store.state().list(list).highWater
+                for id in 1...max(1, highWater) {
+                    // The filter of the full log: the events after which the task differs.
+                    let expected = events.filter { event in
+                        event.list == list
+                            && recorded[event.seq - 1]!.list(list).tasks[id] != recorded[event.seq]!.list(list).tasks[id]
+                    }
+                    let page = try store.history(HistoryQuery(list: list, taskID: id, limit: 10_000))
+                    #expect(page.entries.map(\.event.seq) == expected.map(\.seq), "\(list) #\(id)")
+                    for entry in page.entries {
+                        let before = recorded[entry.event.seq - 1]!.list(list).tasks[id]
+                        let after = recorded[entry.event.seq]!.list(list).tasks[id]
+                        let fields = entry.changes.first { $0.taskID == id }?.fields ?? []
+                        #expect(fields == FieldChange.between(before, after), "\(list) #\(id) at \(entry.event.seq)")
+                    }
+                    // Paging oldest first and newest first gives the same events.
+                    var paged: [UInt64] = []
+                    var cursor: UInt64?
+                    repeat {
+                        let page = try store.history(HistoryQuery(list: list, taskID: id, newestFirst: true, limit: 3, cursor: cursor))
+                        paged += page.entries.map(\.event.seq)
+                        cursor = page.nextCursor
+                    } while cursor != nil
+                    #expect(paged == expected.map(\.seq).reversed())
+                }
+            }
+            // Actor and type queries are the filters of the log too.
+            let byActor = try store.history(HistoryQuery(actor: "lead", limit: 10_000)).entries.map(\.event.seq)
+            #expect(byActor == events.filter { $0.actor == "lead" }.map(\.seq))
+            let deletions = try store.history(HistoryQuery(list: "other", type: "task_deleted", limit: 10_000))
+            #expect(deletions.entries.map(\.event.seq) == events.filter { $0.list == "other" && $0.payload.typeName == "task_deleted" }.map(\.seq))
+            let ranged = try store.history(HistoryQuery(since: .seq(10), until: .seq(20), limit: 10_000))
+            #expect(ranged.entries.map(\.event.seq) == Array(10...20))
+            #expect(try store.verify().isHealthy, "indexes agree with the log")
+        }
+    }
+
+    @Test func diffOfTwoPointsIsTheDifferenceOfTheTwoStates() throws {
+        try TestFolder.with("diff") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 9))
+            let recorded = try writeRandomLog(store, seed: 8, commands: 120)
+            let last = try store.lastSeq()
+            var random = SplitMix(seed: 99)
+            for _ in 0..<40 {
+                let a = random.next() % (last + 1)
+                let b = random.next() % (last + 1)
+                let diff = try store.diff(from: .seq(a), to: .seq(b), in: "default")
+                let old = recorded[a]!.list("default").tasks
+                let new = recorded[b]!.list("default").tasks
+                #expect(Set(diff.added.map(\.id)) == Set(new.keys).subtracting(old.keys))
+                #expect(Set(diff.removed.map(\.id)) == Set(old.keys).subtracting(new.keys))
+                let changed = Set(old.keys).intersection(new.keys).filter { old[$0] != new[$0] }
+                #expect(Set(diff.changed.map(\.id)) == changed)
+                for change in diff.changed {
+                    #expect(change.before == old[change.id] && change.after == new[change.id])
+                    #expect(change.fields == FieldChange.between(old[change.id], new[change.id]))
+                }
+            }
+        }
+    }
+
+    @Test func replayOfAWorkflowEndsInItsTasks() throws {
+        try TestFolder.with("replay") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            _ = try writeRandomLog(store, seed: 21, commands: 120)
+            let steps = try store.replay(workflow: "run-1", in: "default")
+            #expect(!steps.isEmpty)
+            let expected = try store.tasks(in: "default").filter { $0.metadata["workflow"] == "run-1" }
+            #expect(steps.last?.tasks == expected)
+            #expect(steps.map(\.event.seq) == steps.map(\.event.seq).sorted())
+        }
+    }
+
+    @Test func followReceivesEventsAppendedByAnotherProcess() async throws {
+        try await TestFolder.with("follow") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            _ = try await store.create(NewTask(subject: "Before the follower"))
+            let stream = store.follow(from: 1)
+            let writer = try CLI.run(
+                ["_append", "--store", folder.storePath, "--count", "20", "--update-every", "0"], in: folder
+            )
+            #expect(writer.status == 0)
+            var seen: [UInt64] = []
+            for try await event in stream {
+                seen.append(event.seq)
+                if seen.count == 21 { break }
+            }
+            #expect(seen == Array(1...21))
+        }
+    }
+}
+
+/// SplitMix64, for seeded test data.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
