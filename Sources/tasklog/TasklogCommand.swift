@@ -2,6 +2,24 @@ import ArgumentParser
 
 @main
 struct TasklogCommand: ParsableCommand {
+    /// Runs the command; a usage error is one line on stderr, like every other error (CLI.md).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help and --version: the full text, on stdout.
+                print(fullMessage(for: error))
+            } else if !(error is ExitCode) {
+                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                Output.error("\(message); see `tasklog --help` or `tasklog COMMAND --help`")
+            }
+            exit(withError: code == .success ? nil : ExitCode(code.rawValue))
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "tasklog",
         abstract: "An event-sourced task store for coding agents, on LMDB.",
@@ -16,6 +34,7 @@ struct TasklogCommand: ParsableCommand {
             Workflow.self, LedgerCommand.self, Resume.self,
             History.self, Diff.self, Replay.self, Follow.self,
             Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self, RunSteps.self, ClaimLoop.self,
+            MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self,
         ]
     )
 }

@@ -484,14 +484,10 @@ struct CLITests {
             let result = try Self.run(failure.arguments, folder)
             #expect(result.status == failure.status, "\(result)")
             #expect(result.stdout == "", "\(result)")
-            if failure.status == 64 {
-                // Usage errors are swift-argument-parser's: "Error: …", then the usage lines.
-                #expect(result.stderr.hasPrefix("Error: "), "\(result)")
-            } else {
-                #expect(result.stderr.hasPrefix("tasklog: error: "), "\(result)")
-                #expect(result.stderr.hasSuffix("\n"))
-                #expect(result.stderr.split(separator: "\n", omittingEmptySubsequences: false).count == 2, "\(result)")
-            }
+            // Usage errors too: one line, like every other error.
+            #expect(result.stderr.hasPrefix("tasklog: error: "), "\(result)")
+            #expect(result.stderr.hasSuffix("\n"))
+            #expect(result.stderr.split(separator: "\n", omittingEmptySubsequences: false).count == 2, "\(result)")
             if let mentions = failure.mentions {
                 #expect(result.stderr.contains(mentions), "\(result)")
             }

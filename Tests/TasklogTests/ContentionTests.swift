@@ -23,7 +23,7 @@ import Testing
                 process.arguments = ["_claim", "--store", folder.storePath, "--actor", "worker-\(n)", "--counter", "1"]
                 process.environment = CLI.environment(folder: folder)
                 let output = folder.file("worker-\(n).out")
-                FileManager.default.createFile(atPath: output, contents: nil)
+                _ = FileManager.default.createFile(atPath: output, contents: nil)
                 process.standardOutput = FileHandle(forWritingAtPath: output)
                 return (process, output)
             }

@@ -64,6 +64,10 @@ enum Syscalls {
     }
 
     static func txnCommit(_ txn: TxnPointer) throws(LMDBError) {
+        if let code = FaultInjection.take(.commit) {
+            mdb_txn_abort(txn)
+            throw LMDBError(code: code, call: "mdb_txn_commit")
+        }
         try check(mdb_txn_commit(txn), "mdb_txn_commit")
     }
 
@@ -104,6 +108,7 @@ enum Syscalls {
         _ txn: TxnPointer, _ dbi: UInt32, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
         _ flags: UInt32
     ) throws(LMDBError) {
+        if let code = FaultInjection.take(.put) { throw LMDBError(code: code, call: "mdb_put") }
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_put(txn, dbi, &k, &v, flags), "mdb_put")

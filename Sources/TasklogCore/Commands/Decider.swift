@@ -243,7 +243,20 @@ public enum Decider {
         "parallel_group": "string",
     ]
 
+    /// How deep metadata may nest: the stored form decodes up to 64 levels, with room to spare.
+    public static let metadataDepth = 32
+
     static func checkMetadata(_ metadata: [String: JSONValue], patch: Bool) throws(TasklogError) {
+        func depth(_ value: JSONValue) -> Int {
+            switch value {
+            case .array(let items): 1 + (items.map(depth).max() ?? 0)
+            case .object(let object): 1 + (object.values.map(depth).max() ?? 0)
+            default: 0
+            }
+        }
+        guard depth(.object(metadata)) <= metadataDepth else {
+            throw TasklogError(.invalidInput, "the metadata nests deeper than \(metadataDepth) levels; flatten it")
+        }
         for (key, value) in metadata {
             guard let expected = typedMetadataKeys[key], value != .null else { continue }
             let ok =
