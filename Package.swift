@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -23,16 +24,22 @@ let package = Package(
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "TasklogCore", dependencies: ["Yams"]),
         .target(name: "Tasklog", dependencies: ["TasklogCore", "LMDB"]),
+        .target(
+            name: "TasklogMCP",
+            dependencies: ["Tasklog", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .executableTarget(
             name: "tasklog",
             dependencies: [
                 "Tasklog",
+                "TasklogMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
-        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "tasklog"]),
+        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "LMDB", "tasklog"]),
+        .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "tasklog"]),
     ]
 )
 

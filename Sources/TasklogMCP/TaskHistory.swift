@@ -1,0 +1,81 @@
+import Foundation
+import Tasklog
+import TasklogCore
+
+/// The audit trail of one task: the events that touched it, each with what changed on it.
+///
+/// ``entries(of:in:store:)`` reads it through the store's task index (``Tasklog/TaskStore/history(_:)``).
+struct TaskHistory {
+    /// One event of the task.
+    struct Entry: Sendable, Hashable {
+        var seq: UInt64
+        var time: Timestamp
+        var actor: String?
+        var type: String
+        /// The fields of the task that the event changed, in a stable order, before → after.
+        var changes: [Change]
+    }
+
+    /// One field's value before and after an event (`null` where it had none).
+    struct Change: Sendable, Hashable {
+        var field: String
+        var from: JSONValue
+        var to: JSONValue
+    }
+
+    /// The events of task `id` of `list`, oldest first, through the store's task index.
+    static func entries(of id: Int, in list: String, store: TaskStore) throws -> [Entry] {
+        var entries: [Entry] = []
+        var cursor: UInt64?
+        repeat {
+            let page = try store.history(HistoryQuery(list: list, taskID: id, limit: 1000, cursor: cursor))
+            for entry in page.entries {
+                let fields = entry.changes.first { $0.taskID == id }?.fields ?? []
+                entries.append(
+                    Entry(
+                        seq: entry.event.seq, time: entry.event.timestamp, actor: entry.event.actor,
+                        type: entry.event.payload.typeName,
+                        changes: fields.map { change in
+                            // Lists read as empty lists rather than as absent.
+                            let none: JSONValue = change.field == "blocks" || change.field == "blockedBy" ? [] : .null
+                            return Change(field: change.field, from: change.before ?? none, to: change.after ?? none)
+                        }
+                    )
+                )
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return entries
+    }
+}
+
+extension TaskHistory.Entry {
+    /// The entry as the structured content of `TaskHistory` shows it.
+    var json: JSONValue {
+        var changed: [String: JSONValue] = [:]
+        for change in changes { changed[change.field] = ["from": change.from, "to": change.to] }
+        return [
+            "seq": .int(Int64(seq)), "time": .string(time.iso8601), "actor": actor.map(JSONValue.string) ?? .null,
+            "type": .string(type), "fields": .array(changes.map { .string($0.field) }), "changes": .object(changed),
+        ]
+    }
+
+    /// One line for a model: seq, time, actor, type, then each change.
+    var line: String {
+        let what = changes.map { "\($0.field): \(Self.short($0.from)) → \(Self.short($0.to))" }.joined(separator: "; ")
+        return "seq \(seq)  \(time.iso8601Seconds)  \(actor ?? "-")  \(type)\(what.isEmpty ? "" : "  \(what)")"
+    }
+
+    private static func short(_ value: JSONValue) -> String {
+        let text: String =
+            switch value {
+            case .null: "none"
+            case .string(let text): text
+            case .array(let elements) where elements.allSatisfy({ $0.stringValue != nil }):
+                elements.isEmpty ? "[]" : elements.map { "#" + $0.stringValue! }.joined(separator: ", ")
+            default: value.serialized()
+            }
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count <= 60 ? flat : String(flat.prefix(57)) + "…"
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import Tasklog
+import TasklogCore
+
+/// The handlers of the tools over one task list of a ``Tasklog/TaskStore``, apart from any
+/// transport: arguments in, a ``ToolResult`` out.
+///
+/// Every refusal (bad arguments, not found, blocked, conflict, cycle, storage) is a result with
+/// ``ToolResult/isError`` set and a one-sentence reason; only a tool name the server does not
+/// have throws.
+public struct TaskTools: Sendable {
+    /// A tool name the server does not have.
+    public struct UnknownTool: Error, Sendable, CustomStringConvertible {
+        public var name: String
+        public var description: String {
+            "there is no tool \(name); the tools are \(ToolCatalog.tools.map(\.name).joined(separator: ", "))"
+        }
+    }
+
+    public let store: TaskStore
+    /// The task list, sanitized.
+    public let list: String
+
+    public init(store: TaskStore, list: String) throws {
+        self.store = store
+        self.list = try TaskListID.sanitized(list)
+    }
+
+    /// Runs tool `name` with `arguments` (a JSON object; `nil` is `{}`) as `actor`.
+    public func call(_ name: String, arguments: JSONValue?, actor: String) async throws(UnknownTool) -> ToolResult {
+        guard let tool = ToolCatalog.tool(named: name) else { throw UnknownTool(name: name) }
+        let arguments = arguments ?? .object([:])
+        do {
+            try ArgumentValidator.validate(arguments, for: tool)
+            let values = arguments.objectValue ?? [:]
+            switch tool.name {
+            case "TaskCreate": return try await create(values, actor: actor)
+            case "TaskUpdate": return try await update(values, actor: actor)
+            case "TaskGet": return try get(values)
+            case "TaskList": return try listTasks()
+            case "TaskReady": return try ready()
+            case "TaskHistory": return try history(values)
+            default: throw UnknownTool(name: name)
+            }
+        } catch let unknown as UnknownTool {
+            throw unknown
+        } catch {
+            let refusal =
+                error as? TasklogError
+                ?? TasklogError(.storage, "the store failed: \(error); retry, and run `tasklog verify` if it persists")
+            return Self.refused(refusal, tool: tool.name, arguments: arguments)
+        }
+    }
+
+    // MARK: The four agent tools
+
+    private func create(_ arguments: [String: JSONValue], actor: String) async throws -> ToolResult {
+        try Self.checkNesting(arguments["metadata"])
+        let new = NewTask(
+            subject: arguments["subject"]?.stringValue ?? "", description: arguments["description"]?.stringValue ?? "",
+            activeForm: arguments["activeForm"]?.stringValue, metadata: arguments["metadata"]?.objectValue ?? [:]
+        )
+        let task = try await store.create(new, in: list, actor: actor)
+        return ToolResult(
+            text: "Task #\(task.id) created successfully: \(task.subject)", structured: ["task": task.json])
+    }
+
+    private func get(_ arguments: [String: JSONValue]) throws -> ToolResult {
+        let id = try Self.taskID(arguments["taskId"], field: "taskId")
+        guard let task = try store.get(id, in: list) else {
+            return ToolResult(text: "Task not found", structured: ["task": .null])
+        }
+        var lines = [
+            "Task #\(task.id): \(task.subject)", "Status: \(task.status.name)", "Description: \(task.description)",
+        ]
+        if !task.blockedBy.isEmpty { lines.append("Blocked by: \(Self.names(task.blockedBy))") }
+        if !task.blocks.isEmpty { lines.append("Blocks: \(Self.names(task.blocks))") }
+        return ToolResult(text: lines.joined(separator: "\n"), structured: ["task": task.json])
+    }
+
+    private func listTasks() throws -> ToolResult {
+        let all = try store.tasks(in: list)
+        let status = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.status) })
+        let visible = all.filter { !Self.isInternal($0) }
+        var lines: [String] = []
+        var items: [JSONValue] = []
+        for task in visible {
+            let open = task.blockedBy.filter { status[$0] != .completed }
+            var line = "#\(task.id) [\(task.status.name)] \(task.subject)"
+            if let owner = task.owner { line += " (\(owner))" }
+            if !open.isEmpty { line += " [blocked by \(Self.names(open))]" }
+            lines.append(line)
+            var item: [String: JSONValue] = [
+                "id": .string(String(task.id)), "subject": .string(task.subject), "status": .string(task.status.name),
+                "blockedBy": .array(open.map { .string(String($0)) }),
+            ]
+            if let owner = task.owner { item["owner"] = .string(owner) }
+            items.append(.object(item))
+        }
+        return ToolResult(
+            text: lines.isEmpty ? "No tasks found" : lines.joined(separator: "\n"), structured: ["tasks": .array(items)]
+        )
+    }
+
+    private func update(_ arguments: [String: JSONValue], actor: String) async throws -> ToolResult {
+        let id = try Self.taskID(arguments["taskId"], field: "taskId")
+        try Self.checkNesting(arguments["metadata"])
+        var changes = TaskChanges(
+            subject: arguments["subject"]?.stringValue, description: arguments["description"]?.stringValue,
+            activeForm: arguments["activeForm"]?.stringValue, owner: arguments["owner"]?.stringValue,
+            addBlocks: try Self.taskIDs(arguments["addBlocks"], field: "addBlocks"),
+            addBlockedBy: try Self.taskIDs(arguments["addBlockedBy"], field: "addBlockedBy"),
+            metadata: arguments["metadata"]?.objectValue
+        )
+        if let status = arguments["status"]?.stringValue {
+            changes.status = TaskStatus(name: status)
+        }
+        let outcome = try await store.update(id, changes, in: list, actor: actor)
+        var object: [String: JSONValue] = [
+            "success": true, "taskId": .string(String(id)),
+            "updatedFields": .array(outcome.updatedFields.map(JSONValue.string)),
+        ]
+        if let change = outcome.statusChange {
+            object["statusChange"] = ["from": .string(change.from.name), "to": .string(change.to.name)]
+        }
+        if let task = outcome.task { object["task"] = task.json }
+        let fields = outcome.updatedFields.joined(separator: ", ")
+        return ToolResult(text: "Updated task #\(id)\(fields.isEmpty ? "" : " " + fields)", structured: .object(object))
+    }
+
+    // MARK: Beyond the four
+
+    private func ready() throws -> ToolResult {
+        let tasks = try store.ready(in: list).filter { !Self.isInternal($0) }
+        let lines = tasks.map { task in "#\(task.id) [\(task.status.name)] \(task.subject)" }
+        return ToolResult(
+            text: lines.isEmpty ? "No tasks ready to claim" : lines.joined(separator: "\n"),
+            structured: ["tasks": .array(tasks.map(\.json))]
+        )
+    }
+
+    private func history(_ arguments: [String: JSONValue]) throws -> ToolResult {
+        let id = try Self.taskID(arguments["taskId"], field: "taskId")
+        let limit: Int =
+            switch arguments["limit"] {
+            case .int(let number)?: Int(number)
+            case .double(let number)?: Int(number)  // a whole number, as the schema checked
+            default: 100
+            }
+        let entries = try TaskHistory.entries(of: id, in: list, store: store)
+        guard !entries.isEmpty else {
+            throw TasklogError(
+                .notFound, "task #\(id) has no history in this list: no task with that id was ever created")
+        }
+        let shown = entries.suffix(limit)
+        var lines = ["Task #\(id): \(entries.count) event\(entries.count == 1 ? "" : "s")"]
+        if shown.count < entries.count { lines.append("(\(entries.count - shown.count) earlier not shown)") }
+        lines += shown.map(\.line)
+        return ToolResult(
+            text: lines.joined(separator: "\n"),
+            structured: [
+                "taskId": .string(String(id)), "total": .int(Int64(entries.count)), "events": .array(shown.map(\.json)),
+            ]
+        )
+    }
+
+    // MARK: Helpers
+
+    /// A refusal: the reason as the text, and for `TaskUpdate` the agents' failure shape.
+    static func refused(_ error: TasklogError, tool: String, arguments: JSONValue) -> ToolResult {
+        let message = modelMessage(error)
+        var structured: [String: JSONValue] = ["error": .string(message), "code": .string(error.code.rawValue)]
+        if tool == "TaskUpdate" {
+            structured["success"] = false
+            structured["taskId"] = arguments["taskId"]?.stringValue.map(JSONValue.string) ?? .null
+            structured["updatedFields"] = []
+        }
+        return ToolResult(text: message, structured: .object(structured), isError: true)
+    }
+
+    /// The engine's sentence, told to a model: tools instead of command lines, a capital first letter.
+    static func modelMessage(_ error: TasklogError) -> String {
+        var message = error.message
+            .replacingOccurrences(of: "`tasklog list` shows the tasks", with: "TaskList shows the tasks")
+            .replacingOccurrences(
+                of: "release it first, or pass the version you read to take it over",
+                with: "choose another task (TaskReady lists the ones you can claim), or ask its owner to release it"
+            )
+        // A sentence starts with a capital, but a field name (taskId, metadata.step) keeps its spelling.
+        let firstWord = message.prefix { $0.isLetter }
+        if ["task", "the", "this", "a", "an", "too", "there", "it", "another"].contains(firstWord) {
+            message = message.prefix(1).uppercased() + message.dropFirst()
+        }
+        return message
+    }
+
+    /// The deepest metadata the tools take, counting the metadata object as one level.
+    ///
+    /// The store's event codec reads JSON nested at most 64 levels, while the SDK's decoder
+    /// lets 512 through; anything deeper than this is refused here, before it reaches the log.
+    static let maximumMetadataDepth = 32
+
+    static func checkNesting(_ metadata: JSONValue?) throws(TasklogError) {
+        guard let metadata else { return }
+        func depth(_ value: JSONValue) -> Int {
+            switch value {
+            case .array(let elements): 1 + (elements.map(depth).max() ?? 0)
+            case .object(let members): 1 + (members.values.map(depth).max() ?? 0)
+            default: 0
+            }
+        }
+        let levels = depth(metadata)
+        guard levels <= maximumMetadataDepth else {
+            throw TasklogError(
+                .invalidInput,
+                "metadata is nested \(levels) levels deep, more than the limit of \(maximumMetadataDepth); flatten it"
+            )
+        }
+    }
+
+    static func isInternal(_ task: TaskRecord) -> Bool {
+        guard let flag = task.metadata["_internal"] else { return false }
+        return flag != .null && flag != .bool(false)
+    }
+
+    static func taskID(_ value: JSONValue?, field: String) throws(TasklogError) -> Int {
+        let text = value?.stringValue ?? ""
+        let digits = text.hasPrefix("#") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let id = Int(digits), id > 0
+        else {
+            throw TasklogError(
+                .invalidInput, "\(field) must be a task id like \"3\", not \(value?.serialized() ?? "nothing")")
+        }
+        return id
+    }
+
+    static func taskIDs(_ value: JSONValue?, field: String) throws(TasklogError) -> [Int] {
+        guard let elements = value?.arrayValue else { return [] }
+        var ids: [Int] = []
+        for (index, element) in elements.enumerated() { ids.append(try taskID(element, field: "\(field)[\(index)]")) }
+        return ids
+    }
+
+    static func names(_ ids: [Int]) -> String {
+        ids.map { "#\($0)" }.joined(separator: ", ")
+    }
+}

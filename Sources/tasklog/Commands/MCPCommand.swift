@@ -1,0 +1,104 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Tasklog
+import TasklogCore
+import TasklogMCP
+
+struct MCPServe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mcp",
+        abstract: "Serve the agent task tools over MCP on standard input and output.",
+        discussion: """
+            Tools: TaskCreate, TaskUpdate, TaskGet, TaskList (the agents' own names and shapes), \
+            TaskReady and TaskHistory; input schemas in schemas/mcp/. Events are written as \
+            --actor (or $TASKLOG_ACTOR) if given, else as the client's name from initialize, made \
+            unique among live sessions (name, name#2, …). The session's claims go back to pending \
+            when it ends; if the process is killed, when its lease runs out (any later session, or \
+            `tasklog release-expired`, releases them).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Seconds a session's lease on its claims lasts without renewal.")
+    var leaseSeconds: Double = 300
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Renew the lease while the server lives (else only tool calls renew it, and an idle session loses its claims)."
+    )
+    var leaseHeartbeat = true
+
+    func run() throws {
+        try tasklog.run {
+            let store = try global.open()
+            let actor =
+                global.actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 }
+            var configuration = TasklogMCPServer.Configuration(
+                list: global.listID, actor: actor, leaseSeconds: leaseSeconds, heartbeat: leaseHeartbeat
+            )
+            configuration.trackingEnabled = try global.base.loadConfig().config.trackingEnabled
+            let server = try TasklogMCPServer(store: store, configuration: configuration)
+            try waitFor { try await server.run() }
+        }
+    }
+}
+
+struct ReleaseExpired: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release-expired",
+        abstract: "Release the claims of MCP sessions whose leases ran out (a server killed with SIGKILL).",
+        discussion: """
+            Every task list of the store: an owner whose every lease has run out gets its \
+            in-progress tasks moved back to pending, one event each. Any running `tasklog mcp` \
+            does the same on each tool call; this is for when none is running.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try tasklog.run {
+            let store = try global.open(create: false)
+            let releases = try store.releaseExpiredLeasesBlocking(actor: global.actorName)
+            if global.json {
+                Output.json([
+                    "released": .array(
+                        releases.map { release in
+                            [
+                                "list": .string(release.list), "owner": .string(release.owner),
+                                "tasks": .array(release.released.map { .string(String($0)) }),
+                            ]
+                        }
+                    )
+                ])
+                return
+            }
+            let released = releases.filter { !$0.released.isEmpty }
+            if released.isEmpty { Output.line("No claims held under an expired lease") }
+            for release in released {
+                Output.line(
+                    "Released \(Output.ids(release.released)) of \(release.owner) (list \(release.list)) back to pending: "
+                        + "its lease ran out"
+                )
+            }
+        }
+    }
+}
+
+/// Runs `body` to completion on Swift's concurrency pool, blocking the calling (main) thread.
+func waitFor(_ body: @escaping @Sendable () async throws -> Void) throws {
+    final class Outcome: @unchecked Sendable {
+        var result: Result<Void, any Error> = .success(())
+    }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await body() } catch { outcome.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    try outcome.result.get()
+}
