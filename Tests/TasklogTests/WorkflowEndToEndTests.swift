@@ -169,6 +169,32 @@ import Testing
         }
     }
 
+    @Test func aLedgerPathOutsideTheProjectIsRefusedUnlessAbsolute() throws {
+        try TestFolder.with("ledger-path") { folder in
+            let project = folder.file("project")
+            try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+            try "task_tracking:\n  ledger: true\n  ledger_path: ../escaped.yml\n".write(
+                toFile: project + "/.tasklog.yml", atomically: true, encoding: .utf8
+            )
+            let store = ["--store", project + "/.tasklog"]
+            let started = try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder)
+            // The ledger cannot be written outside the project: the command is refused, nothing written.
+            #expect(started.status == 65, "\(started)")
+            #expect(started.stderr.contains("leads outside the project folder"), "\(started)")
+            #expect(!FileManager.default.fileExists(atPath: folder.file("escaped.yml")))
+            #expect(!FileManager.default.fileExists(atPath: project + "/.tasklog"), "nothing was written")
+            // An explicit absolute path is taken as meant.
+            try "task_tracking:\n  ledger: true\n  ledger_path: \(folder.file("elsewhere/ledger.yml"))\n".write(
+                toFile: project + "/.tasklog.yml", atomically: true, encoding: .utf8
+            )
+            let workflow = try #require(
+                try json(try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder))["id"] as? String
+            )
+            #expect(try CLI.run(["workflow", "checkpoint", workflow, "--step", "1", "--name", "Setup"] + store, in: folder).status == 0)
+            try validate([folder.file("elsewhere/ledger.yml")])
+        }
+    }
+
     @Test func trackingDisabledMakesTaskCommandsNoOps() throws {
         try TestFolder.with("tracking-off") { folder in
             try "task_tracking:\n  enabled: false\n".write(toFile: folder.file(".tasklog.yml"), atomically: true, encoding: .utf8)
