@@ -83,12 +83,20 @@ public final class TaskStore: Sendable {
     /// Drops the audit indexes and writes them again from the log; returns the events indexed.
     @discardableResult
     public func rebuildIndexes() throws -> UInt64 {
-        let waiter = Waiter<UInt64>()
+        try perform(.rebuildIndexes) { if case .rebuilt(let seq) = $0 { seq } else { nil } }
+    }
+
+    /// Runs a job on the writer thread and waits for its result, which `extract` reads.
+    private func perform<Value: Sendable>(_ kind: Job.Kind, _ extract: @escaping @Sendable (Job.Result) -> Value?)
+        throws -> Value
+    {
+        let waiter = Waiter<Value>()
         writer.submit(
-            Job(kind: .rebuildIndexes) { result in
+            Job(kind: kind) { result in
                 waiter.finish(
-                    result.flatMap {
-                        if case .rebuilt(let seq) = $0 { .success(seq) } else { .failure(TasklogError(.storage, "unexpected result")) }
+                    result.flatMap { value in
+                        extract(value).map { .success($0) }
+                            ?? .failure(TasklogError(.storage, "the writer returned an unexpected result"))
                     }
                 )
             }
@@ -112,10 +120,9 @@ public final class TaskStore: Sendable {
     public func execute(
         _ command: TaskCommand, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
     ) throws -> CommandOutcome {
-        let kind = try Self.validated(command, list: list, actor: actor, key: idempotencyKey)
-        let waiter = Waiter<CommandOutcome>()
-        writer.submit(Job(kind: kind) { waiter.finish(Self.outcome($0)) })
-        return try waiter.wait()
+        try perform(try Self.validated(command, list: list, actor: actor, key: idempotencyKey)) {
+            if case .outcome(let outcome) = $0 { outcome } else { nil }
+        }
     }
 
     /// Like ``execute(_:in:actor:idempotencyKey:)``, suspending instead of blocking the thread.
@@ -231,33 +238,14 @@ public final class TaskStore: Sendable {
     /// Writes a snapshot of the state now (if there are events since the newest); returns its seq.
     @discardableResult
     public func snapshot() throws -> UInt64 {
-        let waiter = Waiter<UInt64>()
-        writer.submit(
-            Job(kind: .snapshot) { result in
-                waiter.finish(
-                    result.flatMap {
-                        if case .snapshot(let seq) = $0 { .success(seq) } else { .failure(TasklogError(.storage, "unexpected result")) }
-                    }
-                )
-            }
-        )
-        return try waiter.wait()
+        try perform(.snapshot) { if case .snapshot(let seq) = $0 { seq } else { nil } }
     }
 
     /// Appends exported events, seqs 1, 2, 3, …, to an empty store, in one transaction:
     /// all of them or none. Returns how many.
     @discardableResult
     public func importEvents(_ events: [Event]) throws -> Int {
-        let waiter = Waiter<Int>()
-        writer.submit(
-            Job(kind: .importEvents(events)) { result in
-                waiter.finish(
-                    result.flatMap {
-                        if case .imported(let count) = $0 { .success(count) } else { .failure(TasklogError(.storage, "unexpected result")) }
-                    }
-                )
-            }
-        )
-        return try waiter.wait()
+        try perform(.importEvents(events)) { if case .imported(let count) = $0 { count } else { nil } }
     }
+
 }
