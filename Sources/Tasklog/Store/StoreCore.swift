@@ -301,9 +301,16 @@ final class StoreCore: Sendable {
             }
             previous = event.timestamp
         }
-        // Validated whole before the first append, so that a refusal writes nothing.
+        // Validated whole before the first append, so that a refusal writes nothing. Snapshots are
+        // written along the way as if the events had come one by one, so time travel into an
+        // imported history starts from a near snapshot.
+        var snapshotted = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) } ?? 0
         for event in events {
             try append(event, &engine, txn)
+            if event.seq - snapshotted >= options.snapshotInterval {
+                try snapshotIfDue(engine, txn, force: false)
+                snapshotted = event.seq
+            }
             if let key = event.idempotencyKey {
                 let dbKey = EventLog.idempotencyKey(list: event.list, key: key)
                 if try txn.withValue(in: log.idempotency, key: dbKey, { _ in true }) == nil {
