@@ -187,8 +187,15 @@ final class StoreCore: Sendable {
         _ txn: borrowing WriteTransaction, now: Timestamp
     ) throws -> CommandOutcome {
         if let key, let outcome = try deduplicated(command, list: list, key: key, engine, txn) { return outcome }
-        let listState = engine.state.list(list)
-        let payloads = try Decider.decide(command, in: listState, actor: actor, policy: options.milestones, now: now)
+        // Decide on the list, then let go of it before appending: a copy of the list kept alive
+        // across the append would make the reducer copy every task of the list (copy on write).
+        let payloads: [EventPayload]
+        var statusBefore: TaskStatus?
+        do {
+            let listState = engine.state.list(list)
+            payloads = try Decider.decide(command, in: listState, actor: actor, policy: options.milestones, now: now)
+            if case .update(let id, _) = command { statusBefore = listState.tasks[id]?.status }
+        }
         var seqs: [UInt64] = []
         for payload in payloads {
             let event = Event(
@@ -201,7 +208,7 @@ final class StoreCore: Sendable {
         if let key, let first = seqs.first {
             try txn.put(in: log.idempotency, key: EventLog.idempotencyKey(list: list, key: key), value: Key.uint64(first))
         }
-        return outcome(of: command, payloads: payloads, before: listState, after: engine.state.list(list), seqs: seqs)
+        return outcome(of: command, payloads: payloads, statusBefore: statusBefore, after: engine.state.list(list), seqs: seqs)
     }
 
     private func append(_ event: Event, _ engine: inout Engine, _ txn: borrowing WriteTransaction) throws {
@@ -217,7 +224,7 @@ final class StoreCore: Sendable {
     }
 
     private func outcome(
-        of command: TaskCommand, payloads: [EventPayload], before: TaskListState, after: TaskListState,
+        of command: TaskCommand, payloads: [EventPayload], statusBefore: TaskStatus?, after: TaskListState,
         seqs: [UInt64]
     ) -> CommandOutcome {
         var outcome = CommandOutcome(
@@ -247,7 +254,7 @@ final class StoreCore: Sendable {
             case .taskDeleted?: outcome.updatedFields = ["deleted"]
             default: break
             }
-            if let old = before.tasks[id]?.status {
+            if let old = statusBefore {
                 let new = after.tasks[id]?.status ?? .deleted
                 if old != new { outcome.statusChange = .init(from: old, to: new) }
             }

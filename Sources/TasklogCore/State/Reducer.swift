@@ -62,36 +62,47 @@ public enum Reducer {
         case .workflowStarted(let id, let type):
             if list.workflows[id] == nil { list.workflows[id] = WorkflowState(id: id, type: type, startedAt: time) }
         case .checkpointRecorded(let id, let step, let name, let data):
-            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            let checkpoint = Checkpoint(step: step, name: name, completedAt: time, data: data)
-            // One checkpoint per step and name (a step done again keeps the newest), in step order.
-            if let index = workflow.checkpoints.firstIndex(where: { $0.step == step && $0.name == name }) {
-                workflow.checkpoints[index] = checkpoint
-            } else {
-                let index = workflow.checkpoints.lastIndex(where: { $0.step <= step }).map { $0 + 1 } ?? 0
-                workflow.checkpoints.insert(checkpoint, at: index)
+            // In place (`default:`), so that the checkpoints are not copied on every event.
+            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+                let checkpoint = Checkpoint(step: step, name: name, completedAt: time, data: data)
+                // One checkpoint per step and name (a step done again keeps the newest), in step order.
+                if let index = workflow.checkpoints.firstIndex(where: { $0.step == step && $0.name == name }) {
+                    workflow.checkpoints[index] = checkpoint
+                } else {
+                    let index = workflow.checkpoints.lastIndex(where: { $0.step <= step }).map { $0 + 1 } ?? 0
+                    workflow.checkpoints.insert(checkpoint, at: index)
+                }
+                if workflow.status == .failed {
+                    // Progress after a failure: the run was resumed.
+                    workflow.status = .inProgress
+                    workflow.failedStep = nil
+                    workflow.failureReason = nil
+                    workflow.endedAt = nil
+                }
             }
-            if workflow.status == .failed {
-                // Progress after a failure: the run was resumed.
-                workflow.status = .inProgress
-                workflow.failedStep = nil
-                workflow.failureReason = nil
-                workflow.endedAt = nil
-            }
-            list.workflows[id] = workflow
         case .workflowCompleted(let id):
-            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            workflow.status = .completed
-            workflow.endedAt = time
-            list.workflows[id] = workflow
+            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+                workflow.status = .completed
+                workflow.endedAt = time
+            }
         case .workflowFailed(let id, let step, let reason):
-            var workflow = list.workflows[id] ?? WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            workflow.status = .failed
-            workflow.failedStep = step
-            workflow.failureReason = reason
-            workflow.endedAt = time
-            list.workflows[id] = workflow
+            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+                workflow.status = .failed
+                workflow.failedStep = step
+                workflow.failureReason = reason
+                workflow.endedAt = time
+            }
         }
+    }
+
+    private static func modifyWorkflow(
+        _ id: String, default implicit: WorkflowState, in list: inout TaskListState,
+        _ change: (inout WorkflowState) -> Void
+    ) {
+        change(&list.workflows[id, default: implicit])
     }
 
     private static func update(_ task: inout TaskRecord, with updated: TaskUpdated, at time: Timestamp) {
