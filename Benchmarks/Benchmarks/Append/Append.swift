@@ -1,0 +1,165 @@
+import Benchmark
+import BenchmarkSupport
+import Foundation
+import LMDB
+import Synchronization
+import Tasklog
+import TasklogCore
+
+// Writing: durable appends through TaskStore (one create per call, into lists of up to 1,000
+// tasks; the same into a list that holds 10,000; then 8 callers at once, whose commands the writer
+// thread commits together: group commit), and, as the baseline, raw LMDB durable commits of one
+// put each into an environment of its own (and of 8 puts each). Every store and environment here
+// is opened with the default, full durability (two fsyncs per commit).
+
+let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
+let putsPerSecond = BenchmarkMetric.custom("puts/s", polarity: .prefersLarger, useScalingFactor: false)
+
+/// The task each append creates: a realistic size (the encoded event is about as large as the
+/// raw baseline's values).
+func newTask(_ n: Int) -> NewTask {
+    NewTask(
+        subject: "Implement the snapshot codec (\(n))",
+        description: "Implement the snapshot codec. Keep the change small and covered by tests.",
+        activeForm: "Implementing the snapshot codec",
+        metadata: ["workflow": .string("build-task-20260213T1430"), "step": .int(4), "phase": .string("implement")]
+    )
+}
+
+/// The size of the stored event of `newTask`, for the raw baseline's values.
+let eventSize: Int = {
+    let task = newTask(1_000)
+    let event = Event(
+        seq: 1_000, timestamp: .now(), list: "default", actor: "agent-1",
+        payload: .taskCreated(TaskCreated(id: 1_000, subject: task.subject, description: task.description, activeForm: task.activeForm, metadata: task.metadata))
+    )
+    return EventCodec.encode(event, after: .zero).bytes.count
+}()
+
+/// A raw LMDB environment with one database, and the next key to append.
+final class RawEnvironment: @unchecked Sendable {
+    let environment: Environment
+    let database: Database
+    let value: [UInt8]
+    var next: UInt64 = 1
+
+    init(name: String) throws {
+        var options = Environment.Options()
+        options.databases = ["events"]
+        environment = try Environment.open(path: Fixtures.scratch(name), options: options)
+        database = environment.database("events")
+        value = (0..<eventSize).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        FileHandle.standardError.write(Data("raw LMDB values of \(eventSize) bytes (an encoded create event)\n".utf8))
+    }
+
+    func commit(puts: Int) throws {
+        try value.withUnsafeBytes { bytes in
+            try environment.write { txn in
+                for key in next..<next + UInt64(puts) { try txn.append(in: database, key: key, value: bytes) }
+            }
+        }
+        next += UInt64(puts)
+    }
+}
+
+let callers = 8
+let appendsPerCaller = 25
+
+/// Creates go to lists of at most this many tasks (`bench-0`, `bench-1`, …): a command's cost
+/// grows with the size of its list (see BENCHMARKS.md), so an unbounded list would make the
+/// figure depend on how many iterations ran. The `list of 10k tasks` benchmark shows that cost.
+let tasksPerList = 1_000
+let appendCounter = Atomic<Int>(0)
+
+func nextList() -> String {
+    "bench-\(appendCounter.add(1, ordering: .relaxed).oldValue / tasksPerList)"
+}
+
+/// A store whose list `big` already holds `count` tasks (imported), for appends to a big list.
+func storeWithBigList(_ count: Int) throws -> TaskStore {
+    let store = try TaskStore.open(at: Fixtures.scratch("append-big"), options: Fixtures.quietOptions)
+    let start = Timestamp.now().rawValue
+    try store.importEvents(
+        (1...count).map { id in
+            let task = newTask(id)
+            return Event(
+                seq: UInt64(id), timestamp: Timestamp(rawValue: start + Int64(id)), list: "big", actor: "agent-1",
+                payload: .taskCreated(
+                    TaskCreated(id: id, subject: task.subject, description: task.description, activeForm: task.activeForm, metadata: task.metadata)
+                )
+            )
+        }
+    )
+    return store
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration.timeUnits = .microseconds
+    let durable = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], warmupIterations: 10, maxDuration: .seconds(5),
+        maxIterations: 100_000
+    )
+
+    // MARK: TaskStore
+
+    Benchmark("Append/durable/1 caller", configuration: durable) { benchmark, store in
+        blackHole(try store.create(newTask(benchmark.currentIteration), in: nextList(), actor: "agent-1").id)
+    } setup: {
+        try TaskStore.open(at: Fixtures.scratch("append-1"), options: Fixtures.quietOptions)
+    }
+
+    Benchmark("Append/durable/1 caller, list of 10k tasks", configuration: durable) { benchmark, store in
+        blackHole(try store.create(newTask(benchmark.currentIteration), in: "big", actor: "agent-1").id)
+    } setup: {
+        try storeWithBigList(10_000)
+    }
+
+    Benchmark(
+        "Append/durable/\(callers) concurrent callers (async, task group)",
+        configuration: .init(
+            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            maxIterations: 1_000
+        )
+    ) { benchmark, store in
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 1...callers {
+                group.addTask {
+                    for n in 0..<appendsPerCaller {
+                        _ = try await store.create(newTask(n), in: nextList(), actor: "agent-\(caller)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = clock.now - started
+        benchmark.measurement(appendsPerSecond, Int(Double(callers * appendsPerCaller) / seconds(elapsed)))
+    } setup: {
+        try TaskStore.open(at: Fixtures.scratch("append-\(callers)"), options: Fixtures.quietOptions)
+    }
+
+    // MARK: Raw LMDB baseline
+
+    Benchmark("RawLMDB/put/durable/1 put per commit", configuration: durable) { benchmark, raw in
+        try raw.commit(puts: 1)
+    } setup: {
+        try RawEnvironment(name: "raw-1")
+    }
+
+    Benchmark(
+        "RawLMDB/put/durable/\(callers) puts per commit",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, putsPerSecond], warmupIterations: 10, maxDuration: .seconds(5),
+            maxIterations: 100_000
+        )
+    ) { benchmark, raw in
+        let clock = ContinuousClock()
+        let started = clock.now
+        try raw.commit(puts: callers)
+        let elapsed = clock.now - started
+        benchmark.measurement(putsPerSecond, Int(Double(callers) / seconds(elapsed)))
+    } setup: {
+        try RawEnvironment(name: "raw-\(callers)")
+    }
+}

@@ -1,0 +1,77 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The benchmarks of Tasklog, a package of their own (as swift-nio's are), so that the main
+// package does not depend on the benchmark package. Run them from this folder:
+//
+//     swift package --allow-writing-to-package-directory benchmark
+//
+// (see BENCHMARKS.md in the main package for what each measures, and the figures).
+
+let benchmarkDependencies: [Target.Dependency] = [
+    .product(name: "Benchmark", package: "benchmark"),
+    .product(name: "Tasklog", package: "Tasklog"),
+    .product(name: "TasklogCore", package: "Tasklog"),
+    .product(name: "LMDB", package: "Tasklog"),
+    "BenchmarkSupport",
+]
+
+let package = Package(
+    name: "TasklogBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Tasklog", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Fixtures: a realistic event mix, stores built once per run.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "Tasklog", package: "Tasklog"),
+                .product(name: "TasklogCore", package: "Tasklog"),
+                .product(name: "LMDB", package: "Tasklog"),
+            ]
+        ),
+        // Replay, cold open (with and without a snapshot) and the raw LMDB scan.
+        .executableTarget(
+            name: "Recovery",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Recovery",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Replay, cold open or append outside the harness, for callgrind and perf.
+        .executableTarget(
+            name: "Profile",
+            dependencies: [
+                .product(name: "Tasklog", package: "Tasklog"),
+                .product(name: "TasklogCore", package: "Tasklog"),
+                .product(name: "LMDB", package: "Tasklog"),
+                "BenchmarkSupport",
+            ]
+        ),
+        // Query costs (state as of a point, history of a task, time → seq, ready work), medians and p99.
+        .executableTarget(
+            name: "QueryProfile",
+            dependencies: [
+                .product(name: "Tasklog", package: "Tasklog"),
+                .product(name: "TasklogCore", package: "Tasklog"),
+                .product(name: "LMDB", package: "Tasklog"),
+                "BenchmarkSupport",
+            ]
+        ),
+        // Durable appends, single and concurrent (group commit), and raw LMDB durable commits.
+        .executableTarget(
+            name: "Append",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Append",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    target.swiftSettings = settings
+}

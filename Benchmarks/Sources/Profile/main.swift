@@ -1,0 +1,93 @@
+import BenchmarkSupport
+import Foundation
+import LMDB
+import Tasklog
+import TasklogCore
+
+// A small release executable to profile Tasklog outside the benchmark harness (callgrind, perf):
+//
+//     swift build -c release --product Profile
+//     TASKLOG_BENCH_DIR=/tmp/tasklog-profile valgrind --tool=callgrind .build/release/Profile 10000 3 replay
+//
+// Arguments: events (for replay and open: the fixture's size; for append: commands), rounds, mode:
+// - replay: open the fixture without snapshots, then `fullReplay()` `rounds` times;
+// - scan: the raw LMDB cursor scan of the fixture's `events`, `rounds` times;
+// - open / open-snapshot: cold-open the fixture without / with snapshots `rounds` times;
+// - append / append8: `events` creates into a new store, by 1 caller or 8 concurrent callers
+//   (async API), with full durability (set TASKLOG_PROFILE_NOSYNC to leave out the fsyncs).
+// valgrind cannot read the DWARF of these binaries: profile a copy made with `objcopy --strip-debug`.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let count = arguments.first.flatMap { Int($0) } ?? 100_000
+let rounds = arguments.count > 1 ? Int(arguments[1]) ?? 3 : 3
+let mode = arguments.count > 2 ? arguments[2] : "replay"
+let clock = ContinuousClock()
+
+switch mode {
+case "open", "open-snapshot":
+    let path = try Fixtures.store(events: count, snapshots: mode == "open-snapshot")
+    for _ in 0..<rounds {
+        let started = clock.now
+        var store: TaskStore? = try TaskStore.open(at: path, options: Fixtures.quietOptions)
+        let elapsed = clock.now - started
+        print("open: \(elapsed), recovery \(store!.recovery!)")
+        weak let environment = try Environment.open(path: path)
+        store = nil
+        try Fixtures.waitUntilClosed { environment }
+    }
+case "append", "append8":
+    var options = Fixtures.quietOptions
+    if ProcessInfo.processInfo.environment["TASKLOG_PROFILE_NOSYNC"] != nil {
+        options.durability = .recentCommitsAtRiskOnSystemCrash
+    }
+    let store = try TaskStore.open(at: Fixtures.scratch("profile-\(mode)"), options: options)
+    let callers = mode == "append8" ? 8 : 1
+    for _ in 0..<rounds {
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 1...callers {
+                group.addTask {
+                    for n in 0..<count / callers {
+                        _ = try await store.create(
+                            NewTask(subject: "Task \(n) of agent-\(caller)", description: "Profiled append."),
+                            actor: "agent-\(caller)"
+                        )
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = clock.now - started
+        print("\(count) appends by \(callers) callers: \(elapsed), \(Int(Double(count) / seconds(elapsed))) appends/s")
+    }
+case "scan":
+    let path = try Fixtures.store(events: count, snapshots: false)
+    var options = Environment.Options()
+    options.databases = ["events", "snapshots", "meta", "idempotency"]
+    let environment = try Environment.open(path: path, options: options)
+    let events = environment.database("events")
+    for _ in 0..<rounds {
+        let started = clock.now
+        var entries = 0
+        var touched: UInt64 = 0
+        try environment.read { txn in
+            try txn.forEach(in: events) { _, value in
+                touched &+= UInt64(value.unsafeLoad(fromByteOffset: 0, as: UInt8.self))
+                touched &+= UInt64(value.unsafeLoad(fromByteOffset: value.byteCount - 1, as: UInt8.self))
+                entries += 1
+                return true
+            }
+        }
+        let elapsed = clock.now - started
+        print("scan of \(entries) entries (\(touched)): \(elapsed), \(Int(Double(entries) / seconds(elapsed))) entries/s")
+    }
+default:
+    let path = try Fixtures.store(events: count, snapshots: false)
+    let store = try TaskStore.open(at: path, options: Fixtures.quietOptions)
+    for _ in 0..<rounds {
+        let started = clock.now
+        let state = try store.fullReplay()
+        let elapsed = clock.now - started
+        print("replay of \(state.lastSeq) events: \(elapsed), \(Int(Double(count) / seconds(elapsed))) events/s")
+    }
+}
