@@ -97,10 +97,13 @@ public final class Environment: @unchecked Sendable {
     }
 
     deinit {
+        // Closed under the registry's lock, and only then forgotten: an open of the same directory
+        // waits until this one is closed, because closing a file descriptor drops every POSIX lock
+        // the process holds on the file, a second environment's included.
         Environment.registry.withLock { registry in
-            if let entry = registry[fileID], entry.environment == nil { registry[fileID] = nil }
+            Syscalls.envClose(env)
+            registry[fileID] = nil
         }
-        Syscalls.envClose(env)
         pthread_rwlock_destroy(resizeLock)
         resizeLock.deallocate()
     }
@@ -130,15 +133,21 @@ public final class Environment: @unchecked Sendable {
         guard stat(path, &info) == 0 else { throw LMDBError(code: .init(rawValue: errno), call: "stat") }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw LMDBError(code: .init(rawValue: ENOTDIR), call: "stat") }
         let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-        return try registry.withLock { registry throws(LMDBError) -> Environment in
-            if let existing = registry[id]?.environment {
-                let missing = options.databases.filter { existing.databases[$0] == nil }
-                precondition(missing.isEmpty, "the store at \(path) is open already without databases \(missing)")
-                return existing
+        while true {
+            let found = try registry.withLock { registry throws(LMDBError) -> Environment? in
+                if let entry = registry[id] {
+                    // Still registered but gone: it is being closed; wait for that.
+                    guard let existing = entry.environment else { return nil }
+                    let missing = options.databases.filter { existing.databases[$0] == nil }
+                    precondition(missing.isEmpty, "the store at \(path) is open already without databases \(missing)")
+                    return existing
+                }
+                let environment = try Environment(path: path, fileID: id, options: options)
+                registry[id] = WeakEntry(environment: environment)
+                return environment
             }
-            let environment = try Environment(path: path, fileID: id, options: options)
-            registry[id] = WeakEntry(environment: environment)
-            return environment
+            if let found { return found }
+            usleep(200)
         }
     }
 
