@@ -189,7 +189,10 @@ public final class Environment: @unchecked Sendable {
                     return result
                 }
             } catch let error as LMDBError where error.code == .mapFull {
-                grow(atLeast: mapSize * 2)
+                let before = mapSize
+                grow(atLeast: before * 2)
+                // A map that cannot grow (no address space, a file size limit) ends the retries.
+                guard mapSize > before else { throw error }
             }
         }
     }
