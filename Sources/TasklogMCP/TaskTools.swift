@@ -40,6 +40,9 @@ public struct TaskTools: Sendable {
             case "TaskList": return try listTasks()
             case "TaskReady": return try ready()
             case "TaskHistory": return try history(values)
+            case "TaskStateAt": return try stateAt(values)
+            case "WorkflowLedger": return try ledger(values)
+            case "WorkflowResume": return try resume(values)
             default: throw UnknownTool(name: name)
             }
         } catch let unknown as UnknownTool {
@@ -162,6 +165,47 @@ public struct TaskTools: Sendable {
                 "taskId": .string(String(id)), "total": .int(Int64(entries.count)), "events": .array(shown.map(\.json)),
             ]
         )
+    }
+
+    // MARK: Time travel and workflows
+
+    private func stateAt(_ arguments: [String: JSONValue]) throws -> ToolResult {
+        let point = try Point(parsing: arguments["at"]?.stringValue ?? "")
+        let seq = try store.seq(at: point)
+        if arguments["taskId"] != nil {
+            let id = try Self.taskID(arguments["taskId"], field: "taskId")
+            guard let task = try store.get(id, in: list, at: .seq(seq)) else {
+                return ToolResult(text: "Task #\(id) did not exist at seq \(seq)", structured: ["seq": .int(Int64(seq)), "task": .null])
+            }
+            return ToolResult(
+                text: "Task #\(id) at seq \(seq): \(task.subject) [\(task.status.name)]\(task.owner.map { " (\($0))" } ?? "")",
+                structured: ["seq": .int(Int64(seq)), "task": task.json]
+            )
+        }
+        let tasks = try store.tasks(in: list, at: .seq(seq))
+        let lines = tasks.map { "#\($0.id) [\($0.status.name)] \($0.subject)\($0.owner.map { " (\($0))" } ?? "")" }
+        return ToolResult(
+            text: (["At seq \(seq): \(tasks.count) task\(tasks.count == 1 ? "" : "s")"] + lines).joined(separator: "\n"),
+            structured: ["seq": .int(Int64(seq)), "tasks": .array(tasks.map(\.json))]
+        )
+    }
+
+    private func ledger(_ arguments: [String: JSONValue]) throws -> ToolResult {
+        let id = arguments["workflowId"]?.stringValue ?? ""
+        let point = try arguments["at"]?.stringValue.map { try Point(parsing: $0) }
+        let yaml = try store.ledger(id, in: list, at: point)
+        return ToolResult(text: yaml, structured: ["workflowId": .string(id), "yaml": .string(yaml)])
+    }
+
+    private func resume(_ arguments: [String: JSONValue]) throws -> ToolResult {
+        let id = arguments["workflowId"]?.stringValue ?? ""
+        let plan = try store.resumePlan(id, in: list)
+        var text = plan.reason
+        if plan.decision == .resume {
+            text += "\nskip: \(plan.skip.isEmpty ? "nothing" : plan.skip.map(String.init).joined(separator: ", "))"
+            text += "\nrun: \(plan.run.map(String.init).joined(separator: ", "))"
+        }
+        return ToolResult(text: text, structured: plan.json)
     }
 
     // MARK: Helpers

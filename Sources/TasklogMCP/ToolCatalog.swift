@@ -48,6 +48,28 @@ public enum ToolCatalog {
             with its sequence number, time, who made it and what changed (before → after).
             """
         ),
+        tool(
+            "TaskStateAt", title: "Tasks at a point in time", readOnly: true,
+            """
+            The task list (or one task) as it was at a point: an event seq or a UTC time. Use it to \
+            see what the plan looked like before a change, or to compare with now.
+            """
+        ),
+        tool(
+            "WorkflowLedger", title: "Workflow ledger", readOnly: true,
+            """
+            The YAML ledger of a workflow run (version, status, current step, checkpoints), rendered \
+            from the log, now or at a point.
+            """
+        ),
+        tool(
+            "WorkflowResume", title: "Resume a workflow", readOnly: true,
+            """
+            After a crash or a new session: whether to start a workflow afresh or resume it, and which \
+            steps to skip and which to run (completed: fresh start; in progress: after the last \
+            checkpoint; failed: from the failed step).
+            """
+        ),
     ]
 
     /// The tool named `name`, if the server has it.

@@ -124,5 +124,71 @@ enum ToolSchemas {
           "additionalProperties": false
         }
         """#,
+        "TaskStateAt": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "TaskStateAt input",
+          "description": "The task list, or one task, as it was at a point of its history.",
+          "type": "object",
+          "properties": {
+            "at": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The point: an event seq like \"1200\", or a UTC time like \"2026-02-13T14:35:00Z\"."
+            },
+            "taskId": {
+              "type": "string",
+              "description": "Only this task, like \"3\"."
+            }
+          },
+          "required": [
+            "at"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowLedger": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowLedger input",
+          "description": "The YAML ledger of a workflow run, rendered from the log, now or at a point.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id, like \"build-task-20260213T1430\"."
+            },
+            "at": {
+              "type": "string",
+              "minLength": 1,
+              "description": "A point: an event seq or a UTC time (default: now)."
+            }
+          },
+          "required": [
+            "workflowId"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowResume": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowResume input",
+          "description": "The recovery decision for a workflow run: start afresh or resume, with the steps to skip and to run.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id, like \"build-task-20260213T1430\"."
+            }
+          },
+          "required": [
+            "workflowId"
+          ],
+          "additionalProperties": false
+        }
+        """#,
     ]
 }

@@ -27,13 +27,46 @@ import Testing
             let tools = try #require(listed["result"]?["tools"]?.arrayValue)
             #expect(
                 tools.compactMap { $0["name"]?.stringValue } == [
-                    "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory",
+                    "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
+                    "WorkflowLedger", "WorkflowResume",
                 ])
             for tool in tools {
                 let name = try #require(tool["name"]?.stringValue)
                 let file = ToolSchemaTests.repository.appendingPathComponent("schemas/mcp/\(name).input.json")
                 #expect(tool["inputSchema"] == (try JSONValue(parsing: String(contentsOf: file, encoding: .utf8))))
             }
+            #expect(try await server.finish() == 0)
+        }
+    }
+
+    @Test func timeTravelLedgerAndResumeTools() async throws {
+        try await Scratch.with("workflow-tools") { scratch in
+            let server = try await MCPProcess.started(["--store", scratch.store], client: "agent-a")
+            let workflow = "build-task-20260213T1430"
+            for step in 1...2 {
+                _ = try await server.call(
+                    "TaskCreate",
+                    [
+                        "subject": .string("Step \(step)"), "description": "",
+                        "metadata": ["workflow": .string(workflow), "step": .int(Int64(step))],
+                    ]
+                )
+            }
+            _ = try await server.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
+            _ = try await server.call("TaskUpdate", ["taskId": "1", "status": "completed"])  // milestone 1
+
+            let before = try await server.call("TaskStateAt", ["at": "2"])
+            #expect(before.text == "At seq 2: 2 tasks\n#1 [pending] Step 1\n#2 [pending] Step 2")
+            let one = try await server.call("TaskStateAt", ["at": "3", "taskId": "1"])
+            #expect(one.text == "Task #1 at seq 3: Step 1 [in_progress] (agent-a)")
+            let ledger = try await server.call("WorkflowLedger", ["workflowId": .string(workflow)])
+            #expect(ledger.text.contains("current_step: 1\nstatus: \"in_progress\""))
+            let resume = try await server.call("WorkflowResume", ["workflowId": .string(workflow)])
+            #expect(resume.structured["decision"] == "resume")
+            #expect(resume.structured["skip"] == [1])
+            #expect(resume.structured["run"] == [2, 3, 4, 5, 6, 7, 8, 9])
+            let bad = try await server.call("TaskStateAt", ["at": "yesterday"])
+            #expect(bad.isError)
             #expect(try await server.finish() == 0)
         }
     }

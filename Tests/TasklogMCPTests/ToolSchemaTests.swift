@@ -11,7 +11,12 @@ import Testing
 
     @Test func everyToolHasItsSchemaFileAndTheyMatch() throws {
         let names = ToolCatalog.tools.map(\.name)
-        #expect(names == ["TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory"])
+        #expect(
+            names == [
+                "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
+                "WorkflowLedger", "WorkflowResume",
+            ]
+        )
         let folder = Self.repository.appendingPathComponent("schemas/mcp")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasSuffix(".input.json")

@@ -23,7 +23,8 @@ from mcp import ClientSession, Implementation, MCPError, StdioServerParameters, 
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("TASKLOG_BIN") or REPOSITORY / ".build" / "debug" / "tasklog").resolve()
-TOOLS = ["TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory"]
+TOOLS = ["TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
+         "WorkflowLedger", "WorkflowResume"]
 
 
 @pytest.fixture(scope="session", autouse=True)
