@@ -63,8 +63,7 @@ public enum Reducer {
             if list.workflows[id] == nil { list.workflows[id] = WorkflowState(id: id, type: type, startedAt: time) }
         case .checkpointRecorded(let id, let step, let name, let data):
             // In place (`default:`), so that the checkpoints are not copied on every event.
-            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+            modifyWorkflow(id, default: implicitWorkflow(id, at: time), in: &list) { workflow in
                 let checkpoint = Checkpoint(step: step, name: name, completedAt: time, data: data)
                 // One checkpoint per step and name (a step done again keeps the newest), in step order.
                 if let index = workflow.checkpoints.firstIndex(where: { $0.step == step && $0.name == name }) {
@@ -82,14 +81,12 @@ public enum Reducer {
                 }
             }
         case .workflowCompleted(let id):
-            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+            modifyWorkflow(id, default: implicitWorkflow(id, at: time), in: &list) { workflow in
                 workflow.status = .completed
                 workflow.endedAt = time
             }
         case .workflowFailed(let id, let step, let reason):
-            let implicit = WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
-            modifyWorkflow(id, default: implicit, in: &list) { workflow in
+            modifyWorkflow(id, default: implicitWorkflow(id, at: time), in: &list) { workflow in
                 workflow.status = .failed
                 workflow.failedStep = step
                 workflow.failureReason = reason
@@ -98,11 +95,18 @@ public enum Reducer {
         }
     }
 
+    /// A workflow known only from its events (never started explicitly).
+    private static func implicitWorkflow(_ id: String, at time: Timestamp) -> WorkflowState {
+        WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: time)
+    }
+
+    /// Changes workflow `id` in place; `implicit` (a workflow known only from its events) is
+    /// built only when the list does not have it.
     private static func modifyWorkflow(
-        _ id: String, default implicit: WorkflowState, in list: inout TaskListState,
+        _ id: String, default implicit: @autoclosure () -> WorkflowState, in list: inout TaskListState,
         _ change: (inout WorkflowState) -> Void
     ) {
-        change(&list.workflows[id, default: implicit])
+        change(&list.workflows[id, default: implicit()])
     }
 
     private static func update(_ task: inout TaskRecord, with updated: TaskUpdated, at time: Timestamp) {

@@ -1,0 +1,52 @@
+import Foundation
+import Synchronization
+import TasklogCore
+
+extension TaskStore {
+    /// Runs `commands` on `list` in order, in one write transaction: one commit, one fsync, so a
+    /// crash leaves all of their events or none.
+    ///
+    /// Each command is still validated on its own against the state the ones before it left, and
+    /// a refused one is skipped (its result is the refusal) while the others commit. Callers
+    /// that need all-or-nothing validate the whole sequence first against ``state()`` with
+    /// ``TasklogCore/Decider`` (as `tasklog import-claude` does), then check every result.
+    public func executeInOneTransaction(_ commands: [TaskCommand], in list: String = "default", actor: String? = nil)
+        async throws -> [Result<CommandOutcome, TasklogError>]
+    {
+        let kinds = try commands.map { try Self.validated($0, list: list, actor: actor, key: nil) }
+        let results = ResultSlots(count: kinds.count)
+        let jobs = kinds.enumerated().map { index, kind in
+            Job(kind: kind) { result in
+                results.slots.withLock {
+                    $0[index] = result.flatMap {
+                        if case .outcome(let outcome) = $0 {
+                            .success(outcome)
+                        } else {
+                            .failure(TasklogError(.storage, "the writer returned an unexpected result"))
+                        }
+                    }
+                }
+            }
+        }
+        // StoreCore.process takes the state lock, then the write transaction: the same order as
+        // the writer thread, so the two serialise; it must run on a thread of its own.
+        try await onOwnThread { [core] in core.process(jobs) }
+        return try results.slots.withLock { results in
+            try results.map { result in
+                switch result {
+                case .success(let outcome)?: return .success(outcome)
+                case .failure(let error as TasklogError)?: return .failure(error)
+                case .failure(let error)?: throw error
+                case nil: throw TasklogError(.storage, "a command of the transaction got no result")
+                }
+            }
+        }
+    }
+}
+
+/// One result slot per command of ``TaskStore/executeInOneTransaction(_:in:actor:)``.
+private final class ResultSlots: Sendable {
+    let slots: Mutex<[Result<CommandOutcome, any Error>?]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+}
