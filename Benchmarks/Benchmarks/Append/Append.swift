@@ -14,6 +14,8 @@ import TasklogCore
 
 let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
 let putsPerSecond = BenchmarkMetric.custom("puts/s", polarity: .prefersLarger, useScalingFactor: false)
+let tasklogAppendMicroseconds = BenchmarkMetric.custom("Tasklog append (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+let rawCommitMicroseconds = BenchmarkMetric.custom("raw put commit (µs)", polarity: .prefersSmaller, useScalingFactor: false)
 
 /// The task each append creates: a realistic size (the encoded event is about as large as the
 /// raw baseline's values).
@@ -65,9 +67,9 @@ final class RawEnvironment: @unchecked Sendable {
 let callers = 8
 let appendsPerCaller = 25
 
-/// Creates go to lists of at most this many tasks (`bench-0`, `bench-1`, …): a command's cost
-/// grows with the size of its list (see BENCHMARKS.md), so an unbounded list would make the
-/// figure depend on how many iterations ran. The `list of 10k tasks` benchmark shows that cost.
+/// Creates go to lists of at most this many tasks (`bench-0`, `bench-1`, …), so that the figure
+/// does not depend on how many iterations ran: a command's cost grew with the size of its list
+/// before `8ba3ac3` (BENCHMARKS.md, finding 2). The `list of 10k tasks` benchmark watches that cost.
 let tasksPerList = 1_000
 let appendCounter = Atomic<Int>(0)
 
@@ -137,6 +139,31 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(appendsPerSecond, Int(Double(callers * appendsPerCaller) / seconds(elapsed)))
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-\(callers)"), options: Fixtures.quietOptions)
+    }
+
+    // Tasklog and raw LMDB in turns, so that both see the same disk: its fsync latency drifts over
+    // seconds on a shared machine, which can skew the ratio of two benchmarks run apart.
+    Benchmark(
+        "Append/durable/1 caller, paired with a raw LMDB put",
+        configuration: .init(
+            metrics: [.wallClock, tasklogAppendMicroseconds, rawCommitMicroseconds],
+            units: [tasklogAppendMicroseconds: .count, rawCommitMicroseconds: .count], warmupIterations: 10,
+            maxDuration: .seconds(5), maxIterations: 100_000
+        )
+    ) { benchmark, stores in
+        let clock = ContinuousClock()
+        let started = clock.now
+        blackHole(try stores.0.create(newTask(benchmark.currentIteration), in: nextList(), actor: "agent-1").id)
+        let appended = clock.now
+        try stores.1.commit(puts: 1)
+        let committed = clock.now
+        benchmark.measurement(tasklogAppendMicroseconds, Int(seconds(appended - started) * 1e6))
+        benchmark.measurement(rawCommitMicroseconds, Int(seconds(committed - appended) * 1e6))
+    } setup: {
+        (
+            try TaskStore.open(at: Fixtures.scratch("append-paired"), options: Fixtures.quietOptions),
+            try RawEnvironment(name: "raw-paired")
+        )
     }
 
     // MARK: Raw LMDB baseline
