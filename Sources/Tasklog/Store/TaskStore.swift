@@ -59,10 +59,13 @@ public final class TaskStore: Sendable {
         if environment.staleReadersCleared > 0 {
             options.log("cleared \(environment.staleReadersCleared) reader slots left by processes that died")
         }
-        if let size = fileSize(path + "/data.mdb"), size < environment.usedBytes {
+        // The pages in use first, then the file's size: a commit of another process in between
+        // only makes the file longer (LMDB writes the pages before the meta page that counts them).
+        let used = environment.usedBytes
+        if let size = fileSize(path + "/data.mdb"), size < used {
             throw TasklogError(
                 .corrupt,
-                "data.mdb in \(path) was truncated (\(size) of \(environment.usedBytes) bytes); it cannot be served. Restore it from a backup, or see the README on salvage"
+                "data.mdb in \(path) was truncated (\(size) of \(used) bytes); it cannot be served. Restore it from a backup, or see the README on salvage"
             )
         }
         let log = EventLog(environment: environment)
