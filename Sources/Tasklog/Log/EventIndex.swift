@@ -36,10 +36,22 @@ enum EventIndex {
         return names
     }
 
-    /// The index keys of `event`: the index entries it adds, by database name.
+    /// What `event` is indexed under: the tasks whose state it changes, and the workflows of those
+    /// tasks before or after it (plus the workflow a workflow event names).
     struct Entries {
         var tasks: [Int]
         var workflows: Set<String>
+    }
+
+    /// Folds `event` into `state` and returns what it is indexed under: the one place that decides
+    /// it, for appends, index rebuilds and `verify` alike.
+    static func apply(_ event: Event, to state: inout TasklogState) -> Entries {
+        let tasks = affectedTasks(event.payload, in: state.lists[event.list])
+        var workflows = self.workflows(of: tasks, in: state.lists[event.list])
+        Reducer.apply(event, to: &state)
+        workflows.formUnion(self.workflows(of: tasks, in: state.lists[event.list]))
+        if let workflow = event.payload.workflowID { workflows.insert(workflow) }
+        return Entries(tasks: tasks, workflows: workflows)
     }
 
     static func taskPrefix(list: String, id: Int) -> [UInt8] {
@@ -64,9 +76,7 @@ enum EventIndex {
         for id in entries.tasks {
             try txn.put(in: log.indexTask, key: taskPrefix(list: event.list, id: id) + seq, value: [])
         }
-        var workflows = entries.workflows
-        if let workflow = event.payload.workflowID { workflows.insert(workflow) }
-        for workflow in workflows {
+        for workflow in entries.workflows {
             try txn.put(in: log.indexWorkflow, key: workflowPrefix(list: event.list, workflow: workflow) + seq, value: [])
         }
         if let actor = event.actor {

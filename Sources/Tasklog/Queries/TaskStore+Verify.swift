@@ -115,11 +115,7 @@ extension TaskStore {
                     )
                 }
                 link = computed
-                let tasks = EventIndex.affectedTasks(event.payload, in: state.lists[event.list])
-                var workflows = EventIndex.workflows(of: tasks, in: state.lists[event.list])
-                Reducer.apply(event, to: &state)
-                workflows.formUnion(EventIndex.workflows(of: tasks, in: state.lists[event.list]))
-                return .success((event, .init(tasks: tasks, workflows: workflows)))
+                return .success((event, EventIndex.apply(event, to: &state)))
             } catch {
                 return .failure(.init(seq: seq, message: "damaged: \(error)"))
             }
@@ -138,9 +134,7 @@ extension TaskStore {
             var keys: [(Database, String, [UInt8])] = entries.tasks.map {
                 (log.indexTask, "index_task", EventIndex.taskPrefix(list: event.list, id: $0) + seq)
             }
-            var workflows = entries.workflows
-            if let workflow = event.payload.workflowID { workflows.insert(workflow) }
-            keys += workflows.map {
+            keys += entries.workflows.map {
                 (log.indexWorkflow, "index_workflow", EventIndex.workflowPrefix(list: event.list, workflow: $0) + seq)
             }
             if let actor = event.actor { keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq)) }

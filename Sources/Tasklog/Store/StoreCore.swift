@@ -215,12 +215,9 @@ final class StoreCore: Sendable {
         let (bytes, link) = EventCodec.encode(event, after: engine.lastLink)
         try bytes.withUnsafeBytes { try txn.append(in: log.events, key: event.seq, value: $0) }
         engine.dirty = true
-        let tasks = EventIndex.affectedTasks(event.payload, in: engine.state.lists[event.list])
-        var workflows = EventIndex.workflows(of: tasks, in: engine.state.lists[event.list])
-        Reducer.apply(event, to: &engine.state)
+        let entries = EventIndex.apply(event, to: &engine.state)
         engine.lastLink = link
-        workflows.formUnion(EventIndex.workflows(of: tasks, in: engine.state.lists[event.list]))
-        try EventIndex.write(event, .init(tasks: tasks, workflows: workflows), to: log, txn)
+        try EventIndex.write(event, entries, to: log, txn)
     }
 
     private func outcome(
@@ -333,11 +330,7 @@ final class StoreCore: Sendable {
         for name in EventIndex.databaseNames { try txn.removeAll(in: log.environment.database(name)) }
         var state = TasklogState()
         try log.forEachEvent(txn, from: 1) { event in
-            let tasks = EventIndex.affectedTasks(event.payload, in: state.lists[event.list])
-            var workflows = EventIndex.workflows(of: tasks, in: state.lists[event.list])
-            Reducer.apply(event, to: &state)
-            workflows.formUnion(EventIndex.workflows(of: tasks, in: state.lists[event.list]))
-            try EventIndex.write(event, .init(tasks: tasks, workflows: workflows), to: log, txn)
+            try EventIndex.write(event, EventIndex.apply(event, to: &state), to: log, txn)
             return true
         }
         try log.setMeta(txn, "index-version", Array(EventIndex.version.utf8))
