@@ -8,12 +8,17 @@ import PackageDescription
 //
 // (see BENCHMARKS.md in the main package for what each measures, and the figures).
 
-let benchmarkDependencies: [Target.Dependency] = [
-    .product(name: "Benchmark", package: "benchmark"),
+/// Tasklog's libraries, which every target here uses.
+let tasklog: [Target.Dependency] = [
     .product(name: "Tasklog", package: "Tasklog"),
     .product(name: "TasklogCore", package: "Tasklog"),
     .product(name: "LMDB", package: "Tasklog"),
-    "BenchmarkSupport",
+]
+/// What an executable outside the benchmark harness needs: Tasklog and the fixtures.
+let profileDependencies: [Target.Dependency] = tasklog + ["BenchmarkSupport"]
+/// What a benchmark needs: the harness too.
+let benchmarkDependencies: [Target.Dependency] = profileDependencies + [
+    .product(name: "Benchmark", package: "benchmark")
 ]
 
 let package = Package(
@@ -25,14 +30,7 @@ let package = Package(
     ],
     targets: [
         // Fixtures: a realistic event mix, stores built once per run.
-        .target(
-            name: "BenchmarkSupport",
-            dependencies: [
-                .product(name: "Tasklog", package: "Tasklog"),
-                .product(name: "TasklogCore", package: "Tasklog"),
-                .product(name: "LMDB", package: "Tasklog"),
-            ]
-        ),
+        .target(name: "BenchmarkSupport", dependencies: tasklog),
         // Replay, cold open (with and without a snapshot) and the raw LMDB scan.
         .executableTarget(
             name: "Recovery",
@@ -43,22 +41,12 @@ let package = Package(
         // Replay, cold open or append outside the harness, for callgrind and perf.
         .executableTarget(
             name: "Profile",
-            dependencies: [
-                .product(name: "Tasklog", package: "Tasklog"),
-                .product(name: "TasklogCore", package: "Tasklog"),
-                .product(name: "LMDB", package: "Tasklog"),
-                "BenchmarkSupport",
-            ]
+            dependencies: profileDependencies
         ),
         // Query costs (state as of a point, history of a task, time → seq, ready work), medians and p99.
         .executableTarget(
             name: "QueryProfile",
-            dependencies: [
-                .product(name: "Tasklog", package: "Tasklog"),
-                .product(name: "TasklogCore", package: "Tasklog"),
-                .product(name: "LMDB", package: "Tasklog"),
-                "BenchmarkSupport",
-            ]
+            dependencies: profileDependencies
         ),
         // Durable appends, single and concurrent (group commit), and raw LMDB durable commits.
         .executableTarget(
