@@ -303,8 +303,8 @@ public struct ClaudeTaskDirectory: Sendable {
         }
         let (commands, placeholders, repairs) = plan()
         // Validate the whole sequence against the present state first: nothing half-imported.
-        var state = try store.state()
-        let existing = state.list(list)
+        var state = TasklogState()
+        let existing = try store.list(list)
         guard existing.highWater == 0 else {
             throw TasklogError(
                 .conflict,
@@ -366,7 +366,7 @@ public struct ClaudeTaskDirectory: Sendable {
     /// file is written atomically (a temporary file, fsync, rename).
     public static func export(_ store: TaskStore, list: String, to directory: String) throws -> ExportReport {
         let list = try TaskListID.sanitized(list)
-        let state = try store.state().list(list)
+        let state = try store.list(list)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

@@ -51,6 +51,7 @@ final class ScenarioStore {
         guard configuration != .fresh else { return }
         current = nil  // ARC closes it before the next one opens
         current = try TaskStore.open(at: path, options: options())
+        _ = try store.state()  // every list loaded, so that the recovery counts the whole tail
         recoveries.append(try #require(store.recovery))
     }
 

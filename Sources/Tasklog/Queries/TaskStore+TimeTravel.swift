@@ -96,26 +96,34 @@ extension TaskStore {
         }
     }
 
+    /// List `id` as of `point`: its body in the newest snapshot at or before the point, plus its
+    /// events up to the point; the other lists are not read.
+    public func list(_ id: String, at point: Point) throws -> TaskListState {
+        let id = try TaskListID.sanitized(id)
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                try core.listState(id, at: try seq(at: point, txn), txn).0
+            }
+        }
+    }
+
     /// The tasks of `list` as of `point`.
     public func tasks(in list: String = "default", at point: Point) throws -> [TaskRecord] {
-        let list = try TaskListID.sanitized(list)
-        return try state(at: point).lists[list]?.sortedTasks ?? []
+        try self.list(list, at: point).sortedTasks
     }
 
     /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
-        let list = try TaskListID.sanitized(list)
-        return try state(at: point).lists[list]?.tasks[id]
+        try self.list(list, at: point).tasks[id]
     }
 
     /// What changed in `list` from one point to another, task by task and field by field.
     public func diff(from: Point, to: Point, in list: String = "default") throws -> ListDiff {
         let list = try TaskListID.sanitized(list)
-        let old = try state(at: from)
-        let new = try state(at: to)
-        let before = old.lists[list]?.tasks ?? [:]
-        let after = new.lists[list]?.tasks ?? [:]
-        var diff = ListDiff(fromSeq: old.lastSeq, toSeq: new.lastSeq, added: [], removed: [], changed: [])
+        let (fromSeq, toSeq) = try seqs(of: from, to)
+        let before = try self.list(list, at: .seq(fromSeq)).tasks
+        let after = try self.list(list, at: .seq(toSeq)).tasks
+        var diff = ListDiff(fromSeq: fromSeq, toSeq: toSeq, added: [], removed: [], changed: [])
         for id in Set(before.keys).union(after.keys).sorted() {
             switch (before[id], after[id]) {
             case (nil, let added?): diff.added.append(added)
@@ -126,5 +134,11 @@ extension TaskStore {
             }
         }
         return diff
+    }
+
+    private func seqs(of first: Point, _ second: Point) throws -> (UInt64, UInt64) {
+        try StoreCore.storage {
+            try core.log.environment.read { txn in (try seq(at: first, txn), try seq(at: second, txn)) }
+        }
     }
 }

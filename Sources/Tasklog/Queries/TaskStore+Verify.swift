@@ -86,6 +86,7 @@ extension TaskStore {
                 guard report.isHealthy else { return }
                 let incremental = try core.engine.withLock { engine in
                     try core.catchUp(&engine, txn)
+                    try core.load(.all, &engine, txn)
                     return engine.state
                 }
                 if incremental != replay {

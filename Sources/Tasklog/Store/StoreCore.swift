@@ -2,25 +2,46 @@ import LMDB
 import Synchronization
 import TasklogCore
 
-/// How the in-memory state was last loaded from the store.
+/// How the in-memory state was loaded: at open, and list by list since.
 public struct RecoveryInfo: Sendable, Hashable {
-    /// The seq of the snapshot it started from, or `nil` for a full replay.
+    /// The seq of the snapshot the lists start from, or `nil` for none (replay from the first event).
     public var snapshotSeq: UInt64?
-    /// Events replayed after the snapshot.
+    /// Events folded after the snapshot into the lists loaded so far.
     public var replayedEvents: Int
-    /// Time spent loading the snapshot and replaying, in seconds.
+    /// Time spent opening and loading lists, in seconds.
     public var seconds: Double
     /// Snapshots skipped as damaged or of another reducer version.
     public var skippedSnapshots: Int
+    /// Lists loaded so far, of those the log holds.
+    public var listsLoaded: Int
+    public var listsTotal: Int
 }
 
 /// The in-memory state: a cache of the log, caught up to the log's last seq before every use.
+///
+/// Lists are loaded lazily: opening reads only a snapshot's directory, and a list is decoded (its
+/// body in the newest snapshot, plus its events after it) the first time a command or query
+/// needs it. `state` holds the loaded lists and where the log stands.
 struct Engine {
     var state = TasklogState()
+    /// Lists the log holds that are not in `state` yet.
+    var unloaded: Set<String> = []
+    /// The snapshot that unloaded lists start from (0: none), and which of them have events after it.
+    var base: UInt64 = 0
+    var changedSinceBase: Set<String> = []
+    /// Snapshots found unusable as a whole at open (damaged directory, another reducer version).
+    var unusable: Set<UInt64> = []
     var lastLink = ChainLink.zero
     /// Set while the state holds events not (yet) committed; the next use reloads it.
     var dirty = true
     var recovery: RecoveryInfo?
+}
+
+/// Which lists a reader needs loaded.
+enum ListNeed {
+    case none
+    case list(String)
+    case all
 }
 
 /// The state and the log behind a ``TaskStore``: what the writer thread and the readers share.
@@ -36,17 +57,22 @@ final class StoreCore: Sendable {
 
     // MARK: Reading
 
-    /// Runs `body` on the state caught up to the last committed event of any process.
-    func withState<R>(_ body: (borrowing Engine) throws -> R) throws -> R {
+    /// Runs `body` on the state caught up to the last committed event of any process, with the
+    /// lists it `needs` loaded.
+    func withState<R>(_ needs: ListNeed = .none, _ body: (borrowing Engine) throws -> R) throws -> R {
         try engine.withLock { engine in
             try Self.storage {
-                try log.environment.read { txn in try catchUp(&engine, txn) }
+                try log.environment.read { txn in
+                    try catchUp(&engine, txn)
+                    try load(needs, &engine, txn)
+                }
             }
             return try body(engine)
         }
     }
 
     /// Brings `engine` up to the log's last seq: the events since, or a reload if it is dirty.
+    /// Events of lists not loaded are left in the log, for when the list is loaded.
     func catchUp(_ engine: inout Engine, _ txn: borrowing some ReadableTransaction & ~Copyable) throws {
         let last = try log.lastSeq(txn)
         if engine.dirty || last < engine.state.lastSeq {
@@ -55,51 +81,155 @@ final class StoreCore: Sendable {
         }
         guard last > engine.state.lastSeq else { return }
         try log.forEachEvent(txn, from: engine.state.lastSeq + 1) { event in
-            Reducer.apply(event, to: &engine.state)
+            if engine.unloaded.contains(event.list) {
+                engine.state.lastSeq = event.seq
+                engine.state.lastTimestamp = event.timestamp
+                engine.changedSinceBase.insert(event.list)
+            } else {
+                Reducer.apply(event, to: &engine.state)
+            }
             return true
         }
         engine.lastLink = try log.lastLink(txn)
     }
 
-    /// Loads the newest usable snapshot and replays the events after it.
+    /// Opens the state lazily: the newest usable snapshot's directory names the lists, the events
+    /// after it name the lists begun since, and no list is decoded yet. An old snapshot (format 1
+    /// or 2, without a directory) is decoded whole.
     func recover(_ engine: inout Engine, _ txn: borrowing some ReadableTransaction & ~Copyable, last: UInt64) throws {
         let clock = ContinuousClock()
         let started = clock.now
-        var state = TasklogState()
+        var fresh = Engine()
         var snapshotSeq: UInt64?
         var skipped = 0
-        try txn.forEach(in: log.snapshots, reverse: true) { key, value in
+        try txn.forEach(in: log.snapshots, from: Key.uint64(last), reverse: true) { key, value in
             let seq = Key.uint64(from: key)
             do {
-                let decoded = try value.withUnsafeBytes { try SnapshotCodec.decode($0) }
-                guard decoded.lastSeq == seq, seq <= last else {
-                    throw CodecError("it says seq \(decoded.lastSeq) but the log ends at \(last)", at: 0)
+                try value.withUnsafeBytes { bytes throws(CodecError) in
+                    if bytes.first == 3 {
+                        let directory = try SnapshotCodec.directory(of: bytes)
+                        guard directory.lastSeq == seq else { throw CodecError("it says seq \(directory.lastSeq)", at: 0) }
+                        fresh.unloaded = Set(directory.lists.keys)
+                        fresh.state.lastSeq = seq
+                        fresh.state.lastTimestamp = directory.lastTimestamp
+                    } else {
+                        let decoded = try SnapshotCodec.decode(bytes)
+                        guard decoded.lastSeq == seq else { throw CodecError("it says seq \(decoded.lastSeq)", at: 0) }
+                        fresh.state = decoded
+                    }
                 }
-                state = decoded
+                fresh.base = seq
                 snapshotSeq = seq
                 return false
             } catch {
                 skipped += 1
+                fresh.unusable.insert(seq)
                 options.log("the snapshot at seq \(seq) is not usable (\(error)); trying an older one")
                 return true
             }
         }
         if snapshotSeq == nil && skipped > 0 { options.log("no usable snapshot: replaying the whole log") }
         var replayed = 0
-        try log.forEachEvent(txn, from: state.lastSeq + 1) { event in
-            Reducer.apply(event, to: &state)
-            replayed += 1
-            return true
+        if fresh.state.lists.isEmpty {
+            // The tail: which lists it touches (they are loaded with their events when needed).
+            try log.forEachEnvelope(txn, from: fresh.state.lastSeq + 1) { seq, timestamp, list in
+                fresh.unloaded.insert(list)
+                fresh.changedSinceBase.insert(list)
+                fresh.state.lastSeq = seq
+                fresh.state.lastTimestamp = timestamp
+            }
+        } else {
+            // An old snapshot was decoded whole: its tail is folded in now.
+            try log.forEachEvent(txn, from: fresh.state.lastSeq + 1) { event in
+                Reducer.apply(event, to: &fresh.state)
+                replayed += 1
+                return true
+            }
         }
-        engine.state = state
-        engine.lastLink = try log.lastLink(txn)
-        engine.dirty = false
+        fresh.lastLink = try log.lastLink(txn)
+        fresh.dirty = false
         let elapsed = clock.now - started
-        engine.recovery = RecoveryInfo(
-            snapshotSeq: snapshotSeq, replayedEvents: replayed,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            skippedSnapshots: skipped
+        fresh.recovery = RecoveryInfo(
+            snapshotSeq: snapshotSeq, replayedEvents: replayed, seconds: Self.seconds(elapsed), skippedSnapshots: skipped,
+            listsLoaded: fresh.state.lists.count, listsTotal: fresh.state.lists.count + fresh.unloaded.count
         )
+        // Lists the old state had loaded are loaded again, so that a reload keeps its cost where it was.
+        let wanted = engine.state.lists.keys.filter { fresh.unloaded.contains($0) }
+        engine = fresh
+        for list in wanted { try load(.list(list), &engine, txn) }
+    }
+
+    /// Loads the lists a reader or command `needs`.
+    func load(_ needs: ListNeed, _ engine: inout Engine, _ txn: borrowing some ReadableTransaction & ~Copyable) throws {
+        switch needs {
+        case .none: return
+        case .list(let id):
+            guard engine.unloaded.contains(id) else { return }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let (list, replayed, skipped) = try listState(id, at: engine.state.lastSeq, skipping: engine.unusable, txn)
+            engine.state.lists[id] = list
+            engine.unloaded.remove(id)
+            engine.recovery?.replayedEvents += replayed
+            engine.recovery?.skippedSnapshots += skipped
+            engine.recovery?.seconds += Self.seconds(clock.now - started)
+            engine.recovery?.listsLoaded += 1
+        case .all:
+            for id in engine.unloaded.sorted() { try load(.list(id), &engine, txn) }
+        }
+    }
+
+    /// List `id` as of seq `target`: its body in the newest usable snapshot at or before it, plus
+    /// its events after that snapshot; how many events were folded, and how many snapshots were
+    /// passed over as unusable (damaged, or of another reducer version). Snapshots in `skipping`
+    /// are known to be unusable and passed over without a word.
+    func listState(
+        _ id: String, at target: UInt64, skipping unusable: Set<UInt64> = [],
+        _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws
+        -> (TaskListState, replayed: Int, skipped: Int)
+    {
+        var list = TaskListState()
+        var from: UInt64 = 0
+        var skipped = 0
+        if target > 0 {
+            try txn.forEach(in: log.snapshots, from: Key.uint64(target), reverse: true) { key, value in
+                let seq = Key.uint64(from: key)
+                guard !unusable.contains(seq) else { return true }
+                do {
+                    list = try value.withUnsafeBytes { bytes throws(CodecError) in
+                        if bytes.first == 3 {
+                            let directory = try SnapshotCodec.directory(of: bytes)
+                            guard directory.lastSeq == seq else { throw CodecError("it says seq \(directory.lastSeq)", at: 0) }
+                            guard let entry = directory.lists[id] else { return TaskListState() }
+                            return try SnapshotCodec.decodeList(entry, in: bytes)
+                        }
+                        let decoded = try SnapshotCodec.decode(bytes)
+                        guard decoded.lastSeq == seq else { throw CodecError("it says seq \(decoded.lastSeq)", at: 0) }
+                        return decoded.list(id)
+                    }
+                    from = seq
+                    return false
+                } catch {
+                    skipped += 1
+                    options.log("the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one")
+                    return true
+                }
+            }
+            if from == 0 && skipped + unusable.count > 0 { options.log("no usable snapshot for list \(id): replaying its events from the first") }
+        }
+        var replayed = 0
+        if from < target {
+            try log.forEachEvent(txn, from: from + 1, through: target, list: id) { event in
+                Reducer.apply(event, toList: &list)
+                replayed += 1
+            }
+        }
+        return (list, replayed, skipped)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     // MARK: Writing (on the writer thread only)
@@ -122,7 +252,7 @@ final class StoreCore: Sendable {
                         }
                         if engine.state.lastSeq != headBefore {
                             try log.setMeta(txn, "head", EventLog.encodeHead(seq: engine.state.lastSeq, link: engine.lastLink))
-                            try snapshotIfDue(engine, txn, force: false)
+                            try snapshotIfDue(&engine, txn, force: false)
                         }
                         return results
                     }
@@ -169,7 +299,7 @@ final class StoreCore: Sendable {
                 return .failure(refusal)
             }
         case .snapshot:
-            try snapshotIfDue(engine, txn, force: true)
+            try snapshotIfDue(&engine, txn, force: true)
             return .success(.snapshot(engine.state.lastSeq))
         case .rebuildIndexes:
             return .success(.rebuilt(try rebuildIndexes(txn)))
@@ -186,6 +316,7 @@ final class StoreCore: Sendable {
         _ command: TaskCommand, list: String, actor: String?, key: String?, _ engine: inout Engine,
         _ txn: borrowing WriteTransaction, now: Timestamp
     ) throws -> CommandOutcome {
+        try load(.list(list), &engine, txn)
         if let key, let outcome = try deduplicated(command, list: list, key: key, engine, txn) { return outcome }
         // Decide on the list, then let go of it before appending: a copy of the list kept alive
         // across the append would make the reducer copy every task of the list (copy on write).
@@ -312,7 +443,7 @@ final class StoreCore: Sendable {
         for event in events {
             try append(event, &engine, txn)
             if event.seq - snapshotted >= options.snapshotInterval {
-                try snapshotIfDue(engine, txn, force: false)
+                try snapshotIfDue(&engine, txn, force: false)
                 snapshotted = event.seq
             }
             if let key = event.idempotencyKey {
@@ -338,12 +469,37 @@ final class StoreCore: Sendable {
     }
 
     /// Writes a snapshot of the state if the interval has passed (or `force`), keeping the newest few.
-    private func snapshotIfDue(_ engine: borrowing Engine, _ txn: borrowing WriteTransaction, force: Bool) throws {
+    ///
+    /// A list not loaded and unchanged since the base snapshot is copied from it as it is; the
+    /// other lists not loaded are loaded first.
+    private func snapshotIfDue(_ engine: inout Engine, _ txn: borrowing WriteTransaction, force: Bool) throws {
         let seq = engine.state.lastSeq
         let newest = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) } ?? 0
         guard seq > newest, force || seq - newest >= options.snapshotInterval else { return }
-        let bytes = SnapshotCodec.encode(engine.state)
+        var copied: [(String, SnapshotBody)] = []
+        let unchanged = engine.unloaded.subtracting(engine.changedSinceBase)
+        if engine.base > 0, !unchanged.isEmpty {
+            let base = engine.base
+            _ = try txn.withValue(in: log.snapshots, key: Key.uint64(base)) { value in
+                value.withUnsafeBytes { bytes in
+                    guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes), directory.lastSeq == base
+                    else { return }
+                    for id in unchanged {
+                        guard let entry = directory.lists[id],
+                            XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum
+                        else { continue }  // damaged: loaded below, from an older snapshot and the log
+                        copied.append((id, SnapshotCodec.body(entry, in: bytes)))
+                    }
+                }
+            }
+        }
+        let copiedIDs = Set(copied.map(\.0))
+        for id in engine.unloaded.sorted() where !copiedIDs.contains(id) { try load(.list(id), &engine, txn) }
+        let bodies = copied + engine.state.lists.map { id, list in (id, SnapshotBody(list)) }
+        let bytes = SnapshotCodec.encode(lastSeq: seq, lastTimestamp: engine.state.lastTimestamp, bodies: bodies)
         try bytes.withUnsafeBytes { try txn.append(in: log.snapshots, key: seq, value: $0) }
+        engine.base = seq
+        engine.changedSinceBase = []
         var seqs: [UInt64] = []
         try txn.forEach(in: log.snapshots, reverse: true) { key, _ in
             seqs.append(Key.uint64(from: key))

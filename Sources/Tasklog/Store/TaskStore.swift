@@ -41,7 +41,9 @@ public final class TaskStore: Sendable {
 
     /// Opens the store at `path`, creating it (directory 0700, files 0600) unless told not to.
     ///
-    /// Opening loads the newest usable snapshot and replays the events after it.
+    /// Opening reads the directory of the newest usable snapshot and the envelopes of the events
+    /// after it; each list is loaded (its body in the snapshot, plus its events since) the first
+    /// time it is used.
     public static func open(at path: String, options: Options = Options()) throws -> TaskStore {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -211,24 +213,35 @@ public final class TaskStore: Sendable {
     /// Task `id` of `list`, or `nil` if there is none (or it was deleted).
     public func get(_ id: Int, in list: String = "default") throws -> TaskRecord? {
         let list = try TaskListID.sanitized(list)
-        return try core.withState { $0.state.lists[list]?.tasks[id] }
+        return try core.withState(.list(list)) { $0.state.lists[list]?.tasks[id] }
     }
 
     /// The live tasks of `list`, in id order.
     public func tasks(in list: String = "default") throws -> [TaskRecord] {
         let list = try TaskListID.sanitized(list)
-        return try core.withState { $0.state.lists[list]?.sortedTasks ?? [] }
+        return try core.withState(.list(list)) { $0.state.lists[list]?.sortedTasks ?? [] }
     }
 
     /// Pending, unowned tasks of `list` whose blockers are all completed, lowest id first.
     public func ready(in list: String = "default") throws -> [TaskRecord] {
         let list = try TaskListID.sanitized(list)
-        return try core.withState { $0.state.lists[list]?.ready ?? [] }
+        return try core.withState(.list(list)) { $0.state.lists[list]?.ready ?? [] }
     }
 
-    /// The whole folded state, caught up to the last committed event.
+    /// The folded state of `list`, caught up to the last committed event (empty if it has no events).
+    public func list(_ id: String) throws -> TaskListState {
+        let id = try TaskListID.sanitized(id)
+        return try core.withState(.list(id)) { $0.state.list(id) }
+    }
+
+    /// The ids of the lists the log holds, sorted; no list is loaded for it.
+    public func listIDs() throws -> [String] {
+        try core.withState { engine in Array(engine.state.lists.keys) + Array(engine.unloaded) }.sorted()
+    }
+
+    /// The whole folded state, caught up to the last committed event: every list is loaded.
     public func state() throws -> TasklogState {
-        try core.withState { $0.state }
+        try core.withState(.all) { $0.state }
     }
 
     /// The seq of the last committed event.

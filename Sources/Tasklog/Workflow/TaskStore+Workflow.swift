@@ -38,9 +38,8 @@ extension TaskStore {
 
     /// Workflow `id` of `list`, now or as of `point`; `nil` if neither events nor tasks name it.
     public func workflow(_ id: String, in list: String = "default", at point: Point? = nil) throws -> WorkflowView? {
-        let list = try TaskListID.sanitized(list)
-        let state = try point.map { try self.state(at: $0) } ?? self.state()
-        return WorkflowView(id: id, in: state.list(list))
+        let state = try point.map { try self.list(list, at: $0) } ?? self.list(list)
+        return WorkflowView(id: id, in: state)
     }
 
     /// The YAML ledger of workflow `id`, now or as of `point`.

@@ -61,6 +61,21 @@ public enum EventCodec {
         return Timestamp(rawValue: try reader.zigzag())
     }
 
+    /// The envelope of an encoded event, read without decoding its payload: the seq, the
+    /// timestamp and where the list's name lies in `bytes`. The checksum is checked.
+    public static func envelope(_ bytes: UnsafeRawBufferPointer) throws(CodecError)
+        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>)
+    {
+        try checkTrailer(bytes)
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
+        guard try reader.byte() == format else { throw CodecError("unknown event format", at: 0) }
+        _ = try reader.byte()
+        let seq = try reader.varint()
+        let timestamp = Timestamp(rawValue: try reader.zigzag())
+        let length = try reader.count(limit: reader.remaining)
+        return (seq, timestamp, reader.offset..<reader.offset + length)
+    }
+
     /// The link stored in an encoded event (not recomputed).
     public static func storedLink(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> ChainLink {
         guard bytes.count > trailerSize else { throw CodecError("value too short for an event", at: 0) }

@@ -1,54 +1,132 @@
-/// The binary form of a snapshot of ``TasklogState`` (format 2; format 1 still decodes),
+/// The binary form of a snapshot of ``TasklogState`` (format 3; formats 1 and 2 still decode),
 /// documented in `schemas/binary-format.md`.
 ///
 /// ```
-/// format u8 (1) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
-/// lists in id order (id string · high water varint · task count varint · tasks in id order ·
-/// from format 2: workflow count varint · workflows in id order) ·
-/// checksum 8 bytes (XXH64 of everything before it)
+/// format u8 (3) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
+/// directory: per list in id order (id string · body length varint · body XXH64 fixed64) ·
+/// header checksum fixed64 (XXH64 of everything before it) ·
+/// bodies, in the directory's order: high water varint · task count varint · tasks in id order ·
+/// workflow count varint · workflows in id order
 /// ```
+///
+/// The directory up front lets a reader decode one list without touching the others: opening a
+/// store reads the directory alone, and a list is decoded the first time it is used. Each body has
+/// its own checksum, checked when that list is decoded. Formats 1 and 2 were one run of lists
+/// with a single checksum at the end.
 ///
 /// Encoding is deterministic: the same state always gives the same bytes.
 public enum SnapshotCodec {
-    /// The format written now; 1 (before workflows) still decodes.
-    public static let format: UInt8 = 2
+    /// The format written now; 1 (before workflows) and 2 (one checksum for all) still decode.
+    public static let format: UInt8 = 3
 
     /// The snapshot of `state`, tagged with the current ``Reducer/version``.
     public static func encode(_ state: TasklogState) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + state.taskCount * 96)
+        let bodies = state.lists.map { id, list in (id, SnapshotBody(list)) }
+        return encode(lastSeq: state.lastSeq, lastTimestamp: state.lastTimestamp, bodies: bodies)
+    }
+
+    /// A snapshot made of list bodies, some freshly encoded and some copied from an older
+    /// snapshot (a list that no event changed since has the same body).
+    public static func encode(lastSeq: UInt64, lastTimestamp: Timestamp, bodies: [(String, SnapshotBody)]) -> [UInt8] {
+        let sorted = bodies.sorted { ByteWriter.utf8Order($0.0, $1.0) }
+        var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.1.bytes.count + $1.0.utf8.count + 20 })
         writer.byte(format)
         writer.fixed32(Reducer.version)
-        writer.varint(state.lastSeq)
-        writer.zigzag(state.lastTimestamp.rawValue)
-        let ids = state.lists.keys.sorted(by: ByteWriter.utf8Order)
-        writer.varint(ids.count)
-        for id in ids {
-            let list = state.lists[id]!
+        writer.varint(lastSeq)
+        writer.zigzag(lastTimestamp.rawValue)
+        writer.varint(sorted.count)
+        for (id, body) in sorted {
             writer.string(id)
-            writer.varint(list.highWater)
-            writer.varint(list.tasks.count)
-            for taskID in list.tasks.keys.sorted() { write(list.tasks[taskID]!, to: &writer) }
-            writer.varint(list.workflows.count)
-            for workflowID in list.workflows.keys.sorted(by: ByteWriter.utf8Order) {
-                write(list.workflows[workflowID]!, to: &writer)
-            }
+            writer.varint(body.bytes.count)
+            writer.fixed64(body.checksum)
         }
         let checksum = writer.bytes.withUnsafeBytes { XXH64.hash($0) }
         writer.fixed64(checksum)
+        for (_, body) in sorted { body.bytes.withUnsafeBytes { writer.append($0) } }
         return writer.bytes
     }
 
-    /// The reducer version a snapshot was folded by, read without decoding the rest.
+    /// The format and reducer version of a snapshot, read without decoding the rest.
     public static func reducerVersion(of bytes: UnsafeRawBufferPointer) throws(CodecError) -> UInt32 {
         var reader = ByteReader(bytes)
         let format = try reader.byte()
-        guard format == 1 || format == 2 else { throw CodecError("unknown snapshot format \(format)", at: 0) }
+        guard (1...3).contains(format) else {
+            throw CodecError("unknown snapshot format \(format); this store was written by a newer Tasklog", at: 0)
+        }
         return try reader.fixed32()
     }
 
-    /// Decodes a snapshot, checking its checksum and its reducer version.
+    /// The directory of a snapshot: where it stands in the log and where each list's body is,
+    /// checking the header's checksum and the reducer version. Formats 1 and 2 have no
+    /// directory: they are decoded whole (``decode(_:)``).
+    public static func directory(of bytes: UnsafeRawBufferPointer) throws(CodecError) -> SnapshotDirectory {
+        let version = try reducerVersion(of: bytes)
+        guard bytes[0] == 3 else { throw CodecError("snapshot format \(bytes[0]) has no directory", at: 0) }
+        guard version == Reducer.version else {
+            throw CodecError("snapshot of reducer version \(version), not \(Reducer.version)", at: 1)
+        }
+        var reader = ByteReader(bytes, offset: 5)
+        let lastSeq = try reader.varint()
+        let lastTimestamp = Timestamp(rawValue: try reader.zigzag())
+        let count = try reader.count(limit: reader.remaining)
+        var entries: [(String, Int, UInt64)] = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = try reader.string()
+            let length = try reader.count(limit: reader.remaining)
+            entries.append((id, length, try reader.fixed64()))
+        }
+        let headerEnd = reader.offset
+        let stored = try reader.fixed64()
+        guard XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[..<headerEnd])) == stored else {
+            throw CodecError("checksum mismatch: the snapshot's directory is damaged", at: headerEnd)
+        }
+        var lists: [String: SnapshotDirectory.Entry] = [:]
+        lists.reserveCapacity(count)
+        var offset = reader.offset
+        for (id, length, checksum) in entries {
+            guard length <= bytes.count - offset else {
+                throw CodecError("the body of list \(id) runs past the end of the snapshot", at: offset)
+            }
+            lists[id] = SnapshotDirectory.Entry(range: offset..<offset + length, checksum: checksum)
+            offset += length
+        }
+        guard offset == bytes.count else { throw CodecError("stray bytes after the snapshot", at: offset) }
+        return SnapshotDirectory(lastSeq: lastSeq, lastTimestamp: lastTimestamp, lists: lists)
+    }
+
+    /// One list's body, copied as it is (for a newer snapshot, when no event changed the list).
+    public static func body(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) -> SnapshotBody {
+        SnapshotBody(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[entry.range])), checksum: entry.checksum)
+    }
+
+    /// Decodes one list of a format-3 snapshot, checking its body's checksum.
+    public static func decodeList(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) throws(CodecError)
+        -> TaskListState
+    {
+        let body = UnsafeRawBufferPointer(rebasing: bytes[entry.range])
+        guard XXH64.hash(body) == entry.checksum else {
+            throw CodecError("checksum mismatch: a list of the snapshot is damaged", at: entry.range.lowerBound)
+        }
+        var reader = ByteReader(bytes, offset: entry.range.lowerBound)
+        let list = try readList(&reader, format: 3)
+        guard reader.offset == entry.range.upperBound else {
+            throw CodecError("stray bytes after a list of the snapshot", at: reader.offset)
+        }
+        return list
+    }
+
+    /// Decodes a whole snapshot of any format, checking its checksums and its reducer version.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> TasklogState {
         guard bytes.count >= 14 else { throw CodecError("value too short for a snapshot", at: 0) }
+        if bytes[0] == 3 {
+            let directory = try directory(of: bytes)
+            var state = TasklogState()
+            state.lastSeq = directory.lastSeq
+            state.lastTimestamp = directory.lastTimestamp
+            for (id, entry) in directory.lists { state.lists[id] = try decodeList(entry, in: bytes) }
+            return state
+        }
         let covered = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 8)])
         let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
         guard XXH64.hash(covered) == stored else {
@@ -67,25 +145,39 @@ public enum SnapshotCodec {
         state.lists.reserveCapacity(listCount)
         for _ in 0..<listCount {
             let id = try reader.string()
-            var list = TaskListState()
-            list.highWater = try reader.count(limit: Int.max)
-            let taskCount = try reader.count(limit: reader.remaining)
-            list.tasks.reserveCapacity(taskCount)
-            for _ in 0..<taskCount {
-                let task = try read(&reader)
-                list.tasks[task.id] = task
-            }
-            if format >= 2 {
-                let workflowCount = try reader.count(limit: reader.remaining)
-                for _ in 0..<workflowCount {
-                    let workflow = try readWorkflow(&reader)
-                    list.workflows[workflow.id] = workflow
-                }
-            }
-            state.lists[id] = list
+            state.lists[id] = try readList(&reader, format: format)
         }
         guard reader.remaining == 0 else { throw CodecError("stray bytes after the snapshot", at: reader.offset) }
         return state
+    }
+
+    static func writeList(_ list: TaskListState, to writer: inout ByteWriter) {
+        writer.varint(list.highWater)
+        writer.varint(list.tasks.count)
+        for taskID in list.tasks.keys.sorted() { write(list.tasks[taskID]!, to: &writer) }
+        writer.varint(list.workflows.count)
+        for workflowID in list.workflows.keys.sorted(by: ByteWriter.utf8Order) {
+            write(list.workflows[workflowID]!, to: &writer)
+        }
+    }
+
+    static func readList(_ reader: inout ByteReader, format: UInt8) throws(CodecError) -> TaskListState {
+        var list = TaskListState()
+        list.highWater = try reader.count(limit: Int.max)
+        let taskCount = try reader.count(limit: reader.remaining)
+        list.tasks.reserveCapacity(taskCount)
+        for _ in 0..<taskCount {
+            let task = try read(&reader)
+            list.tasks[task.id] = task
+        }
+        if format >= 2 {
+            let workflowCount = try reader.count(limit: reader.remaining)
+            for _ in 0..<workflowCount {
+                let workflow = try readWorkflow(&reader)
+                list.workflows[workflow.id] = workflow
+            }
+        }
+        return list
     }
 
     static func write(_ task: TaskRecord, to writer: inout ByteWriter) {

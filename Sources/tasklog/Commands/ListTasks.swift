@@ -73,7 +73,7 @@ func listState(_ global: GlobalOptions, at point: Point? = nil) throws -> TaskLi
         return TaskListState()
     }
     let store = try global.openForTasks(create: false)
-    return try (point.map { try store.state(at: $0) } ?? store.state()).list(id)
+    return try point.map { try store.list(id, at: $0) } ?? store.list(id)
 }
 
 private func print(_ tasks: [TaskRecord], list: TaskListState, json: Bool) {
