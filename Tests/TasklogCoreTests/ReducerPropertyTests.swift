@@ -11,6 +11,7 @@ import Testing
         var random = SeededRandom(seed: UInt64(seed) &* 7919)
         var state = TasklogState()
         var log: [Event] = []
+        var encoded: [[UInt8]] = []
         var snapshots: [[UInt8]] = [SnapshotCodec.encode(state)]  // snapshots[k]: state after k events
         var link = ChainLink.zero
         var time = Timestamp(rawValue: 1_780_000_000_000_000)
@@ -34,6 +35,7 @@ import Testing
                 #expect(decoded == event)
                 #expect(try bytes.withUnsafeBytes { try EventCodec.computedLink($0, after: link) } == next)
                 link = next
+                encoded.append(bytes)
                 Reducer.apply(event, to: &state)
                 log.append(event)
                 snapshots.append(SnapshotCodec.encode(state))
@@ -47,6 +49,11 @@ import Testing
             var recovered = try snapshots[k].withUnsafeBytes { try SnapshotCodec.decode($0) }
             for event in log[k...] { Reducer.apply(event, to: &recovered) }
             #expect(recovered == state, "seed \(seed): snapshot at \(k) plus tail differs")
+
+            // The replay path folds the stored bytes, from the same snapshot, to the same state.
+            var replayer = Replayer(try snapshots[k].withUnsafeBytes { try SnapshotCodec.decode($0) })
+            for bytes in encoded[k...] { try bytes.withUnsafeBytes { _ = try replayer.apply(encoded: $0) } }
+            #expect(replayer.finish() == state, "seed \(seed): the replayer from snapshot \(k) differs")
 
             try checkInvariants(state)
         }

@@ -87,34 +87,41 @@ struct EventLog: Sendable {
         }
     }
 
-    /// Decodes the events of list `list` with seq in `start…end`, in order. The others are only
-    /// checked (checksum, dense seqs) and their envelope read, which costs a fraction of a decode.
-    func forEachEvent(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64, list: String,
-        _ body: (Event) throws -> Void
-    ) throws {
-        var name = list
-        try name.withUTF8 { name in
-            let wanted = UnsafeRawBufferPointer(name)
+    /// Folds the events with seq in `start…end` into `replayer` straight from their bytes (only
+    /// those of list `list`, when given); returns how many were folded.
+    @discardableResult
+    func fold(
+        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64 = .max,
+        list: String? = nil, into replayer: inout Replayer
+    ) throws -> Int {
+        var folded = 0
+        let wanted = Array((list ?? "").utf8)
+        do {
             try forEachValue(txn, from: start, through: end) { seq, bytes in
-                let envelope = try envelope(seq, bytes)
-                let stored = UnsafeRawBufferPointer(rebasing: bytes[envelope.list])
-                guard stored.count == wanted.count, stored.elementsEqual(wanted) else { return }
-                let event: Event
-                do throws(CodecError) { event = try EventCodec.decode(bytes) } catch { throw damaged(seq, error) }
-                try body(event)
+                if list != nil {
+                    let stored = UnsafeRawBufferPointer(rebasing: bytes[try envelope(seq, bytes).list])
+                    guard Replayer.same(wanted, stored) else { return }
+                }
+                let stored: UInt64
+                do throws(CodecError) { stored = try replayer.apply(encoded: bytes) } catch { throw damaged(seq, error) }
+                guard stored == seq else {
+                    throw TasklogError(.corrupt, "the event stored under seq \(seq) says it is \(stored); run `tasklog verify`")
+                }
+                folded += 1
             }
         }
+        return folded
     }
 
-    /// The envelope of every event with seq ≥ `start`: seq, timestamp and list, checksum checked.
+    /// The envelope of every event with seq ≥ `start`: seq, timestamp and the list's name as
+    /// bytes, checksum checked.
     func forEachEnvelope(
         _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64,
-        _ body: (UInt64, Timestamp, String) throws -> Void
+        _ body: (UInt64, Timestamp, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try forEachValue(txn, from: start, through: .max) { seq, bytes in
             let envelope = try envelope(seq, bytes)
-            try body(seq, envelope.timestamp, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[envelope.list]), as: UTF8.self))
+            try body(seq, envelope.timestamp, UnsafeRawBufferPointer(rebasing: bytes[envelope.list]))
         }
     }
 

@@ -61,15 +61,10 @@ extension TaskStore {
     /// Decodes and folds the whole log from seq 1, ignoring snapshots: what `verify` compares
     /// against, and the figure the replay benchmark measures.
     public func fullReplay() throws -> TasklogState {
-        var state = TasklogState()
+        var replayer = Replayer()
         try StoreCore.storage {
-            try core.log.environment.read { txn in
-                try core.log.forEachEvent(txn, from: 1) { event in
-                    Reducer.apply(event, to: &state)
-                    return true
-                }
-            }
+            try core.log.environment.read { txn in try core.log.fold(txn, from: 1, into: &replayer) }
         }
-        return state
+        return replayer.finish()
     }
 }

@@ -132,19 +132,24 @@ final class StoreCore: Sendable {
         var replayed = 0
         if fresh.state.lists.isEmpty {
             // The tail: which lists it touches (they are loaded with their events when needed).
+            // A String and a hash only for a list not met yet (a scan of the names met, while few).
+            var seen: [[UInt8]] = []
             try log.forEachEnvelope(txn, from: fresh.state.lastSeq + 1) { seq, timestamp, list in
-                fresh.unloaded.insert(list)
-                fresh.changedSinceBase.insert(list)
+                if seen.count > 64 || !seen.contains(where: { Replayer.same($0, list) }) {
+                    if seen.count <= 64 { seen.append(Array(list)) }
+                    let id = String(decoding: list, as: UTF8.self)
+                    fresh.unloaded.insert(id)
+                    fresh.changedSinceBase.insert(id)
+                }
                 fresh.state.lastSeq = seq
                 fresh.state.lastTimestamp = timestamp
             }
         } else {
             // An old snapshot was decoded whole: its tail is folded in now.
-            try log.forEachEvent(txn, from: fresh.state.lastSeq + 1) { event in
-                Reducer.apply(event, to: &fresh.state)
-                replayed += 1
-                return true
-            }
+            var replayer = Replayer(fresh.state)
+            fresh.state = TasklogState()
+            replayed = try log.fold(txn, from: replayer.seq + 1, into: &replayer)
+            fresh.state = replayer.finish()
         }
         fresh.lastLink = try log.lastLink(txn)
         fresh.dirty = false
@@ -218,14 +223,12 @@ final class StoreCore: Sendable {
             }
             if from == 0 && skipped + unusable.count > 0 { options.log("no usable snapshot for list \(id): replaying its events from the first") }
         }
-        var replayed = 0
-        if from < target {
-            try log.forEachEvent(txn, from: from + 1, through: target, list: id) { event in
-                Reducer.apply(event, toList: &list)
-                replayed += 1
-            }
-        }
-        return (list, replayed, skipped)
+        guard from < target else { return (list, 0, skipped) }
+        var seed = TasklogState()
+        seed.lists[id] = consume list
+        var replayer = Replayer(seed)
+        let replayed = try log.fold(txn, from: from + 1, through: target, list: id, into: &replayer)
+        return (replayer.finish().list(id), replayed, skipped)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -82,7 +82,20 @@ public struct ByteReader: ~Copyable {
         return try utf8(length: length - 1)
     }
 
-    private mutating func utf8(length: Int) throws(CodecError) -> String {
+    /// Steps over `count` bytes.
+    public mutating func skip(_ count: Int) throws(CodecError) {
+        guard count <= remaining else { throw CodecError("truncated value", at: offset) }
+        offset += count
+    }
+
+    /// Steps over an optional string without decoding it (its UTF-8 is not checked).
+    public mutating func skipOptionalString() throws(CodecError) {
+        let length = try count(limit: remaining + 1)
+        if length > 0 { try skip(length - 1) }
+    }
+
+    /// The next `length` bytes as a string, checked to be UTF-8.
+    public mutating func utf8(length: Int) throws(CodecError) -> String {
         let start = offset
         let slice = UnsafeBufferPointer(rebasing: base.bindMemory(to: UInt8.self)[start..<start + length])
         // `String(decoding:)` is the standard library's specialized path for contiguous UTF-8; it

@@ -193,6 +193,12 @@ public enum EventCodec {
         let list = try reader.string()
         let actor = try reader.optionalString()
         let key = try reader.optionalString()
+        let payload = try readPayload(code, &reader)
+        return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
+    }
+
+    /// The payload of an event whose type is `code`, read after the envelope.
+    static func readPayload(_ code: TypeCode, _ reader: inout ByteReader) throws(CodecError) -> EventPayload {
         let payload: EventPayload
         switch code {
         case .taskCreated:
@@ -239,6 +245,34 @@ public enum EventCodec {
         case .workflowFailed:
             payload = .workflowFailed(id: try reader.string(), step: try reader.count(limit: Int.max), reason: try reader.string())
         }
-        return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
+        return payload
+    }
+
+    /// What the fold needs of a stored event, read straight from its bytes: its seq, timestamp,
+    /// where its list's name lies, and its payload. The actor and the idempotency key are
+    /// stepped over, not decoded. The checksum is checked.
+    public static func foldable(_ bytes: UnsafeRawBufferPointer) throws(CodecError)
+        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: EventPayload)
+    {
+        try checkTrailer(bytes)
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
+        let format = try reader.byte()
+        guard format == Self.format else {
+            throw CodecError("event format \(format) is not known to this version of Tasklog; upgrade it", at: 0)
+        }
+        let typeOffset = reader.offset
+        guard let code = TypeCode(rawValue: try reader.byte()) else {
+            throw CodecError("unknown event type; this store was written by a newer Tasklog", at: typeOffset)
+        }
+        let seq = try reader.varint()
+        let timestamp = Timestamp(rawValue: try reader.zigzag())
+        let length = try reader.count(limit: reader.remaining)
+        let list = reader.offset..<reader.offset + length
+        try reader.skip(length)
+        try reader.skipOptionalString()  // actor
+        try reader.skipOptionalString()  // idempotency key
+        let payload = try readPayload(code, &reader)
+        guard reader.remaining == 0 else { throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset) }
+        return (seq, timestamp, list, payload)
     }
 }

@@ -36,8 +36,9 @@ public enum Reducer {
                 createdAt: time, updatedAt: time
             )
         case .taskUpdated(let updated):
-            guard list.tasks[updated.id] != nil else { return }
-            update(&list.tasks[updated.id]!, with: updated, at: time)
+            // By index: one hash lookup, and no copy of the record (`tasks[id] != nil` copies it).
+            guard let index = list.tasks.index(forKey: updated.id) else { return }
+            update(&list.tasks.values[index], with: updated, at: time)
             for blocked in updated.addBlocks {
                 link(blocker: updated.id, blocked: blocked, at: time, in: &list, touched: updated.id)
             }
@@ -47,8 +48,8 @@ public enum Reducer {
         case .taskDeleted(let id):
             guard let task = list.tasks.removeValue(forKey: id) else { return }
             for other in Set(task.blocks + task.blockedBy) {
-                guard list.tasks[other] != nil else { continue }
-                modify(&list.tasks[other]!, at: time) { other in
+                guard let index = list.tasks.index(forKey: other) else { continue }
+                modify(&list.tasks.values[index], at: time) { other in
                     remove(id, from: &other.blocks)
                     remove(id, from: &other.blockedBy)
                 }
@@ -56,7 +57,7 @@ public enum Reducer {
         case .dependencyAdded(let blocker, let blocked):
             link(blocker: blocker, blocked: blocked, at: time, in: &list, touched: nil)
         case .dependencyRemoved(let blocker, let blocked):
-            guard list.tasks[blocker] != nil, list.tasks[blocked] != nil else { return }
+            guard list.tasks.index(forKey: blocker) != nil, list.tasks.index(forKey: blocked) != nil else { return }
             modify(&list.tasks[blocker]!, at: time) { remove(blocked, from: &$0.blocks) }
             modify(&list.tasks[blocked]!, at: time) { remove(blocker, from: &$0.blockedBy) }
         case .workflowStarted(let id, let type):
@@ -132,12 +133,14 @@ public enum Reducer {
     private static func link(
         blocker: Int, blocked: Int, at time: Timestamp, in list: inout TaskListState, touched: Int?
     ) {
-        guard blocker != blocked, list.tasks[blocker] != nil, list.tasks[blocked] != nil else { return }
-        if insert(blocked, into: &list.tasks[blocker]!.blocks), blocker != touched {
-            touch(&list.tasks[blocker]!, at: time)
+        guard blocker != blocked, let blockerIndex = list.tasks.index(forKey: blocker),
+            let blockedIndex = list.tasks.index(forKey: blocked)
+        else { return }
+        if insert(blocked, into: &list.tasks.values[blockerIndex].blocks), blocker != touched {
+            touch(&list.tasks.values[blockerIndex], at: time)
         }
-        if insert(blocker, into: &list.tasks[blocked]!.blockedBy), blocked != touched {
-            touch(&list.tasks[blocked]!, at: time)
+        if insert(blocker, into: &list.tasks.values[blockedIndex].blockedBy), blocked != touched {
+            touch(&list.tasks.values[blockedIndex], at: time)
         }
     }
 
