@@ -150,4 +150,26 @@ struct LazyListTests {
             #expect(capture.messages.contains { $0.contains("not usable for list design") }, "\(capture.messages)")
         }
     }
+
+    /// `get --at` folds one task's events (with the tasks they link standing in while they
+    /// existed); it must equal the task in the whole list as of the same point, links, deletions
+    /// and versions included.
+    @Test func aTaskAsOfAPointEqualsItsListAsOfThatPoint() throws {
+        try TestFolder.with("task-at") { folder in
+            var random = SplitMix(seed: 0xA7)
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 50))
+            for _ in 0..<400 { Self.randomCommand(store, &random) }
+            let last = try store.lastSeq()
+            var compared = 0
+            for seq in stride(from: UInt64(1), through: last, by: 9) {
+                let list = Self.lists[random.below(Self.lists.count)]
+                let whole = try store.list(list, at: .seq(seq))
+                for id in 1...(whole.highWater + 1) {
+                    #expect(try store.get(id, in: list, at: .seq(seq)) == whole.tasks[id], "task \(id) of \(list) at \(seq)")
+                    compared += 1
+                }
+            }
+            #expect(compared > 200)
+        }
+    }
 }

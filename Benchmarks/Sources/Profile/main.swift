@@ -13,8 +13,9 @@ import TasklogCore
 // - replay: open the fixture without snapshots, then `fullReplay()` `rounds` times;
 // - scan: the raw LMDB cursor scan of the fixture's `events`, `rounds` times;
 // - open / open-snapshot: cold-open the fixture without / with snapshots `rounds` times;
-// - append / append8: `events` creates into a new store, by 1 caller or 8 concurrent callers
-//   (async API), with full durability (set TASKLOG_PROFILE_NOSYNC to leave out the fsyncs).
+// - append / appendN: `events` creates into a new store, by 1 caller or N concurrent callers
+//   (async API), with full durability (set TASKLOG_PROFILE_NOSYNC to leave out the fsyncs; set
+//   TASKLOG_PROFILE_BATCH=100 to make each call a batch of 100 creates in one transaction).
 // valgrind cannot read the DWARF of these binaries: profile a copy made with `objcopy --strip-debug`.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -30,28 +31,42 @@ case "open", "open-snapshot":
         let started = clock.now
         var store: TaskStore? = try TaskStore.open(at: path, options: Fixtures.quietOptions)
         let elapsed = clock.now - started
-        print("open: \(elapsed), recovery \(store!.recovery!)")
+        // The first answer from the biggest list, which loads that list (its snapshot body and tail).
+        _ = try store!.get(1, in: "default")
+        let answered = clock.now - started
+        print("open: \(elapsed), first get in the biggest list after \(answered), recovery \(store!.recovery!)")
         weak let environment = try Environment.open(path: path)
         store = nil
         try Fixtures.waitUntilClosed { environment }
     }
-case "append", "append8":
+case _ where mode.hasPrefix("append"):
     var options = Fixtures.quietOptions
     if ProcessInfo.processInfo.environment["TASKLOG_PROFILE_NOSYNC"] != nil {
         options.durability = .recentCommitsAtRiskOnSystemCrash
     }
     let store = try TaskStore.open(at: Fixtures.scratch("profile-\(mode)"), options: options)
-    let callers = mode == "append8" ? 8 : 1
+    let callers = Int(mode.dropFirst("append".count)) ?? 1
+    // `batch`: each call is a batch of 100 creates, committed in one transaction.
+    let batch = ProcessInfo.processInfo.environment["TASKLOG_PROFILE_BATCH"].flatMap { Int($0) } ?? 1
     for _ in 0..<rounds {
         let started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for caller in 1...callers {
                 group.addTask {
-                    for n in 0..<count / callers {
-                        _ = try await store.create(
-                            NewTask(subject: "Task \(n) of agent-\(caller)", description: "Profiled append."),
-                            actor: "agent-\(caller)"
-                        )
+                    if batch > 1 {
+                        for call in 0..<count / callers / batch {
+                            let commands = (0..<batch).map { n in
+                                TaskCommand.create(NewTask(subject: "Task \(call * batch + n) of agent-\(caller)", description: "Profiled append."))
+                            }
+                            _ = try await store.executeInOneTransaction(commands, in: "list-\(caller % 16)", actor: "agent-\(caller)")
+                        }
+                    } else {
+                        for n in 0..<count / callers {
+                            _ = try await store.create(
+                                NewTask(subject: "Task \(n) of agent-\(caller)", description: "Profiled append."),
+                                in: "list-\(caller % 16)", actor: "agent-\(caller)"
+                            )
+                        }
                     }
                 }
             }

@@ -4,7 +4,8 @@ import LMDB
 import Tasklog
 import TasklogCore
 
-// Query costs on a store of N events (default 1M, the realistic mix): state as of a random point,
+// Query costs on a store of N events (default 1M, the realistic mix): the whole state, one list
+// and one task as of a random point,
 // history of one task, time → seq, ready work and a list. Medians and p99 over many random picks,
 // measured in one run; printed as a table for BENCHMARKS.md.
 //
@@ -36,6 +37,14 @@ let events = try store.stats()
 var rows: [(String, Double, Double)] = []
 rows.append(try measure("state as of a random seq", runs: 60) {
     _ = try store.state(at: .seq(UInt64.random(in: 1...last, using: &random)))
+})
+rows.append(try measure("one list as of a random seq (list --at)", runs: 200) {
+    _ = try store.list(lists.randomElement(using: &random)!, at: .seq(UInt64.random(in: 1...last, using: &random)))
+})
+rows.append(try measure("one task as of a random seq (get --at)", runs: 200) {
+    let list = lists.randomElement(using: &random)!
+    let id = Int.random(in: 1...state.lists[list]!.highWater, using: &random)
+    _ = try store.get(id, in: list, at: .seq(UInt64.random(in: 1...last, using: &random)))
 })
 let first = events.firstEventTime!.rawValue
 let end = events.lastEventTime!.rawValue

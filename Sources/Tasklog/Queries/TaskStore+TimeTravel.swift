@@ -113,8 +113,74 @@ extension TaskStore {
     }
 
     /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
+    ///
+    /// Folded from the task's own events alone (its index holds every event that changed it), so
+    /// its cost does not grow with the list or the log. A link takes effect only when both tasks
+    /// exist, so each other task those events name stands in the fold, as a placeholder, while it
+    /// existed (from its creation to its deletion, read from its own index).
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
-        try self.list(list, at: point).tasks[id]
+        let list = try TaskListID.sanitized(list)
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                let target = try seq(at: point, txn)
+                let events = try taskEvents(id, in: list, through: target, txn)
+                var lifetimes: [Int: (created: UInt64?, deleted: UInt64?)] = [:]
+                for event in events {
+                    for other in event.payload.taskIDs where other != id && lifetimes[other] == nil {
+                        lifetimes[other] = try lifetime(of: other, in: list, through: target, txn)
+                    }
+                }
+                var fold = TaskListState()
+                for event in events {
+                    for (other, life) in lifetimes {
+                        let exists = life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
+                        if exists, fold.tasks.index(forKey: other) == nil {
+                            fold.tasks[other] = TaskRecord(id: other, subject: "", createdAt: event.timestamp, updatedAt: event.timestamp)
+                        } else if !exists, fold.tasks.index(forKey: other) != nil {
+                            fold.tasks[other] = nil
+                        }
+                    }
+                    Reducer.apply(event, toList: &fold)
+                }
+                return fold.tasks[id]
+            }
+        }
+    }
+
+    /// The events of task `id` up to seq `end`, from its index.
+    private func taskEvents(_ id: Int, in list: String, through end: UInt64, _ txn: borrowing ReadTransaction) throws
+        -> [Event]
+    {
+        let seqs = try EventIndex.seqs(
+            txn, in: core.log.indexTask, prefix: EventIndex.taskPrefix(list: list, id: id), low: 1, high: end,
+            reverse: false, limit: .max
+        )
+        return try seqs.map { seq in
+            let event = try txn.withValue(in: core.log.events, key: seq) { value in
+                try value.withUnsafeBytes { bytes throws(TasklogError) in
+                    do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw core.log.damaged(seq, error) }
+                }
+            }
+            guard let event else {
+                throw TasklogError(.corrupt, "the index names event \(seq), which the log lacks; run `tasklog verify`")
+            }
+            return event
+        }
+    }
+
+    /// When task `id` was created and deleted, up to seq `end` (`nil`: not, by then).
+    private func lifetime(of id: Int, in list: String, through end: UInt64, _ txn: borrowing ReadTransaction) throws
+        -> (created: UInt64?, deleted: UInt64?)
+    {
+        var life: (created: UInt64?, deleted: UInt64?) = (nil, nil)
+        for event in try taskEvents(id, in: list, through: end, txn) {
+            switch event.payload {
+            case .taskCreated(let created) where created.id == id && life.created == nil: life.created = event.seq
+            case .taskDeleted(let deleted) where deleted == id && life.deleted == nil: life.deleted = event.seq
+            default: break
+            }
+        }
+        return life
     }
 
     /// What changed in `list` from one point to another, task by task and field by field.
