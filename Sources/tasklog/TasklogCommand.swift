@@ -36,7 +36,7 @@ struct TasklogCommand: ParsableCommand {
             Workflow.self, LedgerCommand.self, Resume.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
             Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self, RunSteps.self, ClaimLoop.self,
-            MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self,
+            MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self, Serve.self,
         ]
     )
 }
