@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
         .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "LMDB", "tasklog"]),
         .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "tasklog"]),
-        .testTarget(name: "TasklogServerTests", dependencies: ["TasklogServer", "tasklog"]),
+        .testTarget(name: "TasklogServerTests", dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "tasklog"]),
     ]
 )
 

@@ -16,7 +16,7 @@ extension ServerAPI {
             throw APIError.notFound("workflow \(workflow) not found in list \(list)")
         }
         let point = try Self.point(at)
-        let state = try point.map { try store.state(at: $0) } ?? now
+        let state = try point.map { try self.state(at: $0) } ?? now
         let highWater = state.list(list).highWater
         var rows: [JSONValue] = []
         for id in stride(from: 1, through: highWater, by: 1) {

@@ -16,6 +16,9 @@ public struct ServerAPI: Sendable {
     /// The list the page shows first (`--list`).
     public let defaultList: String
 
+    /// States at past points, shared by the requests of one slider move.
+    let cache = StateCache()
+
     public init(store: TaskStore, defaultList: String = "default") {
         self.store = store
         self.defaultList = defaultList
@@ -32,7 +35,15 @@ public struct ServerAPI: Sendable {
     /// The state at `at` (now when absent).
     func state(at text: String?) throws -> TasklogState {
         guard let point = try Self.point(text) else { return try store.state() }
-        return try store.state(at: point)
+        return try state(at: point)
+    }
+
+    /// The state at a past point, through the cache (the present is the store's own state).
+    func state(at point: Point) throws -> TasklogState {
+        let seq = try store.seq(at: point)
+        let now = try store.state()
+        if seq == now.lastSeq { return now }
+        return try cache.state(at: seq) { try store.state(at: .seq(seq)) }
     }
 
     /// The seq and time a state stands for: `{"seq": N, "time": "…"|null}`.
