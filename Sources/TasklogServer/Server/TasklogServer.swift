@@ -106,7 +106,7 @@ public struct TasklogServer: Sendable {
                     }
                     return try api.store.lastSeq() + 1
                 }
-                return EventStream.response(store: api.store, from: start)
+                return EventStream.response(store: api.store, from: start, requestBody: request.body)
             } catch {
                 return Self.json(APIError(error))
             }
