@@ -7,7 +7,8 @@ import Testing
 @Suite(.serialized) struct ServeEndpointTests {
     func statuses(_ tasks: Any?) throws -> [String: String] {
         let tasks = try #require(tasks as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: tasks.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") })
+        return Dictionary(
+            uniqueKeysWithValues: tasks.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") })
     }
 
     @Test func endpointsAnswerTheKnownWorkflowAndMatchTheirSchemas() async throws {
@@ -35,8 +36,12 @@ import Testing
             #expect(list["workflows"] as? [String] == [workflow])
             #expect(list["byStatus"] as? [String: Int] == ["pending": 1, "in_progress": 1, "completed": 3])
 
-            let now: [String: String] = ["1": "completed", "2": "completed", "3": "completed", "4": "in_progress", "5": "pending"]
-            let then: [String: String] = ["1": "completed", "2": "completed", "3": "in_progress", "4": "pending", "5": "pending"]
+            let now: [String: String] = [
+                "1": "completed", "2": "completed", "3": "completed", "4": "in_progress", "5": "pending",
+            ]
+            let then: [String: String] = [
+                "1": "completed", "2": "completed", "3": "in_progress", "4": "pending", "5": "pending",
+            ]
 
             let tasks = try await HTTP.get(server.url, "/api/lists/default/tasks")
             try fixture.validate(tasks.body, against: "tasks")
@@ -56,7 +61,8 @@ import Testing
             let nodes = try #require(graphObject["nodes"] as? [[String: Any]])
             #expect(nodes.map { $0["phase"] as? String } == ["setup", "setup", "build", "review", "review"])
             #expect(nodes.map { $0["group"] as? String } == [nil, nil, nil, "reviewers", "reviewers"])
-            let graphThen = try await HTTP.get(server.url, "/api/lists/default/graph?workflow=\(workflow)&at=\(earlier)")
+            let graphThen = try await HTTP.get(
+                server.url, "/api/lists/default/graph?workflow=\(workflow)&at=\(earlier)")
             try fixture.validate(graphThen.body, against: "graph")
             #expect(try statuses(try graphThen.object()["nodes"]) == then)
             // Before the run started, it has nothing to draw (but it is not unknown).
@@ -77,7 +83,8 @@ import Testing
             let view = try #require((try workflows.object()["workflows"] as? [[String: Any]])?.first)
             #expect(view["id"] as? String == workflow && view["status"] as? String == "in_progress")
             #expect((view["checkpoints"] as? [[String: Any]])?.map { $0["step"] as? Int } == [1])
-            #expect((view["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["setup", "build", "review"])
+            #expect(
+                (view["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["setup", "build", "review"])
 
             let timeline = try await HTTP.get(server.url, "/api/lists/default/timeline?workflow=\(workflow)")
             try fixture.validate(timeline.body, against: "timeline")
@@ -90,7 +97,8 @@ import Testing
             #expect(spans[2]["toSeq"] is NSNull)
             let timelineThen = try await HTTP.get(server.url, "/api/lists/default/timeline?at=\(earlier)")
             try fixture.validate(timelineThen.body, against: "timeline")
-            let spansThen = try #require((try timelineThen.object()["tasks"] as? [[String: Any]])?[2]["spans"] as? [[String: Any]])
+            let spansThen = try #require(
+                (try timelineThen.object()["tasks"] as? [[String: Any]])?[2]["spans"] as? [[String: Any]])
             #expect(spansThen.map { $0["status"] as? String } == ["pending", "in_progress"])
         }
     }
@@ -131,7 +139,8 @@ import Testing
             for id in ["graph", "timeline", "time-slider", "workflow-select", "list-select", "tasks-body"] {
                 #expect(page.text.contains("id=\"\(id)\""), "the page has #\(id)")
             }
-            #expect(!page.text.contains("http://") && !page.text.contains("https://"), "nothing is loaded from elsewhere")
+            #expect(
+                !page.text.contains("http://") && !page.text.contains("https://"), "nothing is loaded from elsewhere")
             let csp = try #require(page.header("Content-Security-Policy"))
             #expect(csp.contains("default-src 'self'") && csp.contains("script-src 'self'"))
             #expect(page.header("X-Content-Type-Options") == "nosniff")

@@ -16,7 +16,8 @@ import Testing
 
         init(_ url: URL, headers: [String] = []) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["curl", "-sS", "-N", "--max-time", "60"] + headers.flatMap { ["-H", $0] } + [url.absoluteString]
+            process.arguments =
+                ["curl", "-sS", "-N", "--max-time", "60"] + headers.flatMap { ["-H", $0] } + [url.absoluteString]
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice

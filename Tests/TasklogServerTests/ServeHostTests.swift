@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TasklogServer
+import Testing
 
 /// The server listens on loopback unless told otherwise, and answers only loopback names.
 @Suite struct ServeHostTests {
@@ -10,7 +10,9 @@ import TasklogServer
         #expect(HostPolicy.refusal(host: host, allowRemote: false) == nil)
     }
 
-    @Test(arguments: ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "example.com", "128.0.0.1", "::2", "localhost.example.com"])
+    @Test(arguments: [
+        "0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "example.com", "128.0.0.1", "::2", "localhost.example.com",
+    ])
     func otherAddressesAreRefusedUnlessAllowed(_ host: String) throws {
         #expect(!HostPolicy.isLoopback(host))
         let refusal = try #require(HostPolicy.refusal(host: host, allowRemote: false))
@@ -22,11 +24,14 @@ import TasklogServer
         try await ServeFixture.with("refuse") { fixture in
             try fixture.tasklog(["create", "A task"])
             for host in ["0.0.0.0", "192.168.1.10", "::"] {
-                let (status, stdout, stderr) = try fixture.tasklog(["serve", "--host", host, "--port", "0"], expect: 64)
+                let (status, stdout, stderr) = try fixture.tasklog(
+                    ["serve", "--host", host, "--port", "0"], expect: 64)
                 #expect(stdout.isEmpty)
                 let lines = stderr.split(separator: "\n")
                 #expect(lines.count == 1, "one line: \(stderr)")
-                #expect(stderr.hasPrefix("tasklog: error: refusing to listen on \(host)") && stderr.contains("--allow-remote"))
+                #expect(
+                    stderr.hasPrefix("tasklog: error: refusing to listen on \(host)")
+                        && stderr.contains("--allow-remote"))
                 #expect(status == 64)
             }
         }
@@ -53,7 +58,10 @@ import TasklogServer
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             let url = try #require(URL(string: "/api/lists", relativeTo: server.url)?.absoluteURL)
-            process.arguments = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: attacker.example", url.absoluteString]
+            process.arguments = [
+                "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: attacker.example",
+                url.absoluteString,
+            ]
             let output = Pipe()
             process.standardOutput = output
             try process.run()

@@ -9,7 +9,8 @@ import Testing
 /// past states served from the cache equal to the store's own time travel.
 @Suite struct ServerAPITests {
     func withStore(_ body: (TaskStore) throws -> Void) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasklog-api-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tasklog-api-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try body(try TaskStore.open(at: path))
     }
@@ -25,7 +26,8 @@ import Testing
             let api = ServerAPI(store: store)
             let rows = try #require(try api.timeline(list: "default", at: nil, workflow: nil)["tasks"]?.arrayValue)
             #expect(rows.count == 2)
-            #expect(rows[0]["subject"] == "Plan it" && rows[0]["status"] == "completed" && rows[0]["deletedAt"] == .null)
+            #expect(
+                rows[0]["subject"] == "Plan it" && rows[0]["status"] == "completed" && rows[0]["deletedAt"] == .null)
             let spans = try #require(rows[0]["spans"]?.arrayValue)
             #expect(spans.map { $0["status"] } == ["pending", "in_progress", "completed"])
             #expect(spans.map { $0["fromSeq"] } == [1, 3, 6])

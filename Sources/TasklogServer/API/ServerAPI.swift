@@ -57,7 +57,8 @@ public struct ServerAPI: Sendable {
         guard now.lists[list] != nil else {
             let known = now.lists.keys.sorted().joined(separator: ", ")
             throw APIError.notFound(
-                "there is no task list \(list) in this store" + (known.isEmpty ? "; it holds no events yet" : "; lists: \(known)")
+                "there is no task list \(list) in this store"
+                    + (known.isEmpty ? "; it holds no events yet" : "; lists: \(known)")
             )
         }
         return list

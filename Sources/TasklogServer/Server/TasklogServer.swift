@@ -81,7 +81,9 @@ public struct TasklogServer: Sendable {
             return await Self.answer { try api.tasks(list: list, at: at) }
         }
         router.get("/api/lists/:list/graph") { request, context in
-            let (list, at, workflow) = (context.parameters.get("list") ?? "", request.query("at"), request.query("workflow"))
+            let (list, at, workflow) = (
+                context.parameters.get("list") ?? "", request.query("at"), request.query("workflow")
+            )
             return await Self.answer { try api.graph(list: list, at: at, workflow: workflow) }
         }
         router.get("/api/lists/:list/workflows") { request, context in
@@ -89,7 +91,9 @@ public struct TasklogServer: Sendable {
             return await Self.answer { try api.workflows(list: list, at: at) }
         }
         router.get("/api/lists/:list/timeline") { request, context in
-            let (list, at, workflow) = (context.parameters.get("list") ?? "", request.query("at"), request.query("workflow"))
+            let (list, at, workflow) = (
+                context.parameters.get("list") ?? "", request.query("at"), request.query("workflow")
+            )
             return await Self.answer { try api.timeline(list: list, at: at, workflow: workflow) }
         }
         router.get("/api/events") { request, _ in

@@ -59,7 +59,9 @@ struct Serve: ParsableCommand {
             } catch let error as TasklogError {
                 throw error
             } catch {
-                throw TasklogError(.storage, "cannot listen on \(host) port \(port): \(error); pass another --port, or 0 for a free one")
+                throw TasklogError(
+                    .storage,
+                    "cannot listen on \(host) port \(port): \(error); pass another --port, or 0 for a free one")
             }
         }
     }

@@ -42,7 +42,9 @@ struct ServeFixture: Sendable {
     }()
 
     static var environment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { key, _ in !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_") }
+        ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_")
+        }
     }
 
     /// Runs `tasklog arguments --store STORE`; returns the exit status, stdout and stderr.
@@ -121,7 +123,9 @@ struct ServeFixture: Sendable {
         try json.write(to: URL(fileURLWithPath: file))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repository.appendingPathComponent("tools/validate-api").path, schema, file]
+        process.arguments = [
+            "python3", Self.repository.appendingPathComponent("tools/validate-api").path, schema, file,
+        ]
         let errors = Pipe()
         process.standardError = errors
         try process.run()
