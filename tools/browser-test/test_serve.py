@@ -211,6 +211,11 @@ def run(binary, artifacts, docs_image):
             check(len(driver.find_elements(By.ID, "timeline-cursor")) == 1, "the timeline marks the point in time")
             check(f"seq {earlier} of {last}" in driver.find_element(By.ID, "time-label").text, "the label names the point")
             driver.save_screenshot(str(artifacts / "serve-earlier.png"))
+            Select(driver.find_element(By.ID, "timeline-scale")).select_by_value("time")
+            spans = driver.find_elements(By.CSS_SELECTOR, '#timeline-svg rect.span[data-task-id="3"]')
+            check([s.get_attribute("data-status") for s in spans] == ["pending", "in_progress", "completed"],
+                  "the timeline redraws on a time scale, cursor kept")
+            check(len(driver.find_elements(By.ID, "timeline-cursor")) == 1, "with the cursor at the point")
 
             # Back to now, then an event appended by another process shows up by itself.
             driver.find_element(By.ID, "now-button").click()
