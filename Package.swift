@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,11 +32,23 @@ let package = Package(
             name: "TasklogMCP",
             dependencies: ["Tasklog", .product(name: "MCP", package: "swift-sdk")]
         ),
+        .target(
+            name: "TasklogServer",
+            dependencies: [
+                "Tasklog",
+                "TasklogCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "tasklog",
             dependencies: [
                 "Tasklog",
                 "TasklogMCP",
+                "TasklogServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +56,7 @@ let package = Package(
         .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
         .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "LMDB", "tasklog"]),
         .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "tasklog"]),
+        .testTarget(name: "TasklogServerTests", dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "tasklog"]),
     ]
 )
 

@@ -15,6 +15,13 @@ import TasklogCore
 /// ### Parts
 /// - ``Node``
 /// - ``Edge``
+///
+/// ### Pictures
+/// - ``clusters``
+/// - ``Cluster``
+/// - ``dot()``
+/// - ``mermaid()``
+/// - ``colours(of:)``
 public struct TaskGraph: Sendable, Equatable, Codable {
     /// One task.
     public struct Node: Sendable, Equatable, Codable {

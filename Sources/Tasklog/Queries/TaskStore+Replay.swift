@@ -13,7 +13,11 @@ public struct RunStep: Sendable, Hashable {
 
 extension TaskStore {
     /// The run of workflow `workflow` in `list`, event by event, with its tasks after each.
-    public func replay(workflow: String, in list: String = "default") throws -> [RunStep] {
+    ///
+    /// - Parameter progress: called with the run's events folded so far and their number.
+    public func replay(
+        workflow: String, in list: String = "default", progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> [RunStep] {
         let list = try TaskListID.sanitized(list)
         return try StoreCore.storage {
             try core.log.environment.read { txn in
@@ -24,7 +28,8 @@ extension TaskStore {
                 // Fold the events of the run over the run's tasks and stand-ins for the others.
                 var mini = TaskListState()
                 var steps: [RunStep] = []
-                for seq in seqs {
+                for (index, seq) in seqs.enumerated() {
+                    progress?(index, seqs.count)
                     guard let event = try event(seq, txn) else { continue }
                     let touched = Set(event.payload.taskIDs)
                     let before = mini
@@ -44,6 +49,7 @@ extension TaskStore {
                     let tasks = mini.sortedTasks.filter { Self.inRun($0, workflow) }
                     steps.append(RunStep(event: event, tasks: tasks, changes: changes))
                 }
+                progress?(seqs.count, seqs.count)
                 return steps
             }
         }

@@ -35,13 +35,24 @@ extension TaskStore {
 
     /// Calls `body` with the events from seq `start` through `end` (or the last), in order,
     /// reading in batches so that no read transaction stays open long. `body` returns `false` to stop.
-    public func events(from start: UInt64 = 1, through end: UInt64? = nil, _ body: (Event) throws -> Bool) throws {
+    ///
+    /// - Parameter progress: called with the events passed to `body` so far and the events in the range.
+    public func events(
+        from start: UInt64 = 1, through end: UInt64? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        _ body: (Event) throws -> Bool
+    ) throws {
         var next = max(start, 1)
         let batch: UInt64 = 10_000
+        var total: Int?
+        var done = 0
         while true {
             var batchEvents: [Event] = []
             try StoreCore.storage {
                 try core.log.environment.read { txn in
+                    if progress != nil, total == nil {
+                        let last = min(try core.log.lastSeq(txn), end ?? .max)
+                        total = last >= next ? Int(last - next + 1) : 0
+                    }
                     try core.log.forEachEvent(txn, from: next, through: end ?? .max) { event in
                         batchEvents.append(event)
                         return UInt64(batchEvents.count) < batch
@@ -50,6 +61,8 @@ extension TaskStore {
             }
             for event in batchEvents {
                 guard try body(event) else { return }
+                done += 1
+                if let total { progress?(done, max(total, done)) }
             }
             guard UInt64(batchEvents.count) == batch else { return }
             next = batchEvents.last!.seq + 1

@@ -8,7 +8,9 @@ extension TaskStore {
     ///
     /// The first damaged, missing or altered event is named by its seq; nothing after it is
     /// trusted, so the scan stops there.
-    public func verify() throws -> VerifyReport {
+    ///
+    /// - Parameter progress: called with the events checked so far and the events in the log.
+    public func verify(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         let log = core.log
         try checkFileSize(&report)
@@ -33,6 +35,7 @@ extension TaskStore {
                 var link = ChainLink.zero
                 var expected: UInt64 = 1
                 var indexed = IndexCheck()
+                let total = progress == nil ? 0 : Int(try log.lastSeq(txn))
                 try txn.forEach(in: log.events) { key, value in
                     let seq = Key.uint64(from: key)
                     let checked = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay)
@@ -52,6 +55,7 @@ extension TaskStore {
                     }
                     report.events += 1
                     expected += 1
+                    progress?(Int(report.events), max(total, Int(report.events)))
                     return true
                 }
                 guard report.isHealthy else { return }

@@ -306,9 +306,9 @@ final class StoreCore: Sendable {
             return .success(.snapshot(engine.state.lastSeq))
         case .rebuildIndexes:
             return .success(.rebuilt(try rebuildIndexes(txn)))
-        case .importEvents(let events):
+        case .importEvents(let events, let progress):
             do {
-                return .success(.imported(try importEvents(events, &engine, txn)))
+                return .success(.imported(try importEvents(events, progress, &engine, txn)))
             } catch let refusal as TasklogError {
                 return .failure(refusal)
             }
@@ -421,9 +421,10 @@ final class StoreCore: Sendable {
         )
     }
 
-    private func importEvents(_ events: [Event], _ engine: inout Engine, _ txn: borrowing WriteTransaction) throws
-        -> Int
-    {
+    private func importEvents(
+        _ events: [Event], _ progress: (@Sendable (Int, Int) -> Void)?, _ engine: inout Engine,
+        _ txn: borrowing WriteTransaction
+    ) throws -> Int {
         guard engine.state.lastSeq == 0 else {
             throw TasklogError(
                 .conflict, "the store already holds \(engine.state.lastSeq) events; import only into an empty store"
@@ -455,6 +456,7 @@ final class StoreCore: Sendable {
                     try txn.put(in: log.idempotency, key: dbKey, value: Key.uint64(event.seq))
                 }
             }
+            progress?(Int(event.seq), events.count)
         }
         return events.count
     }

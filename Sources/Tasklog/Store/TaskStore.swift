@@ -22,7 +22,7 @@ import TasklogCore
 /// - Commands: ``create(_:in:actor:idempotencyKey:)``, ``update(_:_:in:actor:idempotencyKey:)``,
 ///   ``release(owner:in:actor:)``, ``execute(_:in:actor:idempotencyKey:)``
 /// - Queries: ``get(_:in:)``, ``tasks(in:)``, ``ready(in:)``, ``state()``
-/// - The store: ``snapshot()``, ``verify()``, ``stats()``, ``events(from:through:_:)``, ``importEvents(_:)``
+/// - The store: ``snapshot()``, ``verify(progress:)``, ``stats()``, ``events(from:through:progress:_:)``, ``importEvents(_:progress:)``
 public final class TaskStore: Sendable {
     /// The store directory.
     public let path: String
@@ -259,9 +259,12 @@ public final class TaskStore: Sendable {
 
     /// Appends exported events, seqs 1, 2, 3, …, to an empty store, in one transaction:
     /// all of them or none. Returns how many.
+    ///
+    /// - Parameter progress: called with the events appended so far and their number (the
+    ///   transaction commits after the last).
     @discardableResult
-    public func importEvents(_ events: [Event]) throws -> Int {
-        try perform(.importEvents(events)) { if case .imported(let count) = $0 { count } else { nil } }
+    public func importEvents(_ events: [Event], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
+        try perform(.importEvents(events, progress: progress)) { if case .imported(let count) = $0 { count } else { nil } }
     }
 
 }

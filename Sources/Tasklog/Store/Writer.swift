@@ -70,7 +70,7 @@ struct Job: Sendable {
     enum Kind: Sendable {
         case command(TaskCommand, list: String, actor: String?, idempotencyKey: String?)
         case snapshot
-        case importEvents([Event])
+        case importEvents([Event], progress: (@Sendable (Int, Int) -> Void)?)
         case rebuildIndexes
     }
 

@@ -128,7 +128,12 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let steps = try global.open(create: false).replay(workflow: workflow, in: global.listID)
+            let progress = Progress.bar("replay", json: global.json)
+            defer { progress?.finish() }
+            let steps = try global.open(create: false).replay(
+                workflow: workflow, in: global.listID, progress: progress?.report
+            )
+            progress?.finish()
             guard !steps.isEmpty || global.json else {
                 throw TasklogError(.notFound, "no events of workflow \(workflow) in list \(global.listID)")
             }

@@ -29,7 +29,10 @@ struct Verify: ParsableCommand {
             var options = TaskStore.Options()
             options.loadStateAtOpen = false  // verify reports damage instead of failing to open
             let store = try global.open(create: false, options: options)
-            let report = try store.verify()
+            let progress = Progress.bar("verify", json: global.json)
+            defer { progress?.finish() }
+            let report = try store.verify(progress: progress?.report)
+            progress?.finish()
             let (config, source) = try global.base.loadConfig()
             let drift = report.isHealthy ? try store.ledgerDrift(at: config.resolvedLedgerPath(source)) : nil
             if global.json {
@@ -112,7 +115,9 @@ struct Export: ParsableCommand {
             options.loadStateAtOpen = false  // the log alone: export works on a damaged store
             let store = try global.open(create: false, options: options)
             var buffer = ""
-            try store.events(from: from, through: through) { event in
+            let progress = Progress.bar("export", json: global.json, streaming: true)
+            defer { progress?.finish() }
+            try store.events(from: from, through: through, progress: progress?.report) { event in
                 buffer += event.json.serialized()
                 buffer += "\n"
                 if buffer.utf8.count > 1 << 16 {
@@ -149,8 +154,13 @@ struct Import: ParsableCommand {
             }
             var events: [Event] = []
             var lineNumber = 0
+            let progress = Progress.bar("import: reading", json: global.json, bytes: true)
+            defer { progress?.finish() }
+            var bytesRead = 0
             for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                 lineNumber += 1
+                bytesRead += line.count + 1
+                progress?.update(bytesRead, of: data.count)
                 guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
                 do {
                     let value = try line.withUnsafeBytes { try JSONValue(parsing: $0) }
@@ -161,7 +171,11 @@ struct Import: ParsableCommand {
                     throw TasklogError(.invalidInput, "\(file) line \(lineNumber): \(error.message); nothing was imported")
                 }
             }
-            let count = try global.open().importEvents(events)
+            progress?.finish()
+            let writing = Progress.bar("import: writing", json: global.json)
+            defer { writing?.finish() }
+            let count = try global.open().importEvents(events, progress: writing?.report)
+            writing?.finish()
             if global.json { Output.json(["imported": .int(Int64(count))]) } else { Output.line("Imported \(count) events") }
         }
     }
