@@ -65,6 +65,8 @@ struct LazyListTests {
                 #expect(try reader.state() == full)
                 #expect(try writer.state() == full)
             }
+            // Snapshots made while some lists were loaded and unchanged (copied) and others changed.
+            #expect(try Self.checkSnapshotsByteForByte(writer) > 3)
         }
     }
 
@@ -106,20 +108,25 @@ struct LazyListTests {
                 #expect((store.recovery?.listsLoaded ?? 0) < Self.lists.count)
             }
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
-            let events = try store.allEvents()
-            var snapshots: [(UInt64, [UInt8])] = []
-            try store.core.log.environment.read { txn in
-                try txn.forEach(in: store.core.log.snapshots) { key, value in
-                    snapshots.append((Key.uint64(from: key), value.withUnsafeBytes { Array($0) }))
-                    return true
-                }
-            }
-            #expect(snapshots.count > 3)
-            for (seq, bytes) in snapshots {
-                let expected = SnapshotCodec.encode(Reducer.replay(events.prefix(Int(seq))))
-                #expect(bytes == expected, "snapshot at \(seq)")
+            #expect(try Self.checkSnapshotsByteForByte(store) > 3)
+        }
+    }
+
+    /// Expects every stored snapshot to be the encoding of a full replay up to its seq; returns how many there are.
+    static func checkSnapshotsByteForByte(_ store: TaskStore) throws -> Int {
+        let events = try store.allEvents()
+        var snapshots: [(UInt64, [UInt8])] = []
+        try store.core.log.environment.read { txn in
+            try txn.forEach(in: store.core.log.snapshots) { key, value in
+                snapshots.append((Key.uint64(from: key), value.withUnsafeBytes { Array($0) }))
+                return true
             }
         }
+        for (seq, bytes) in snapshots {
+            let expected = SnapshotCodec.encode(Reducer.replay(events.prefix(Int(seq))))
+            #expect(bytes == expected, "snapshot at \(seq)")
+        }
+        return snapshots.count
     }
 
     /// A damaged list body in the newest snapshot: that list comes from an older snapshot (or the

@@ -21,8 +21,13 @@ enum EventIndex {
     static func affectedTasks(_ payload: EventPayload, in list: TaskListState?) -> [Int] {
         switch payload {
         case .taskDeleted(let id):
-            let task = list?.tasks[id]
-            return Array(Set([id] + (task?.blocks ?? []) + (task?.blockedBy ?? []))).sorted()
+            guard let list, let index = list.tasks.index(forKey: id) else { return [id] }
+            let task = list.tasks.values[index]
+            return Array(Set([id] + task.blocks + task.blockedBy)).sorted()
+        case .taskCreated(let created):
+            return [created.id]
+        case .taskUpdated(let updated) where updated.addBlocks.isEmpty && updated.addBlockedBy.isEmpty:
+            return [updated.id]
         default:
             return Array(Set(payload.taskIDs)).sorted()
         }
@@ -30,8 +35,11 @@ enum EventIndex {
 
     static func workflows(of ids: [Int], in list: TaskListState?) -> Set<String> {
         var names: Set<String> = []
+        guard let list else { return names }
         for id in ids {
-            if case .string(let name)? = list?.tasks[id]?.metadata["workflow"] { names.insert(name) }
+            // By index: `tasks[id]?.metadata` would copy the whole record first.
+            guard let index = list.tasks.index(forKey: id) else { continue }
+            if case .string(let name)? = list.tasks.values[index].metadata["workflow"] { names.insert(name) }
         }
         return names
     }

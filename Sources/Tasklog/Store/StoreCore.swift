@@ -26,7 +26,8 @@ struct Engine {
     var state = TasklogState()
     /// Lists the log holds that are not in `state` yet.
     var unloaded: Set<String> = []
-    /// The snapshot that unloaded lists start from (0: none), and which of them have events after it.
+    /// The snapshot written or read last (0: none), and the lists with events after it: a new
+    /// snapshot copies the others' bodies from it instead of encoding them again.
     var base: UInt64 = 0
     var changedSinceBase: Set<String> = []
     /// Snapshots found unusable as a whole at open (damaged directory, another reducer version).
@@ -87,6 +88,7 @@ final class StoreCore: Sendable {
                 engine.changedSinceBase.insert(event.list)
             } else {
                 Reducer.apply(event, to: &engine.state)
+                engine.changedSinceBase.insert(event.list)
             }
             return true
         }
@@ -349,6 +351,7 @@ final class StoreCore: Sendable {
         let (bytes, link) = EventCodec.encode(event, after: engine.lastLink)
         try bytes.withUnsafeBytes { try txn.append(in: log.events, key: event.seq, value: $0) }
         engine.dirty = true
+        engine.changedSinceBase.insert(event.list)
         let entries = EventIndex.apply(event, to: &engine.state)
         engine.lastLink = link
         try EventIndex.write(event, entries, to: log, txn)
@@ -475,14 +478,14 @@ final class StoreCore: Sendable {
 
     /// Writes a snapshot of the state if the interval has passed (or `force`), keeping the newest few.
     ///
-    /// A list not loaded and unchanged since the base snapshot is copied from it as it is; the
-    /// other lists not loaded are loaded first.
+    /// A list unchanged since the base snapshot (loaded or not) is copied from it as it is; the
+    /// others are encoded, those not loaded being loaded first.
     private func snapshotIfDue(_ engine: inout Engine, _ txn: borrowing WriteTransaction, force: Bool) throws {
         let seq = engine.state.lastSeq
         let newest = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) } ?? 0
         guard seq > newest, force || seq - newest >= options.snapshotInterval else { return }
         var copied: [(String, SnapshotBody)] = []
-        let unchanged = engine.unloaded.subtracting(engine.changedSinceBase)
+        let unchanged = engine.unloaded.union(engine.state.lists.keys).subtracting(engine.changedSinceBase)
         if engine.base > 0, !unchanged.isEmpty {
             let base = engine.base
             _ = try txn.withValue(in: log.snapshots, key: Key.uint64(base)) { value in
@@ -500,7 +503,7 @@ final class StoreCore: Sendable {
         }
         let copiedIDs = Set(copied.map(\.0))
         for id in engine.unloaded.sorted() where !copiedIDs.contains(id) { try load(.list(id), &engine, txn) }
-        let bodies = copied + engine.state.lists.map { id, list in (id, SnapshotBody(list)) }
+        let bodies = copied + engine.state.lists.compactMap { id, list in copiedIDs.contains(id) ? nil : (id, SnapshotBody(list)) }
         let bytes = SnapshotCodec.encode(lastSeq: seq, lastTimestamp: engine.state.lastTimestamp, bodies: bodies)
         try bytes.withUnsafeBytes { try txn.append(in: log.snapshots, key: seq, value: $0) }
         engine.base = seq
