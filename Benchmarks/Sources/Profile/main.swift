@@ -75,6 +75,37 @@ case _ where mode.hasPrefix("append"):
         let elapsed = clock.now - started
         print("\(count) appends by \(callers) callers: \(elapsed), \(Int(Double(count) / seconds(elapsed))) appends/s")
     }
+case "paired":
+    // One durable Tasklog append, then one durable raw LMDB put commit (the same value size) on
+    // the same disk, in turns: `count` pairs; medians of each and their ratio.
+    let store = try TaskStore.open(at: Fixtures.scratch("profile-paired"), options: Fixtures.quietOptions)
+    var rawOptions = Environment.Options()
+    rawOptions.databases = ["events"]
+    let raw = try Environment.open(path: Fixtures.scratch("profile-paired-raw"), options: rawOptions)
+    let database = raw.database("events")
+    let value = [UInt8](repeating: 0x5A, count: 180)
+    var key: UInt64 = 0
+    for _ in 0..<rounds {
+        var appends: [Double] = []
+        var puts: [Double] = []
+        for n in 0..<count {
+            let started = clock.now
+            _ = try store.create(NewTask(subject: "Task \(n)", description: "Profiled append."), in: "list-\(n / 1000)", actor: "agent-1")
+            let appended = clock.now
+            key += 1
+            try value.withUnsafeBytes { bytes in
+                try raw.write { txn in try txn.append(in: database, key: key, value: bytes) }
+            }
+            let committed = clock.now
+            appends.append(seconds(appended - started))
+            puts.append(seconds(committed - appended))
+        }
+        appends.sort()
+        puts.sort()
+        let append = appends[appends.count / 2]
+        let put = puts[puts.count / 2]
+        print(String(format: "paired: Tasklog append %.0f µs, raw put commit %.0f µs, ratio (rate) %.2f", append * 1e6, put * 1e6, put / append))
+    }
 case "scan":
     let path = try Fixtures.store(events: count, snapshots: false)
     var options = Environment.Options()

@@ -4,7 +4,8 @@ import TasklogCore
 
 extension TaskStore {
     /// Runs `commands` on `list` in order, in one write transaction: one commit, one fsync, so a
-    /// crash leaves all of their events or none.
+    /// crash leaves all of their events or none. The transaction may hold other callers' commands
+    /// too (group commit); these commands are never split across two.
     ///
     /// Each command is still validated on its own against the state the ones before it left, and
     /// a refused one is skipped (its result is the refusal) while the others commit. Callers
@@ -14,23 +15,28 @@ extension TaskStore {
         async throws -> [Result<CommandOutcome, TasklogError>]
     {
         let kinds = try commands.map { try Self.validated($0, list: list, actor: actor, key: nil) }
+        guard !kinds.isEmpty else { return [] }
         let results = ResultSlots(count: kinds.count)
-        let jobs = kinds.enumerated().map { index, kind in
-            Job(kind: kind) { result in
-                results.slots.withLock {
-                    $0[index] = result.flatMap {
-                        if case .outcome(let outcome) = $0 {
-                            .success(outcome)
-                        } else {
-                            .failure(TasklogError(.storage, "the writer returned an unexpected result"))
+        // One group for the writer thread: committed in one transaction, together with whatever
+        // other callers have queued (group commit). Jobs complete in order, so the last one's
+        // completion finds every slot filled.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let jobs = kinds.enumerated().map { index, kind in
+                Job(kind: kind) { result in
+                    results.slots.withLock {
+                        $0[index] = result.flatMap {
+                            if case .outcome(let outcome) = $0 {
+                                .success(outcome)
+                            } else {
+                                .failure(TasklogError(.storage, "the writer returned an unexpected result"))
+                            }
                         }
                     }
+                    if index == kinds.count - 1 { continuation.resume() }
                 }
             }
+            writer.submit(group: jobs)
         }
-        // StoreCore.process takes the state lock, then the write transaction: the same order as
-        // the writer thread, so the two serialise; it must run on a thread of its own.
-        try await onOwnThread { [core] in core.process(jobs) }
         return try results.slots.withLock { results in
             try results.map { result in
                 switch result {

@@ -27,7 +27,7 @@ public final class TaskStore: Sendable {
     /// The store directory.
     public let path: String
     let core: StoreCore
-    private let writer: Writer
+    let writer: Writer
 
     private init(path: String, core: StoreCore) {
         self.path = path
@@ -91,21 +91,21 @@ public final class TaskStore: Sendable {
         try perform(.rebuildIndexes) { if case .rebuilt(let seq) = $0 { seq } else { nil } }
     }
 
-    /// Runs a job on the writer thread and waits for its result, which `extract` reads.
+    /// Runs a job and waits for its result, which `extract` reads: on this thread when no batch
+    /// is being written, else in the next batch, with the jobs of other callers.
     private func perform<Value: Sendable>(_ kind: Job.Kind, _ extract: @escaping @Sendable (Job.Result) -> Value?)
         throws -> Value
     {
         let waiter = Waiter<Value>()
-        writer.submit(
-            Job(kind: kind) { result in
-                waiter.finish(
-                    result.flatMap { value in
-                        extract(value).map { .success($0) }
-                            ?? .failure(TasklogError(.storage, "the writer returned an unexpected result"))
-                    }
-                )
-            }
-        )
+        let job = Job(kind: kind) { result in
+            waiter.finish(
+                result.flatMap { value in
+                    extract(value).map { .success($0) }
+                        ?? .failure(TasklogError(.storage, "the writer returned an unexpected result"))
+                }
+            )
+        }
+        writer.runHere(job) { waiter.isFinished }
         return try waiter.wait()
     }
 

@@ -1,15 +1,23 @@
 import Foundation
 import TasklogCore
 
-/// The store's own writer thread.
+/// The store's writer: one batch of jobs at a time, each batch one write transaction.
 ///
-/// Write transactions block on a lock shared between processes, so they never run on a thread
-/// of Swift's shared pool and never across an `await`. Callers queue jobs; the thread takes every
-/// job waiting (up to a batch limit), commits them in one write transaction (group commit: one
-/// fsync for all), and only then completes each job, so a returned call means a durable event.
+/// Callers queue jobs; whoever leads the next batch takes every job waiting (up to a batch limit,
+/// never splitting a group), commits them in one write transaction (group commit: one fsync for
+/// all), and only then completes each job, so a returned call means a durable event.
+///
+/// The leader is the store's own thread, for the async API: write transactions block on a lock
+/// shared between processes, so they never run on a thread of Swift's shared pool nor across an
+/// `await`. A blocking caller leads a batch itself when none is running (``runHere(_:isDone:)``),
+/// so that a lone caller commits on its own thread, with no hand-over to another thread and
+/// back; when a batch is running, it waits, and the next batch takes its job with the others.
 final class Writer: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    /// Groups of jobs, in order; a group is committed in one transaction, never split.
+    private var queue: [[Job]] = []
+    /// A batch is being processed, by the thread or by a caller.
+    private var busy = false
     private var stopping = false
     private var running = false
     private let maxBatch: Int
@@ -25,16 +33,42 @@ final class Writer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues `job`; its completion runs on the writer thread once it is committed or refused.
+    /// Queues `job`; its completion runs once it is committed or refused.
     func submit(_ job: Job) {
+        submit(group: [job])
+    }
+
+    /// Queues `jobs` to be committed together, in one transaction with whatever else is waiting
+    /// (never split across two); each completion runs once it is committed or refused, in order.
+    func submit(group jobs: [Job]) {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else {
+            for job in jobs { job.complete(.failure(TasklogError(.storage, "the store is closed; open it again"))) }
+            return
+        }
+        queue.append(jobs)
+        condition.broadcast()
+    }
+
+    /// Queues `job` and returns once `isDone` says it completed, leading batches on the calling
+    /// thread whenever none is running.
+    func runHere(_ job: Job, isDone: () -> Bool) {
+        condition.lock()
+        guard !stopping else {
+            condition.unlock()
             job.complete(.failure(TasklogError(.storage, "the store is closed; open it again")))
             return
         }
-        queue.append(job)
-        condition.signal()
+        queue.append([job])
+        while !isDone() {
+            if !busy && !queue.isEmpty {
+                leadBatch()
+            } else {
+                condition.wait()
+            }
+        }
+        condition.unlock()
     }
 
     /// Finishes the queued jobs, then ends the thread and waits for it.
@@ -47,21 +81,37 @@ final class Writer: @unchecked Sendable {
     }
 
     private func run() {
+        condition.lock()
         while true {
-            condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && stopping {
-                running = false
-                condition.broadcast()
-                condition.unlock()
-                return
+            if !busy && !queue.isEmpty {
+                leadBatch()
+            } else if stopping && !busy {
+                break
+            } else {
+                condition.wait()
             }
-            let count = min(queue.count, maxBatch)
-            let batch = Array(queue.prefix(count))
-            queue.removeFirst(count)
-            condition.unlock()
-            process(batch)
         }
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Takes whole groups up to the batch limit (a larger group alone), processes them without
+    /// the lock, and wakes every waiter. Called, and returns, with the lock held.
+    private func leadBatch() {
+        busy = true
+        var batch: [Job] = []
+        var taken = 0
+        while taken < queue.count && (batch.isEmpty || batch.count + queue[taken].count <= maxBatch) {
+            batch += queue[taken]
+            taken += 1
+        }
+        queue.removeFirst(taken)
+        condition.unlock()
+        process(batch)
+        condition.lock()
+        busy = false
+        condition.broadcast()
     }
 }
 
@@ -95,6 +145,13 @@ final class Waiter<Value: Sendable>: @unchecked Sendable {
         self.result = result
         condition.signal()
         condition.unlock()
+    }
+
+    /// Whether ``finish(_:)`` was called.
+    var isFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return result != nil
     }
 
     func wait() throws -> Value {

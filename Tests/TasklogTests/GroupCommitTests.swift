@@ -1,0 +1,60 @@
+import Foundation
+import TasklogCore
+import Testing
+
+@testable import Tasklog
+
+/// Group commit: concurrent callers share transactions, and a batch of commands is one
+/// transaction that is never split, however small the writer's batch limit.
+@Suite("Group commit")
+struct GroupCommitTests {
+    @Test func aBatchIsOneTransactionEvenPastTheBatchLimit() async throws {
+        try await TestFolder.with("group-one") { folder in
+            var options = TaskStore.Options.testing(clock: StepClock())
+            options.maxBatch = 4
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let commands = (1...10).map { TaskCommand.create(NewTask(subject: "Task \($0)")) }
+            let results = try await store.executeInOneTransaction(commands)
+            let seqs = try results.map { try $0.get().seqs }.flatMap { $0 }
+            #expect(seqs == Array(1...10))
+            // One transaction reads the clock once: every event of it has the same timestamp.
+            let events = try store.allEvents()
+            #expect(Set(events.map(\.timestamp)).count == 1)
+        }
+    }
+
+    @Test func concurrentBatchesAndSingleCommandsAllLandAndBatchesStayWhole() async throws {
+        try await TestFolder.with("group-many") { folder in
+            var options = TaskStore.Options.testing(snapshotInterval: 97, clock: StepClock())
+            options.maxBatch = 64
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let batches = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+                for caller in 0..<8 {
+                    group.addTask {
+                        var seqs: [UInt64] = []
+                        for round in 0..<5 {
+                            let commands = (0..<25).map {
+                                TaskCommand.create(NewTask(subject: "caller \(caller) round \(round) #\($0)"))
+                            }
+                            let results = try await store.executeInOneTransaction(commands, in: "list-\(caller % 3)")
+                            let batch = try results.map { try $0.get().seqs }.flatMap { $0 }
+                            #expect(batch.count == 25)
+                            #expect(batch == Array(batch.first!...batch.last!), "a batch is contiguous")
+                            seqs += batch
+                            _ = try await store.create(NewTask(subject: "single \(caller) \(round)"), in: "list-\(caller % 3)")
+                        }
+                        return seqs
+                    }
+                }
+                var all: [UInt64] = []
+                for try await seqs in group { all += seqs }
+                return all
+            }
+            #expect(batches.count == 8 * 5 * 25)
+            let events = try store.allEvents()
+            #expect(events.count == 8 * 5 * 26)
+            #expect(try store.state() == Reducer.replay(events))
+            #expect(try store.verify().isHealthy)
+        }
+    }
+}
