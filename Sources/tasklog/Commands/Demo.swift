@@ -66,11 +66,12 @@ struct Demo: ParsableCommand {
 
             say("\n6. Recovery: open the store again")
             store = try TaskStore.open(at: path, options: options)
+            _ = try store!.list("default")  // lists load lazily: this one now
             let recovery = store!.recovery!
             let last = try store!.lastSeq()
             let from = recovery.snapshotSeq.map { "the snapshot at seq \($0)" } ?? "an empty state"
             say(
-                "   loaded \(from) and replayed \(recovery.replayedEvents) events in \(String(format: "%.2f", recovery.seconds * 1000)) ms"
+                "   opened from \(from); loading list default replayed \(recovery.replayedEvents) events; \(String(format: "%.2f", recovery.seconds * 1000)) ms in all"
             )
             let missing = acknowledged.filter { $0 > last }
             say("   log ends at seq \(last); acknowledged events missing: \(missing.count)")
