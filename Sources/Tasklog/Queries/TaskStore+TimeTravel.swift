@@ -41,6 +41,23 @@ extension TaskStore {
         }
     }
 
+    /// The seq `point` stands for (the last one when `nil`), and the time of that event (`nil` for
+    /// seq 0, before the first event).
+    public func position(at point: Point?) throws -> (seq: UInt64, time: Timestamp?) {
+        try StoreCore.storage {
+            try core.log.environment.read { txn in
+                let seq = try point.map { try self.seq(at: $0, txn) } ?? core.log.lastSeq(txn)
+                guard seq > 0 else { return (0, nil) }
+                let time = try txn.withValue(in: core.log.events, key: seq) { value in
+                    try value.withUnsafeBytes { bytes throws(TasklogError) in
+                        do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch { throw core.log.damaged(seq, error) }
+                    }
+                }
+                return (seq, time)
+            }
+        }
+    }
+
     /// The last seq whose timestamp is ≤ `time`, or 0.
     func seq(atOrBefore time: Timestamp, last: UInt64, _ txn: borrowing ReadTransaction) throws -> UInt64 {
         var low: UInt64 = 0

@@ -9,14 +9,13 @@ extension ServerAPI {
     /// Deleted tasks are included, their last span closed by the deletion (`deletedAt`). With
     /// `workflow`, only the tasks that last belonged to that run; with `at`, the history up to it.
     public func timeline(list: String, at: String?, workflow: String?) throws -> JSONValue {
-        let now = try store.state()
-        let list = try listID(list, in: now)
+        let list = try listID(list)
         let workflow = workflow.flatMap { $0.isEmpty ? nil : $0 }
-        if let workflow, WorkflowView(id: workflow, in: now.list(list)) == nil {
+        if let workflow, WorkflowView(id: workflow, in: try store.list(list)) == nil {
             throw APIError.notFound("workflow \(workflow) not found in list \(list)")
         }
         let point = try Self.point(at)
-        let state = try point.map { try self.state(at: $0) } ?? now
+        let state = try listState(list, at: at)
         let highWater = state.list(list).highWater
         var rows: [JSONValue] = []
         for id in stride(from: 1, through: highWater, by: 1) {

@@ -46,16 +46,33 @@ public struct ServerAPI: Sendable {
         return try cache.state(at: seq) { try store.state(at: .seq(seq)) }
     }
 
+    /// List `id` alone at `at` (now when absent), in a state that says where it stands: one list
+    /// is read (its snapshot body and events), not the whole store.
+    func listState(_ id: String, at text: String?) throws -> TasklogState {
+        let point = try Self.point(text)
+        let (seq, time) = try store.position(at: point)
+        func build() throws -> TasklogState {
+            var state = TasklogState()
+            state.lists[id] = try point == nil ? store.list(id) : store.list(id, at: .seq(seq))
+            state.lastSeq = seq
+            state.lastTimestamp = time ?? Timestamp(rawValue: 0)
+            return state
+        }
+        guard point != nil else { return try build() }
+        return try cache.state(at: seq, list: id, build: build)
+    }
+
     /// The seq and time a state stands for: `{"seq": N, "time": "…"|null}`.
     static func position(_ state: TasklogState) -> JSONValue {
         ["seq": .int(Int64(state.lastSeq)), "time": state.lastSeq > 0 ? .string(state.lastTimestamp.iso8601) : .null]
     }
 
     /// A sanitised list id, refused when no event ever named it (up to now).
-    func listID(_ text: String, in now: TasklogState) throws -> String {
+    func listID(_ text: String) throws -> String {
         let list = try TaskListID.sanitized(text)
-        guard now.lists[list] != nil else {
-            let known = now.lists.keys.sorted().joined(separator: ", ")
+        let lists = try store.listIDs()
+        guard lists.contains(list) else {
+            let known = lists.joined(separator: ", ")
             throw APIError.notFound(
                 "there is no task list \(list) in this store"
                     + (known.isEmpty ? "; it holds no events yet" : "; lists: \(known)")
@@ -115,8 +132,8 @@ public struct ServerAPI: Sendable {
 
     /// `/api/lists/{list}/tasks?at=`: the list's tasks (`schemas/task.schema.json`), in id order.
     public func tasks(list: String, at: String?) throws -> JSONValue {
-        let list = try listID(list, in: try store.state())
-        let state = try state(at: at)
+        let list = try listID(list)
+        let state = try listState(list, at: at)
         let tasks = state.list(list).sortedTasks.filter { $0.status != .deleted }
         return ["list": .string(list), "at": Self.position(state), "tasks": .array(tasks.map(\.json))]
     }
@@ -124,14 +141,13 @@ public struct ServerAPI: Sendable {
     /// `/api/lists/{list}/graph?at=&workflow=`: the dependency graph (``TaskGraph``), of the whole
     /// list or of one workflow run. A run that exists now but had not started at `at` has an empty graph.
     public func graph(list: String, at: String?, workflow: String?) throws -> JSONValue {
-        let now = try store.state()
-        let list = try listID(list, in: now)
+        let list = try listID(list)
         let workflow = workflow.flatMap { $0.isEmpty ? nil : $0 }
-        let state = try state(at: at)
+        let state = try listState(list, at: at)
         let graph: TaskGraph
         if let workflow, WorkflowView(id: workflow, in: state.list(list)) == nil {
             // Unknown now: TaskGraph's own 404. Known now but not started then: nothing to draw yet.
-            _ = try TaskGraph(list: now.list(list), listID: list, workflow: workflow)
+            _ = try TaskGraph(list: store.list(list), listID: list, workflow: workflow)
             graph = TaskGraph(list: list, workflow: workflow, nodes: [], edges: [])
         } else {
             graph = try TaskGraph(list: state.list(list), listID: list, workflow: workflow)
@@ -144,8 +160,8 @@ public struct ServerAPI: Sendable {
     /// `/api/lists/{list}/workflows?at=`: each workflow run of the list as `tasklog workflow show
     /// --json` prints it (steps, phases, parallel groups, checkpoints, tasks).
     public func workflows(list: String, at: String?) throws -> JSONValue {
-        let list = try listID(list, in: try store.state())
-        let state = try state(at: at)
+        let list = try listID(list)
+        let state = try listState(list, at: at)
         let listState = state.list(list)
         let views = Self.workflowIDs(listState).compactMap { WorkflowView(id: $0, in: listState) }
         return ["list": .string(list), "at": Self.position(state), "workflows": .array(views.map(\.json))]

@@ -61,6 +61,6 @@ struct Graph: ParsableCommand {
             return TaskListState()
         }
         let store = try global.openForTasks(create: false)
-        return try (point.map { try store.state(at: $0) } ?? store.state()).list(list)
+        return try point.map { try store.list(list, at: $0) } ?? store.list(list)
     }
 }
