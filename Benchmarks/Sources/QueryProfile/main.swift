@@ -59,6 +59,11 @@ rows.append(try measure("history of one task (all its events)", runs: 500) {
 rows.append(try measure("ready work of a list", runs: 50) {
     _ = try store.ready(in: lists.randomElement(using: &random)!)
 })
+// The list whose size is nearest to 1,000 live tasks.
+let thousand = lists.min { abs(state.lists[$0]!.tasks.count - 1_000) < abs(state.lists[$1]!.tasks.count - 1_000) }!
+rows.append(try measure("list the \(state.lists[thousand]!.tasks.count) tasks of \(thousand)", runs: 500) {
+    _ = try store.tasks(in: thousand)
+})
 rows.append(try measure("get one task", runs: 5000) {
     let list = lists.randomElement(using: &random)!
     _ = try store.get(Int.random(in: 1...state.lists[list]!.highWater, using: &random), in: list)

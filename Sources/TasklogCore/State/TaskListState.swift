@@ -21,6 +21,11 @@ public struct TaskListState: Sendable, Hashable {
 
     /// Pending, unowned tasks whose blockers are all completed, lowest id first.
     public var ready: [TaskRecord] {
-        sortedTasks.filter { $0.status == .pending && $0.owner == nil && openBlockers(of: $0).isEmpty }
+        // Filtered before sorting: a long list is mostly completed tasks.
+        tasks.values.filter { $0.status == .pending && $0.owner == nil && !hasOpenBlocker($0) }.sorted { $0.id < $1.id }
+    }
+
+    private func hasOpenBlocker(_ task: TaskRecord) -> Bool {
+        task.blockedBy.contains { id in tasks.index(forKey: id).map { tasks.values[$0].status != .completed } ?? true }
     }
 }
