@@ -139,6 +139,71 @@ public struct ByteReader: ~Copyable {
         return object
     }
 
+    /// Steps over an object, checking it as ``object(depth:)`` would (bounds, tags, UTF-8 keys
+    /// and strings, depth) without building it.
+    public mutating func skipObject(depth: Int = 0) throws(CodecError) {
+        let count = try count(limit: remaining)
+        for _ in 0..<count {
+            try skipString()
+            try skipJSON(depth: depth + 1)
+        }
+    }
+
+    /// Merges an encoded object into `object` as a metadata patch: a key set to `null` is
+    /// removed, any other value replaces the key's (``Reducer/merge(_:into:)``, from the bytes).
+    public mutating func mergeObject(into object: inout [String: JSONValue]) throws(CodecError) {
+        let count = try count(limit: remaining)
+        for _ in 0..<count {
+            let key = try string()
+            let value = try json(depth: 1)
+            if value == .null { object[key] = nil } else { object[key] = value }
+        }
+    }
+
+    private mutating func skipString() throws(CodecError) {
+        let length = try count(limit: remaining)
+        let start = offset
+        let slice = UnsafeRawBufferPointer(rebasing: base[start..<start + length])
+        guard Self.isUTF8(slice) else { throw CodecError("invalid UTF-8 in a string", at: start) }
+        offset += length
+    }
+
+    private mutating func skipJSON(depth: Int) throws(CodecError) {
+        guard depth <= 64 else { throw CodecError("JSON nested deeper than 64", at: offset) }
+        let tagOffset = offset
+        switch try byte() {
+        case 0, 1, 2: return
+        case 3: _ = try varint()
+        case 4: _ = try fixed64()
+        case 5: try skipString()
+        case 6:
+            let count = try count(limit: remaining)
+            for _ in 0..<count { try skipJSON(depth: depth + 1) }
+        case 7: try skipObject(depth: depth)
+        case let tag: throw CodecError("unknown JSON tag \(tag)", at: tagOffset)
+        }
+    }
+
+    /// Whether `bytes` are valid UTF-8 (ASCII checked eight bytes at a time).
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while index + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
+        while index < bytes.count, bytes[index] < 0x80 { index += 1 }
+        guard index < bytes.count else { return true }
+        var iterator = UnsafeRawBufferPointer(rebasing: bytes[index...]).makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
     public mutating func json(depth: Int = 0) throws(CodecError) -> JSONValue {
         guard depth <= 64 else { throw CodecError("JSON nested deeper than 64", at: offset) }
         let tagOffset = offset

@@ -197,8 +197,17 @@ public enum EventCodec {
         return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
     }
 
-    /// The payload of an event whose type is `code`, read after the envelope.
-    static func readPayload(_ code: TypeCode, _ reader: inout ByteReader) throws(CodecError) -> EventPayload {
+    /// The payload of an event whose type is `code`, read after the envelope. With `deferPatch`,
+    /// an update's metadata patch is stepped over, not decoded, and where it lies is returned.
+    static func readPayload(_ code: TypeCode, _ reader: inout ByteReader, deferPatch: Bool = false) throws(CodecError)
+        -> EventPayload
+    {
+        try readPayload(code, &reader, deferPatch: deferPatch, patch: nil)
+    }
+
+    static func readPayload(
+        _ code: TypeCode, _ reader: inout ByteReader, deferPatch: Bool, patch: UnsafeMutablePointer<Range<Int>?>?
+    ) throws(CodecError) -> EventPayload {
         let payload: EventPayload
         switch code {
         case .taskCreated:
@@ -223,7 +232,15 @@ public enum EventCodec {
                 updated.status = status
             }
             if mask & UpdateField.owner != 0 { updated.owner = .some(try reader.optionalString()) }
-            if mask & UpdateField.metadata != 0 { updated.metadataPatch = try reader.object() }
+            if mask & UpdateField.metadata != 0 {
+                if deferPatch, let patch {
+                    let start = reader.offset
+                    try reader.skipObject()
+                    patch.pointee = start..<reader.offset
+                } else {
+                    updated.metadataPatch = try reader.object()
+                }
+            }
             if mask & UpdateField.addBlocks != 0 { updated.addBlocks = try reader.ids() }
             if mask & UpdateField.addBlockedBy != 0 { updated.addBlockedBy = try reader.ids() }
             payload = .taskUpdated(updated)
@@ -249,10 +266,11 @@ public enum EventCodec {
     }
 
     /// What the fold needs of a stored event, read straight from its bytes: its seq, timestamp,
-    /// where its list's name lies, and its payload. The actor and the idempotency key are
-    /// stepped over, not decoded. The checksum is checked.
+    /// where its list's name lies, its payload, and where an update's metadata patch lies (the
+    /// payload then has none). The actor and the idempotency key are stepped over, not decoded.
+    /// The checksum is checked.
     public static func foldable(_ bytes: UnsafeRawBufferPointer) throws(CodecError)
-        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: EventPayload)
+        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: EventPayload, patch: Range<Int>?)
     {
         try checkTrailer(bytes)
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
@@ -271,8 +289,13 @@ public enum EventCodec {
         try reader.skip(length)
         try reader.skipOptionalString()  // actor
         try reader.skipOptionalString()  // idempotency key
-        let payload = try readPayload(code, &reader)
+        // An update's metadata patch is merged into the task straight from its bytes by the
+        // caller (``ByteReader/mergeObject(into:)``): no dictionary built only to be merged.
+        var patch: Range<Int>?
+        let payload = try withUnsafeMutablePointer(to: &patch) { pointer throws(CodecError) in
+            try readPayload(code, &reader, deferPatch: true, patch: pointer)
+        }
         guard reader.remaining == 0 else { throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset) }
-        return (seq, timestamp, list, payload)
+        return (seq, timestamp, list, payload, patch)
     }
 }

@@ -45,6 +45,13 @@ public struct Replayer {
         let event = try EventCodec.foldable(bytes)
         let index = try listIndex(UnsafeRawBufferPointer(rebasing: bytes[event.list]))
         Reducer.apply(event.payload, at: event.timestamp, to: &lists[index])
+        if let patch = event.patch, case .taskUpdated(let updated) = event.payload,
+            let task = lists[index].tasks.index(forKey: updated.id)
+        {
+            // The patch, merged straight from its bytes (the reducer saw the update without it).
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<patch.upperBound]), offset: patch.lowerBound)
+            try reader.mergeObject(into: &lists[index].tasks.values[task].metadata)
+        }
         lastSeq = event.seq
         lastTimestamp = event.timestamp
         return event.seq
