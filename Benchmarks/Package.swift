@@ -16,9 +16,9 @@ let tasklog: [Target.Dependency] = [
 ]
 /// What an executable outside the benchmark harness needs: Tasklog and the fixtures.
 let profileDependencies: [Target.Dependency] = tasklog + ["BenchmarkSupport"]
-/// What a benchmark needs: the harness too.
+/// What a benchmark needs: the harness too, and its smoke-run settings (BenchmarkHarness).
 let benchmarkDependencies: [Target.Dependency] = profileDependencies + [
-    .product(name: "Benchmark", package: "benchmark")
+    .product(name: "Benchmark", package: "benchmark"), "BenchmarkHarness",
 ]
 
 let package = Package(
@@ -31,6 +31,11 @@ let package = Package(
     targets: [
         // Fixtures: a realistic event mix, stores built once per run.
         .target(name: "BenchmarkSupport", dependencies: tasklog),
+        // What the benchmarks share that needs the harness: the short configuration of a smoke run.
+        .target(
+            name: "BenchmarkHarness",
+            dependencies: ["BenchmarkSupport", .product(name: "Benchmark", package: "benchmark")]
+        ),
         // Replay, cold open (with and without a snapshot) and the raw LMDB scan.
         .executableTarget(
             name: "Recovery",
@@ -54,6 +59,19 @@ let package = Package(
             dependencies: benchmarkDependencies,
             path: "Benchmarks/Append",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Peak resident memory and allocations of a full replay and of an open store, and the
+        // bytes a live task takes in memory.
+        .executableTarget(
+            name: "Memory",
+            dependencies: benchmarkDependencies,
+            path: "Benchmarks/Memory",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The Tasklog side of tools/bench-peers: the peer workload against real stores, as JSON.
+        .executableTarget(
+            name: "PeerWorkload",
+            dependencies: profileDependencies
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkHarness
 import BenchmarkSupport
 import Foundation
 import LMDB
@@ -100,7 +101,7 @@ let benchmarks: @Sendable () -> Void = {
     let durable = Benchmark.Configuration(
         metrics: [.wallClock, .throughput], warmupIterations: 10, maxDuration: .seconds(5),
         maxIterations: 100_000
-    )
+    ).smokeAware
 
     // MARK: TaskStore
 
@@ -121,7 +122,7 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(
             metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
             maxIterations: 1_000
-        )
+        ).smokeAware
     ) { benchmark, store in
         let clock = ContinuousClock()
         let started = clock.now
@@ -149,7 +150,7 @@ let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock, tasklogAppendMicroseconds, rawCommitMicroseconds],
             units: [tasklogAppendMicroseconds: .count, rawCommitMicroseconds: .count], warmupIterations: 10,
             maxDuration: .seconds(5), maxIterations: 100_000
-        )
+        ).smokeAware
     ) { benchmark, stores in
         let clock = ContinuousClock()
         let started = clock.now
@@ -179,7 +180,7 @@ let benchmarks: @Sendable () -> Void = {
         configuration: .init(
             metrics: [.wallClock, .throughput, putsPerSecond], warmupIterations: 10, maxDuration: .seconds(5),
             maxIterations: 100_000
-        )
+        ).smokeAware
     ) { benchmark, raw in
         let clock = ContinuousClock()
         let started = clock.now

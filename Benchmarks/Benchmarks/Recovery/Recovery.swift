@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkHarness
 import BenchmarkSupport
 import LMDB
 import Tasklog
@@ -18,7 +19,7 @@ let recoveryMicroseconds = BenchmarkMetric.custom("recovery (µs)", polarity: .p
 /// (each opens a new environment or rereads the same pages anyway).
 func configuration(events count: Int, metrics: [BenchmarkMetric], slow: Bool = false) -> Benchmark.Configuration {
     let units: [BenchmarkMetric: BenchmarkUnits] = [recoveryMicroseconds: .count, eventsPerSecond: .kilo]
-    return switch count {
+    let configuration: Benchmark.Configuration = switch count {
     case ..<50_000:
         .init(metrics: metrics, units: units, warmupIterations: 3, maxDuration: .seconds(3), maxIterations: 1_000)
     case ..<500_000:
@@ -29,6 +30,7 @@ func configuration(events count: Int, metrics: [BenchmarkMetric], slow: Bool = f
             maxIterations: slow ? 3 : 5
         )
     }
+    return configuration.smokeAware
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -60,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
             // The allocations of a replay, counted apart so that counting does not weigh on the timed replays.
             Benchmark(
                 "Replay/allocations/\(label)",
-                configuration: .init(metrics: [.mallocCountTotal], warmupIterations: 1, maxIterations: 5)
+                configuration: .init(metrics: [.mallocCountTotal], warmupIterations: 1, maxIterations: 5).smokeAware
             ) { benchmark, store in
                 let state = try store.fullReplay()
                 benchmark.stopMeasurement()

@@ -15,8 +15,12 @@ import TasklogCore
 /// while the next run builds them anew from the code it measures. Folders of earlier runs whose
 /// driver is gone are removed. `TASKLOG_BENCH_DIR` names another folder (kept between runs).
 public enum Fixtures {
-    /// The event counts measured.
-    public static let sizes = [10_000, 100_000, 1_000_000]
+    /// The event counts measured: only 10k in a smoke run (``smoke``).
+    public static let sizes = smoke ? [10_000] : [10_000, 100_000, 1_000_000]
+
+    /// A smoke run (`TASKLOG_BENCH_SMOKE=1`, as `tools/bench-smoke` and CI set): the smallest
+    /// fixture only and a few short iterations, to check that every benchmark still runs.
+    public static let smoke = ProcessInfo.processInfo.environment["TASKLOG_BENCH_SMOKE"].map { $0 != "" && $0 != "0" } ?? false
 
     /// `10k`, `100k`, `1M`.
     public static func label(_ count: Int) -> String {
