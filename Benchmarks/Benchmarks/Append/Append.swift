@@ -74,9 +74,14 @@ let appendsPerCaller = 25
 let tasksPerList = 1_000
 let appendCounter = Atomic<Int>(0)
 
-func nextList() -> String {
-    "bench-\(appendCounter.add(1, ordering: .relaxed).oldValue / tasksPerList)"
+/// The list for the next `count` creates (they stay in one list).
+func nextList(count: Int = 1) -> String {
+    let first = appendCounter.add(count, ordering: .relaxed).oldValue
+    return "bench-\((first + count - 1) / tasksPerList)"
 }
+
+let batchSize = 100
+let manyCallers = 256
 
 /// A store whose list `big` already holds `count` tasks (imported), for appends to a big list.
 func storeWithBigList(_ count: Int) throws -> TaskStore {
@@ -140,6 +145,78 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(appendsPerSecond, Int(Double(callers * appendsPerCaller) / seconds(elapsed)))
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-\(callers)"), options: Fixtures.quietOptions)
+    }
+
+    // A batch of 100 creates in one call: one transaction, one durable commit.
+    Benchmark(
+        "Append/durable/batch of \(batchSize) in one call",
+        configuration: .init(
+            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            maxIterations: 1_000
+        ).smokeAware
+    ) { benchmark, store in
+        let clock = ContinuousClock()
+        let started = clock.now
+        let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
+        _ = try await store.executeInOneTransaction(commands, in: nextList(count: batchSize), actor: "agent-1")
+        benchmark.measurement(appendsPerSecond, Int(Double(batchSize) / seconds(clock.now - started)))
+    } setup: {
+        try TaskStore.open(at: Fixtures.scratch("append-batch"), options: Fixtures.quietOptions)
+    }
+
+    // Group commit at its best: concurrent callers, each sending batches of 100, share commits.
+    Benchmark(
+        "Append/durable/\(callers) concurrent callers, batches of \(batchSize)",
+        configuration: .init(
+            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            maxIterations: 1_000
+        ).smokeAware
+    ) { benchmark, store in
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 1...callers {
+                group.addTask {
+                    let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
+                    _ = try await store.executeInOneTransaction(commands, in: nextList(count: batchSize), actor: "agent-\(caller)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        benchmark.measurement(appendsPerSecond, Int(Double(callers * batchSize) / seconds(clock.now - started)))
+    } setup: {
+        try TaskStore.open(at: Fixtures.scratch("append-\(callers)-batches"), options: Fixtures.quietOptions)
+    }
+
+    // Many callers, one command each: the writer's batches grow with the queue.
+    Benchmark(
+        "Append/durable/\(manyCallers) concurrent callers (async, task group)",
+        configuration: .init(
+            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            maxIterations: 1_000
+        ).smokeAware
+    ) { benchmark, store in
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 1...manyCallers {
+                group.addTask { _ = try await store.create(newTask(caller), in: nextList(), actor: "agent-\(caller % 16)") }
+            }
+            try await group.waitForAll()
+        }
+        benchmark.measurement(appendsPerSecond, Int(Double(manyCallers) / seconds(clock.now - started)))
+    } setup: {
+        try TaskStore.open(at: Fixtures.scratch("append-\(manyCallers)"), options: Fixtures.quietOptions)
+    }
+
+    // The relaxed mode: commits without fsync (a system crash may lose the last commits; a
+    // process crash loses nothing), for stores that can be rebuilt.
+    Benchmark("Append/relaxed durability/1 caller", configuration: durable) { benchmark, store in
+        blackHole(try store.create(newTask(benchmark.currentIteration), in: nextList(), actor: "agent-1").id)
+    } setup: {
+        var options = Fixtures.quietOptions
+        options.durability = .recentCommitsAtRiskOnSystemCrash
+        return try TaskStore.open(at: Fixtures.scratch("append-relaxed"), options: options)
     }
 
     // Tasklog and raw LMDB in turns, so that both see the same disk: its fsync latency drifts over
