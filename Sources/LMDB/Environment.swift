@@ -71,7 +71,12 @@ public final class Environment: @unchecked Sendable {
         case .recentCommitsAtRiskOnSystemCrash: flags |= EnvFlag.noSync
         }
         do throws(LMDBError) {
-            try Syscalls.envSetMapSize(env, options.mapSize)
+            // A map already twice the data file, so that opening a big store is not followed by
+            // a remap at its first write (the map grows once it is three quarters full).
+            var file = stat()
+            let existing = stat(path + "/data.mdb", &file) == 0 ? Int(file.st_size) : 0
+            let doubled = (existing * 2 + (1 << 20) - 1) & ~((1 << 20) - 1)
+            try Syscalls.envSetMapSize(env, max(options.mapSize, doubled))
             try Syscalls.envSetMaxDatabases(env, options.maxDatabases)
             try Syscalls.envSetMaxReaders(env, options.maxReaders)
             try Syscalls.envOpen(env, path, flags, 0o600)
