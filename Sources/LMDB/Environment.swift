@@ -9,7 +9,7 @@ import Synchronization
 
 /// An LMDB environment: one store directory holding named databases.
 ///
-/// The rules (see `Concurrency.md` in the repository's `docs/`):
+/// The rules (see `Concurrency.md` in `Sources/Tasklog/Tasklog.docc`):
 /// 1. A store directory is opened once per process. ``open(path:options:)`` keeps a registry keyed
 ///    by device and inode and hands out the environment that is already open.
 /// 2. Transactions are closure-scoped (``read(_:)``, ``write(_:)``); the values they read are valid
