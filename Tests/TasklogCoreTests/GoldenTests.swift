@@ -232,3 +232,44 @@ import Testing
         forged.removeAll()
     }
 }
+
+/// Inputs the fuzzers found, kept so that they stay refused.
+@Suite struct FuzzRegressionTests {
+    /// An event whose last string claims more bytes than are left, with a checksum made to match:
+    /// every reader of events refuses it (a length was once checked before its own varint).
+    @Test func aStringRunningPastTheEndIsRefusedEverywhere() throws {
+        let event = Event(
+            seq: 1, timestamp: Timestamp(rawValue: 1_770_000_000_000_000), list: "default",
+            payload: .workflowCompleted(id: "build-task-1")
+        )
+        var bytes = EventCodec.encode(event, after: .zero).bytes
+        // The payload is the last field: its string's length byte sits just before its 12 bytes.
+        let body = bytes.count - EventCodec.trailerSize
+        let lengthAt = body - 12 - 1
+        #expect(bytes[lengthAt] == 12)
+        for overrun in [1, 2, 30] {
+            var damaged = bytes
+            damaged[lengthAt] = UInt8(12 + overrun)
+            let checksum = damaged.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(damaged.count - 8)])) }
+            withUnsafeBytes(of: checksum.littleEndian) { damaged.replaceSubrange((damaged.count - 8)..., with: $0) }
+            damaged.withUnsafeBytes { raw in
+                #expect(throws: CodecError.self) { try EventCodec.decode(raw) }
+                #expect(throws: CodecError.self) {
+                    var replayer = Replayer()
+                    try replayer.apply(encoded: raw)
+                }
+            }
+        }
+        bytes.withUnsafeBytes { raw in #expect(throws: Never.self) { try EventCodec.decode(raw) } }
+    }
+
+    /// A format-3 snapshot whose directory names a list with an id that runs past the header.
+    @Test func snapshotDirectoryWithAnOverlongListID() {
+        let bytes = Array(
+            Data(base64Encoded: "AwEAAAAMgJTACUxSWvn9CGifZmF1bHS9ZGUgdGEsbGVzCkRlc11nbmluAQEJTFJa+f34m59mYU9wdGlvbmFs////////I89pT0R8BQ29IAAAAAiA8LaUwPK6raUG")!
+        )
+        bytes.withUnsafeBytes { raw in
+            #expect(throws: CodecError.self) { try SnapshotCodec.decode(raw) }
+        }
+    }
+}

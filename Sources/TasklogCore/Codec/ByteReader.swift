@@ -71,13 +71,16 @@ public struct ByteReader: ~Copyable {
         return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    // A length is checked against the bytes left once it has been read: `count(limit: remaining)`
+    // would measure them before its own varint, letting a length run a few bytes past the end.
+
     public mutating func string() throws(CodecError) -> String {
-        let length = try count(limit: remaining)
+        let length = try count(limit: Int.max)
         return try utf8(length: length)
     }
 
     public mutating func optionalString() throws(CodecError) -> String? {
-        let length = try count(limit: remaining + 1)
+        let length = try count(limit: Int.max)
         guard length > 0 else { return nil }
         return try utf8(length: length - 1)
     }
@@ -90,12 +93,15 @@ public struct ByteReader: ~Copyable {
 
     /// Steps over an optional string without decoding it (its UTF-8 is not checked).
     public mutating func skipOptionalString() throws(CodecError) {
-        let length = try count(limit: remaining + 1)
+        let length = try count(limit: Int.max)
         if length > 0 { try skip(length - 1) }
     }
 
     /// The next `length` bytes as a string, checked to be UTF-8.
     public mutating func utf8(length: Int) throws(CodecError) -> String {
+        guard length >= 0, length <= remaining else {
+            throw CodecError("a string of \(length) bytes runs past the end of the value", at: offset)
+        }
         let start = offset
         let slice = UnsafeBufferPointer(rebasing: base.bindMemory(to: UInt8.self)[start..<start + length])
         // `String(decoding:)` is the standard library's specialized path for contiguous UTF-8; it
@@ -161,7 +167,10 @@ public struct ByteReader: ~Copyable {
     }
 
     private mutating func skipString() throws(CodecError) {
-        let length = try count(limit: remaining)
+        let length = try count(limit: Int.max)
+        guard length <= remaining else {
+            throw CodecError("a string of \(length) bytes runs past the end of the value", at: offset)
+        }
         let start = offset
         let slice = UnsafeRawBufferPointer(rebasing: base[start..<start + length])
         guard Self.isUTF8(slice) else { throw CodecError("invalid UTF-8 in a string", at: start) }

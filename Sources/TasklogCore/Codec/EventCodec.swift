@@ -72,8 +72,10 @@ public enum EventCodec {
         _ = try reader.byte()
         let seq = try reader.varint()
         let timestamp = Timestamp(rawValue: try reader.zigzag())
-        let length = try reader.count(limit: reader.remaining)
-        return (seq, timestamp, reader.offset..<reader.offset + length)
+        let length = try reader.count(limit: Int.max)
+        let list = reader.offset..<reader.offset + min(length, reader.remaining)
+        try reader.skip(length)
+        return (seq, timestamp, list)
     }
 
     /// The link stored in an encoded event (not recomputed).
@@ -284,8 +286,8 @@ public enum EventCodec {
         }
         let seq = try reader.varint()
         let timestamp = Timestamp(rawValue: try reader.zigzag())
-        let length = try reader.count(limit: reader.remaining)
-        let list = reader.offset..<reader.offset + length
+        let length = try reader.count(limit: Int.max)
+        let list = reader.offset..<reader.offset + min(length, reader.remaining)
         try reader.skip(length)
         try reader.skipOptionalString()  // actor
         try reader.skipOptionalString()  // idempotency key
