@@ -17,9 +17,10 @@ let tasklog: [Target.Dependency] = [
 /// What an executable outside the benchmark harness needs: Tasklog and the fixtures.
 let profileDependencies: [Target.Dependency] = tasklog + ["BenchmarkSupport"]
 /// What a benchmark needs: the harness too, and its smoke-run settings (BenchmarkHarness).
-let benchmarkDependencies: [Target.Dependency] = profileDependencies + [
-    .product(name: "Benchmark", package: "benchmark"), "BenchmarkHarness",
-]
+let benchmarkDependencies: [Target.Dependency] =
+    profileDependencies + [
+        .product(name: "Benchmark", package: "benchmark"), "BenchmarkHarness",
+    ]
 
 let package = Package(
     name: "TasklogBenchmarks",

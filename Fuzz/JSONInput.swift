@@ -11,7 +11,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition((try? JSONValue(parsing: text)) == value || text.contains("null"), "JSON does not round-trip")
     if let event = try? Event(json: value) {
         let bytes = EventCodec.encode(event, after: .zero).bytes
-        precondition(bytes.withUnsafeBytes { try? EventCodec.decode($0) } == event, "an imported event does not survive")
+        precondition(
+            bytes.withUnsafeBytes { try? EventCodec.decode($0) } == event,
+            "an imported event does not survive"
+        )
     }
     if case .object(let metadata) = value {
         _ = try? Decider.decide(.create(NewTask(subject: "x", metadata: metadata)), in: TaskListState(), actor: nil)

@@ -2,9 +2,9 @@ import CLMDB
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// An LMDB environment: one store directory holding named databases.
@@ -213,7 +213,7 @@ public final class Environment: @unchecked Sendable {
     func beginAdoptingResize(readOnly: Bool) throws(LMDBError) -> TxnPointer {
         do {
             return try Syscalls.txnBegin(env, readOnly: readOnly)
-        } catch where error.code == .mapResized {
+        } catch  where error.code == .mapResized {
             // Another process grew the map. Adopting its size needs no transaction of ours open,
             // so the lock held shared by the caller is traded for the exclusive one briefly.
             pthread_rwlock_unlock(resizeLock)

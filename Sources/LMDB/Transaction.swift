@@ -13,7 +13,9 @@ extension ReadableTransaction where Self: ~Copyable {
     /// Calls `body` with the value stored under `key`, or returns `nil` when there is none.
     @inlinable
     public func withValue<R>(
-        in database: Database, key: UnsafeRawBufferPointer, _ body: (RawSpan) throws -> R
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        _ body: (RawSpan) throws -> R
     ) throws -> R? {
         guard let value = try Syscalls.get(_pointer, database.dbi, key) else { return nil }
         return try body(unsafe RawSpan(_unsafeBytes: value))
@@ -37,7 +39,9 @@ extension ReadableTransaction where Self: ~Copyable {
     /// `body` returns `false` to stop.
     @inlinable
     public func forEach(
-        in database: Database, from start: [UInt8]? = nil, reverse: Bool = false,
+        in database: Database,
+        from start: [UInt8]? = nil,
+        reverse: Bool = false,
         _ body: (_ key: RawSpan, _ value: RawSpan) throws -> Bool
     ) throws {
         try withCursor(in: database) { cursor in
@@ -66,7 +70,10 @@ extension ReadableTransaction where Self: ~Copyable {
 
     /// The last key and value of `database`, passed to `body`; `nil` when it is empty.
     @inlinable
-    public func withLast<R>(in database: Database, _ body: (_ key: RawSpan, _ value: RawSpan) throws -> R) throws
+    public func withLast<R>(
+        in database: Database,
+        _ body: (_ key: RawSpan, _ value: RawSpan) throws -> R
+    ) throws
         -> R?
     {
         try withCursor(in: database) { cursor in
@@ -175,7 +182,10 @@ struct Cursor: ~Copyable {
     deinit { Syscalls.cursorClose(pointer) }
 
     @inlinable
-    func get(_ op: CursorOperation, seek key: UnsafeRawBufferPointer?) throws
+    func get(
+        _ op: CursorOperation,
+        seek key: UnsafeRawBufferPointer?
+    ) throws
         -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
     {
         try Syscalls.cursorGet(pointer, op, seek: key)

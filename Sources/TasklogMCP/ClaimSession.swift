@@ -129,7 +129,10 @@ actor ClaimSession {
             let base = Self.actorName(fromClient: clientName ?? "mcp")
             do {
                 actor = try await store.acquireUniqueLease(
-                    name: base, in: list, session: id, seconds: configuration.leaseSeconds
+                    name: base,
+                    in: list,
+                    session: id,
+                    seconds: configuration.leaseSeconds
                 )
                 lastRenewal = ContinuousClock().now
             } catch {

@@ -3,9 +3,9 @@ import Tasklog
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A directory of agent task files, as the agent tools keep them on disk:
@@ -94,7 +94,9 @@ public struct ClaudeTaskDirectory: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw TasklogError(
-                .notFound, "\(path) is not a directory of task files; pass the folder that holds 1.json, 2.json, …")
+                .notFound,
+                "\(path) is not a directory of task files; pass the folder that holds 1.json, 2.json, …"
+            )
         }
         let names: [String]
         do {
@@ -111,7 +113,9 @@ public struct ClaudeTaskDirectory: Sendable {
                 skipped.append(
                     Skipped(
                         file: ".highwatermark",
-                        reason: "it does not hold a whole number; ids are kept as the files give them"))
+                        reason: "it does not hold a whole number; ids are kept as the files give them"
+                    )
+                )
             }
         }
         for name in names.sorted(by: Self.fileOrder) where name.hasSuffix(".json") && !name.hasPrefix(".") {
@@ -155,7 +159,9 @@ public struct ClaudeTaskDirectory: Sendable {
         }
         guard case .object(let object) = json else {
             throw TasklogError(
-                .invalidInput, "it holds \(json.typeName == "array" ? "an" : "a") \(json.typeName), not a task object")
+                .invalidInput,
+                "it holds \(json.typeName == "array" ? "an" : "a") \(json.typeName), not a task object"
+            )
         }
         guard case .string(let idText)? = object["id"] else {
             let found = object["id"].map { "\($0.typeName) \($0.serialized())" } ?? "nothing"
@@ -183,7 +189,9 @@ public struct ClaudeTaskDirectory: Sendable {
                         id > 0
                     else {
                         throw TasklogError(
-                            .invalidInput, "its \(key) holds \(element.serialized()), which is not a task id")
+                            .invalidInput,
+                            "its \(key) holds \(element.serialized()), which is not a task id"
+                        )
                     }
                     if !ids.contains(id) { ids.append(id) }
                 }
@@ -205,10 +213,15 @@ public struct ClaudeTaskDirectory: Sendable {
         }
         let owner = try string("owner", required: false)
         let task = FileTask(
-            id: fileID, file: name, subject: try string("subject", required: true) ?? "",
+            id: fileID,
+            file: name,
+            subject: try string("subject", required: true) ?? "",
             description: try string("description", required: false) ?? "",
-            activeForm: try string("activeForm", required: false), status: status,
-            owner: owner?.isEmpty == true ? nil : owner, metadata: metadata, blocks: try ids("blocks"),
+            activeForm: try string("activeForm", required: false),
+            status: status,
+            owner: owner?.isEmpty == true ? nil : owner,
+            metadata: metadata,
+            blocks: try ids("blocks"),
             blockedBy: try ids("blockedBy")
         )
         // The engine's own checks (lengths, typed metadata keys), so that a bad file is skipped
@@ -246,7 +259,10 @@ public struct ClaudeTaskDirectory: Sendable {
         }
         for task in tasks.values {
             simulated.tasks[task.id] = TaskRecord(
-                id: task.id, subject: task.subject, createdAt: Timestamp(rawValue: 0), updatedAt: Timestamp(rawValue: 0)
+                id: task.id,
+                subject: task.subject,
+                createdAt: Timestamp(rawValue: 0),
+                updatedAt: Timestamp(rawValue: 0)
             )
         }
         var edges: [(blocker: Int, blocked: Int, file: String)] = []
@@ -285,7 +301,8 @@ public struct ClaudeTaskDirectory: Sendable {
         for (id, sentences) in notes.sorted(by: { $0.key < $1.key }) {
             // The explicit event of the repair: on the task whose blocker was left out.
             commands.append(
-                .update(id: id, TaskChanges(metadata: ["importRepairs": .array(sentences.map(JSONValue.string))])))
+                .update(id: id, TaskChanges(metadata: ["importRepairs": .array(sentences.map(JSONValue.string))]))
+            )
         }
         return (commands, placeholders, repairs)
     }
@@ -316,8 +333,12 @@ public struct ClaudeTaskDirectory: Sendable {
                 for payload in try Decider.decide(command, in: state.list(list), actor: actor) {
                     Reducer.apply(
                         Event(
-                            seq: state.lastSeq + 1, timestamp: state.lastTimestamp, list: list, actor: actor,
-                            payload: payload),
+                            seq: state.lastSeq + 1,
+                            timestamp: state.lastTimestamp,
+                            list: list,
+                            actor: actor,
+                            payload: payload
+                        ),
                         to: &state
                     )
                 }
@@ -330,7 +351,13 @@ public struct ClaudeTaskDirectory: Sendable {
         }
         guard !commands.isEmpty else {
             return ImportReport(
-                imported: [], skipped: skipped, placeholders: [], repairs: repairs, highWater: 0, seqs: nil)
+                imported: [],
+                skipped: skipped,
+                placeholders: [],
+                repairs: repairs,
+                highWater: 0,
+                seqs: nil
+            )
         }
         let results = try await store.executeInOneTransaction(commands, in: list, actor: actor)
         var seqs: [UInt64] = []
@@ -354,8 +381,12 @@ public struct ClaudeTaskDirectory: Sendable {
             )
         }
         return ImportReport(
-            imported: tasks.keys.sorted(), skipped: skipped, placeholders: placeholders, repairs: repairs,
-            highWater: createdIDs.count, seqs: seqs.min().flatMap { low in seqs.max().map { low...$0 } }
+            imported: tasks.keys.sorted(),
+            skipped: skipped,
+            placeholders: placeholders,
+            repairs: repairs,
+            highWater: createdIDs.count,
+            seqs: seqs.min().flatMap { low in seqs.max().map { low...$0 } }
         )
     }
 
@@ -389,7 +420,10 @@ public struct ClaudeTaskDirectory: Sendable {
             removed.append(name)
         }
         return ExportReport(
-            written: tasks.map(\.id), removed: removed.sorted(by: fileOrder), highWater: state.highWater)
+            written: tasks.map(\.id),
+            removed: removed.sorted(by: fileOrder),
+            highWater: state.highWater
+        )
     }
 
     /// A task as the agent tools store it: pretty JSON, their key order, `owner` and `metadata`

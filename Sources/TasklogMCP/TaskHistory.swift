@@ -33,7 +33,9 @@ struct TaskHistory {
                 let fields = entry.changes.first { $0.taskID == id }?.fields ?? []
                 entries.append(
                     Entry(
-                        seq: entry.event.seq, time: entry.event.timestamp, actor: entry.event.actor,
+                        seq: entry.event.seq,
+                        time: entry.event.timestamp,
+                        actor: entry.event.actor,
                         type: entry.event.payload.typeName,
                         changes: fields.map { change in
                             // Lists read as empty lists rather than as absent.

@@ -60,12 +60,16 @@ public struct TaskTools: Sendable {
     private func create(_ arguments: [String: JSONValue], actor: String) async throws -> ToolResult {
         try Self.checkNesting(arguments["metadata"])
         let new = NewTask(
-            subject: arguments["subject"]?.stringValue ?? "", description: arguments["description"]?.stringValue ?? "",
-            activeForm: arguments["activeForm"]?.stringValue, metadata: arguments["metadata"]?.objectValue ?? [:]
+            subject: arguments["subject"]?.stringValue ?? "",
+            description: arguments["description"]?.stringValue ?? "",
+            activeForm: arguments["activeForm"]?.stringValue,
+            metadata: arguments["metadata"]?.objectValue ?? [:]
         )
         let task = try await store.create(new, in: list, actor: actor)
         return ToolResult(
-            text: "Task #\(task.id) created successfully: \(task.subject)", structured: ["task": task.json])
+            text: "Task #\(task.id) created successfully: \(task.subject)",
+            structured: ["task": task.json]
+        )
     }
 
     private func get(_ arguments: [String: JSONValue]) throws -> ToolResult {
@@ -101,7 +105,8 @@ public struct TaskTools: Sendable {
             items.append(.object(item))
         }
         return ToolResult(
-            text: lines.isEmpty ? "No tasks found" : lines.joined(separator: "\n"), structured: ["tasks": .array(items)]
+            text: lines.isEmpty ? "No tasks found" : lines.joined(separator: "\n"),
+            structured: ["tasks": .array(items)]
         )
     }
 
@@ -109,8 +114,10 @@ public struct TaskTools: Sendable {
         let id = try Self.taskID(arguments["taskId"], field: "taskId")
         try Self.checkNesting(arguments["metadata"])
         var changes = TaskChanges(
-            subject: arguments["subject"]?.stringValue, description: arguments["description"]?.stringValue,
-            activeForm: arguments["activeForm"]?.stringValue, owner: arguments["owner"]?.stringValue,
+            subject: arguments["subject"]?.stringValue,
+            description: arguments["description"]?.stringValue,
+            activeForm: arguments["activeForm"]?.stringValue,
+            owner: arguments["owner"]?.stringValue,
             addBlocks: try Self.taskIDs(arguments["addBlocks"], field: "addBlocks"),
             addBlockedBy: try Self.taskIDs(arguments["addBlockedBy"], field: "addBlockedBy"),
             metadata: arguments["metadata"]?.objectValue
@@ -153,7 +160,9 @@ public struct TaskTools: Sendable {
         let entries = try TaskHistory.entries(of: id, in: list, store: store)
         guard !entries.isEmpty else {
             throw TasklogError(
-                .notFound, "task #\(id) has no history in this list: no task with that id was ever created")
+                .notFound,
+                "task #\(id) has no history in this list: no task with that id was ever created"
+            )
         }
         let shown = entries.suffix(limit)
         var lines = ["Task #\(id): \(entries.count) event\(entries.count == 1 ? "" : "s")"]
@@ -175,17 +184,23 @@ public struct TaskTools: Sendable {
         if arguments["taskId"] != nil {
             let id = try Self.taskID(arguments["taskId"], field: "taskId")
             guard let task = try store.get(id, in: list, at: .seq(seq)) else {
-                return ToolResult(text: "Task #\(id) did not exist at seq \(seq)", structured: ["seq": .int(Int64(seq)), "task": .null])
+                return ToolResult(
+                    text: "Task #\(id) did not exist at seq \(seq)",
+                    structured: ["seq": .int(Int64(seq)), "task": .null]
+                )
             }
             return ToolResult(
-                text: "Task #\(id) at seq \(seq): \(task.subject) [\(task.status.name)]\(task.owner.map { " (\($0))" } ?? "")",
+                text:
+                    "Task #\(id) at seq \(seq): \(task.subject) [\(task.status.name)]\(task.owner.map { " (\($0))" } ?? "")",
                 structured: ["seq": .int(Int64(seq)), "task": task.json]
             )
         }
         let tasks = try store.tasks(in: list, at: .seq(seq))
         let lines = tasks.map { "#\($0.id) [\($0.status.name)] \($0.subject)\($0.owner.map { " (\($0))" } ?? "")" }
         return ToolResult(
-            text: (["At seq \(seq): \(tasks.count) task\(tasks.count == 1 ? "" : "s")"] + lines).joined(separator: "\n"),
+            text: (["At seq \(seq): \(tasks.count) task\(tasks.count == 1 ? "" : "s")"] + lines).joined(
+                separator: "\n"
+            ),
             structured: ["seq": .int(Int64(seq)), "tasks": .array(tasks.map(\.json))]
         )
     }
@@ -273,7 +288,9 @@ public struct TaskTools: Sendable {
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let id = Int(digits), id > 0
         else {
             throw TasklogError(
-                .invalidInput, "\(field) must be a task id like \"3\", not \(value?.serialized() ?? "nothing")")
+                .invalidInput,
+                "\(field) must be a task id like \"3\", not \(value?.serialized() ?? "nothing")"
+            )
         }
         return id
     }

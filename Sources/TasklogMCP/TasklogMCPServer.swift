@@ -5,9 +5,9 @@ import Tasklog
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// `tasklog mcp`: the agent task tools over MCP on standard input and output.
@@ -38,7 +38,10 @@ public final class TasklogMCPServer: Sendable {
         public var trackingEnabled = true
 
         public init(
-            list: String, actor: String? = nil, leaseSeconds: Double = 300, heartbeat: Bool = true,
+            list: String,
+            actor: String? = nil,
+            leaseSeconds: Double = 300,
+            heartbeat: Bool = true,
             log: @escaping @Sendable (String) -> Void = TasklogMCPServer.standardError
         ) {
             self.list = list
@@ -78,10 +81,13 @@ public final class TasklogMCPServer: Sendable {
         self.configuration = configuration
         tools = try TaskTools(store: store, list: configuration.list)
         session = ClaimSession(
-            store: store, list: tools.list,
+            store: store,
+            list: tools.list,
             configuration: .init(
-                explicitActor: configuration.actor, leaseSeconds: configuration.leaseSeconds,
-                heartbeat: configuration.heartbeat, log: configuration.log
+                explicitActor: configuration.actor,
+                leaseSeconds: configuration.leaseSeconds,
+                heartbeat: configuration.heartbeat,
+                log: configuration.log
             )
         )
     }
@@ -90,7 +96,10 @@ public final class TasklogMCPServer: Sendable {
     /// then ends the session: its claims go back to pending, as events.
     public func run() async throws {
         let server = Server(
-            name: "tasklog", version: Self.version, title: "Tasklog", instructions: Self.instructions,
+            name: "tasklog",
+            version: Self.version,
+            title: "Tasklog",
+            instructions: Self.instructions,
             capabilities: .init(tools: .init(listChanged: false))
         )
         await register(on: server)
@@ -136,7 +145,8 @@ public final class TasklogMCPServer: Sendable {
         case .object(let object)?: arguments = JSONValue(MCP.Value.object(object))
         case let other?:
             throw MCPError.invalidParams(
-                "the arguments of \(name) must be an object, not \(JSONValue(other as MCP.Value).typeName)")
+                "the arguments of \(name) must be an object, not \(JSONValue(other as MCP.Value).typeName)"
+            )
         }
         guard ToolCatalog.tool(named: name) != nil else {
             throw MCPError.invalidParams(TaskTools.UnknownTool(name: name).description)
@@ -145,7 +155,8 @@ public final class TasklogMCPServer: Sendable {
             return Self.mcpResult(
                 ToolResult(
                     text: "Task tracking is disabled (task_tracking.enabled is false); nothing was done",
-                    structured: ["tracking": "disabled", "done": false], isError: false
+                    structured: ["tracking": "disabled", "done": false],
+                    isError: false
                 )
             )
         }
@@ -164,11 +175,16 @@ public final class TasklogMCPServer: Sendable {
     static var mcpTools: [Tool] {
         ToolCatalog.tools.map { tool in
             Tool(
-                name: tool.name, title: tool.title, description: tool.description, inputSchema: Value(tool.inputSchema),
+                name: tool.name,
+                title: tool.title,
+                description: tool.description,
+                inputSchema: Value(tool.inputSchema),
                 annotations: .init(
-                    title: tool.title, readOnlyHint: tool.readOnly,
+                    title: tool.title,
+                    readOnlyHint: tool.readOnly,
                     destructiveHint: tool.readOnly ? nil : tool.name == "TaskUpdate",
-                    idempotentHint: tool.readOnly ? nil : false, openWorldHint: false
+                    idempotentHint: tool.readOnly ? nil : false,
+                    openWorldHint: false
                 )
             )
         }
@@ -177,7 +193,8 @@ public final class TasklogMCPServer: Sendable {
     static func mcpResult(_ result: ToolResult) -> CallTool.Result {
         CallTool.Result(
             content: [.text(text: result.text, annotations: nil, _meta: nil)],
-            structuredContent: result.structured.map(Value.init), isError: result.isError
+            structuredContent: result.structured.map(Value.init),
+            isError: result.isError
         )
     }
 

@@ -88,7 +88,8 @@ func run(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let disabled as TrackingDisabled {
-        let origin = disabled.file.map { "task_tracking.enabled is false in \($0)" } ?? "TASKLOG_TRACKING_ENABLED is false"
+        let origin =
+            disabled.file.map { "task_tracking.enabled is false in \($0)" } ?? "TASKLOG_TRACKING_ENABLED is false"
         if disabled.json {
             Output.json(["tracking": "disabled", "done": false, "reason": .string(origin)])
         } else {

@@ -36,7 +36,8 @@ enum Graphviz {
             try process.run()
         } catch {
             throw TasklogError(
-                .unavailable, "cannot run \(executable.path): \(error.localizedDescription); install graphviz or use --format dot"
+                .unavailable,
+                "cannot run \(executable.path): \(error.localizedDescription); install graphviz or use --format dot"
             )
         }
         let svg = output.fileHandleForReading.readDataToEndOfFile()
@@ -44,7 +45,10 @@ enum Graphviz {
         guard process.terminationStatus == 0 else {
             let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
             let first = message.split(whereSeparator: \.isNewline).first.map { ": \($0)" } ?? ""
-            throw TasklogError(.unavailable, "Graphviz's dot failed with exit \(process.terminationStatus)\(first); try --format dot")
+            throw TasklogError(
+                .unavailable,
+                "Graphviz's dot failed with exit \(process.terminationStatus)\(first); try --format dot"
+            )
         }
         return String(decoding: svg, as: UTF8.self)
     }

@@ -29,7 +29,9 @@ enum Output {
         if !task.blockedBy.isEmpty { line("  blocked by: \(ids(task.blockedBy))") }
         if !task.blocks.isEmpty { line("  blocks: \(ids(task.blocks))") }
         if !task.metadata.isEmpty { line("  metadata: \(JSONValue.object(task.metadata).serialized())") }
-        line("  version \(task.version), created \(task.createdAt.iso8601Seconds), updated \(task.updatedAt.iso8601Seconds)")
+        line(
+            "  version \(task.version), created \(task.createdAt.iso8601Seconds), updated \(task.updatedAt.iso8601Seconds)"
+        )
     }
 
     /// Tasks as a table: id, status, owner, open blockers, subject.

@@ -35,7 +35,8 @@ struct TasklogCommand: ParsableCommand {
             Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self,
             Workflow.self, LedgerCommand.self, Resume.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
-            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self, RunSteps.self, ClaimLoop.self,
+            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self,
+            RunSteps.self, ClaimLoop.self,
             MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self, Serve.self,
         ]
     )

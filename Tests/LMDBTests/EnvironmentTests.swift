@@ -28,7 +28,9 @@ struct TemporaryDirectory {
         let meta = env.database("meta")
         try env.write { txn in try txn.put(in: meta, key: Array("name".utf8), value: Array("tasklog".utf8)) }
         let value = try env.read { txn in
-            try txn.withValue(in: meta, key: Array("name".utf8)) { span in span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+            try txn.withValue(in: meta, key: Array("name".utf8)) { span in
+                span.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            }
         }
         #expect(value == "tasklog")
         let missing = try env.read { txn in try txn.withValue(in: meta, key: Array("other".utf8)) { _ in true } }
@@ -45,7 +47,9 @@ struct TemporaryDirectory {
         let events = env.database("events")
         try env.write { txn in
             for seq in UInt64(1)...3 {
-                try [UInt8](repeating: UInt8(seq), count: 10).withUnsafeBytes { try txn.append(in: events, key: seq, value: $0) }
+                try [UInt8](repeating: UInt8(seq), count: 10).withUnsafeBytes {
+                    try txn.append(in: events, key: seq, value: $0)
+                }
             }
         }
         #expect {
@@ -95,7 +99,9 @@ struct TemporaryDirectory {
         for batch in 0..<8 {
             try env.write { txn in
                 for index in 0..<512 {
-                    try value.withUnsafeBytes { try txn.append(in: events, key: UInt64(batch * 512 + index + 1), value: $0) }
+                    try value.withUnsafeBytes {
+                        try txn.append(in: events, key: UInt64(batch * 512 + index + 1), value: $0)
+                    }
                 }
             }
         }

@@ -15,42 +15,80 @@ import Testing
         func at(_ seconds: Int64) -> Timestamp { Timestamp(rawValue: t.rawValue + seconds * 1_000_000 + 123_456) }
         return [
             Event(
-                seq: 1, timestamp: at(0), list: "default", actor: "lead",
+                seq: 1,
+                timestamp: at(0),
+                list: "default",
+                actor: "lead",
                 payload: .taskCreated(TaskCreated(id: 1, subject: "Design the schema", description: "Tables and keys"))
             ),
             Event(
-                seq: 2, timestamp: at(1), list: "default", actor: "lead", idempotencyKey: "create-2",
+                seq: 2,
+                timestamp: at(1),
+                list: "default",
+                actor: "lead",
+                idempotencyKey: "create-2",
                 payload: .taskCreated(
                     TaskCreated(
-                        id: 2, subject: "Write the migration ✓", description: "", activeForm: "Writing the migration",
+                        id: 2,
+                        subject: "Write the migration ✓",
+                        description: "",
+                        activeForm: "Writing the migration",
                         owner: "agent-b",
                         metadata: [
                             "workflow": "build-task-20260213T1430", "step": 4, "milestone": true, "phase": "build",
-                            "parallel_group": "writers", "ratio": 0.25, "tags": ["a", nil, -7], "nested": ["k": ["x": 1]],
+                            "parallel_group": "writers", "ratio": 0.25, "tags": ["a", nil, -7],
+                            "nested": ["k": ["x": 1]],
                         ]
                     )
                 )
             ),
             Event(
-                seq: 3, timestamp: at(2), list: "default", actor: nil,
+                seq: 3,
+                timestamp: at(2),
+                list: "default",
+                actor: nil,
                 payload: .taskUpdated(TaskUpdated(id: 2, addBlockedBy: [1]))
             ),
             Event(
-                seq: 4, timestamp: at(3), list: "default", actor: "agent-a",
+                seq: 4,
+                timestamp: at(3),
+                list: "default",
+                actor: "agent-a",
                 payload: .taskUpdated(
                     TaskUpdated(
-                        id: 1, subject: "Design the schema v2", description: "More tables", activeForm: "Designing",
-                        status: .inProgress, owner: .some("agent-a"), metadataPatch: ["phase": "plan", "gone": nil],
-                        addBlocks: [3], addBlockedBy: []
+                        id: 1,
+                        subject: "Design the schema v2",
+                        description: "More tables",
+                        activeForm: "Designing",
+                        status: .inProgress,
+                        owner: .some("agent-a"),
+                        metadataPatch: ["phase": "plan", "gone": nil],
+                        addBlocks: [3],
+                        addBlockedBy: []
                     )
                 )
             ),
             Event(
-                seq: 5, timestamp: at(4), list: "default", actor: "agent-a",
+                seq: 5,
+                timestamp: at(4),
+                list: "default",
+                actor: "agent-a",
                 payload: .taskUpdated(TaskUpdated(id: 1, status: .completed, owner: .some(nil)))
             ),
-            Event(seq: 6, timestamp: at(5), list: "team-b", actor: "cli", payload: .dependencyAdded(blocker: 1, blocked: 2)),
-            Event(seq: 7, timestamp: at(6), list: "team-b", actor: "cli", payload: .dependencyRemoved(blocker: 1, blocked: 2)),
+            Event(
+                seq: 6,
+                timestamp: at(5),
+                list: "team-b",
+                actor: "cli",
+                payload: .dependencyAdded(blocker: 1, blocked: 2)
+            ),
+            Event(
+                seq: 7,
+                timestamp: at(6),
+                list: "team-b",
+                actor: "cli",
+                payload: .dependencyRemoved(blocker: 1, blocked: 2)
+            ),
             Event(seq: 8, timestamp: at(7), list: "default", actor: "cli", payload: .taskDeleted(id: 2)),
         ]
     }()
@@ -114,16 +152,38 @@ import Testing
     static let workflowEvents: [Event] = {
         let t = Timestamp(rawValue: 1_770_993_600_000_000)
         return events + [
-            Event(seq: 9, timestamp: t, list: "default", actor: "lead", payload: .workflowStarted(id: "build-task-20260213T1440", type: "build-task")),
             Event(
-                seq: 10, timestamp: Timestamp(rawValue: t.rawValue + 60_000_000), list: "default", actor: "lead",
-                payload: .checkpointRecorded(workflow: "build-task-20260213T1440", step: 1, name: "Workspace setup", data: ["branch": "main"])
+                seq: 9,
+                timestamp: t,
+                list: "default",
+                actor: "lead",
+                payload: .workflowStarted(id: "build-task-20260213T1440", type: "build-task")
             ),
             Event(
-                seq: 11, timestamp: Timestamp(rawValue: t.rawValue + 120_000_000), list: "default", actor: "lead",
+                seq: 10,
+                timestamp: Timestamp(rawValue: t.rawValue + 60_000_000),
+                list: "default",
+                actor: "lead",
+                payload: .checkpointRecorded(
+                    workflow: "build-task-20260213T1440",
+                    step: 1,
+                    name: "Workspace setup",
+                    data: ["branch": "main"]
+                )
+            ),
+            Event(
+                seq: 11,
+                timestamp: Timestamp(rawValue: t.rawValue + 120_000_000),
+                list: "default",
+                actor: "lead",
                 payload: .workflowFailed(id: "build-task-20260213T1440", step: 4, reason: "tests failed")
             ),
-            Event(seq: 12, timestamp: Timestamp(rawValue: t.rawValue + 180_000_000), list: "team-b", payload: .workflowCompleted(id: "quality-gate-1")),
+            Event(
+                seq: 12,
+                timestamp: Timestamp(rawValue: t.rawValue + 180_000_000),
+                list: "team-b",
+                payload: .workflowCompleted(id: "quality-gate-1")
+            ),
         ]
     }()
 
@@ -152,7 +212,9 @@ import Testing
         let copied = bytes.withUnsafeBytes { raw in
             directory.lists.map { id, entry in (id, SnapshotCodec.body(entry, in: raw)) }
         }
-        #expect(SnapshotCodec.encode(lastSeq: state.lastSeq, lastTimestamp: state.lastTimestamp, bodies: copied) == bytes)
+        #expect(
+            SnapshotCodec.encode(lastSeq: state.lastSeq, lastTimestamp: state.lastTimestamp, bodies: copied) == bytes
+        )
     }
 
     /// A flipped bit in one list's body is found when that list is decoded, and only then; a
@@ -214,7 +276,9 @@ import Testing
     @Test func truncatedAndEmptyValuesAreRefused() {
         let bytes = encodedEvents()[0]
         for length in [0, 1, 10, bytes.count - 1] {
-            #expect(throws: CodecError.self) { try Array(bytes.prefix(length)).withUnsafeBytes { try EventCodec.decode($0) } }
+            #expect(throws: CodecError.self) {
+                try Array(bytes.prefix(length)).withUnsafeBytes { try EventCodec.decode($0) }
+            }
         }
     }
 
@@ -239,7 +303,9 @@ import Testing
     /// every reader of events refuses it (a length was once checked before its own varint).
     @Test func aStringRunningPastTheEndIsRefusedEverywhere() throws {
         let event = Event(
-            seq: 1, timestamp: Timestamp(rawValue: 1_770_000_000_000_000), list: "default",
+            seq: 1,
+            timestamp: Timestamp(rawValue: 1_770_000_000_000_000),
+            list: "default",
             payload: .workflowCompleted(id: "build-task-1")
         )
         var bytes = EventCodec.encode(event, after: .zero).bytes
@@ -250,7 +316,9 @@ import Testing
         for overrun in [1, 2, 30] {
             var damaged = bytes
             damaged[lengthAt] = UInt8(12 + overrun)
-            let checksum = damaged.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(damaged.count - 8)])) }
+            let checksum = damaged.withUnsafeBytes {
+                XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(damaged.count - 8)]))
+            }
             withUnsafeBytes(of: checksum.littleEndian) { damaged.replaceSubrange((damaged.count - 8)..., with: $0) }
             damaged.withUnsafeBytes { raw in
                 #expect(throws: CodecError.self) { try EventCodec.decode(raw) }
@@ -266,7 +334,10 @@ import Testing
     /// A format-3 snapshot whose directory names a list with an id that runs past the header.
     @Test func snapshotDirectoryWithAnOverlongListID() {
         let bytes = Array(
-            Data(base64Encoded: "AwEAAAAMgJTACUxSWvn9CGifZmF1bHS9ZGUgdGEsbGVzCkRlc11nbmluAQEJTFJa+f34m59mYU9wdGlvbmFs////////I89pT0R8BQ29IAAAAAiA8LaUwPK6raUG")!
+            Data(
+                base64Encoded:
+                    "AwEAAAAMgJTACUxSWvn9CGifZmF1bHS9ZGUgdGEsbGVzCkRlc11nbmluAQEJTFJa+f34m59mYU9wdGlvbmFs////////I89pT0R8BQ29IAAAAAiA8LaUwPK6raUG"
+            )!
         )
         bytes.withUnsafeBytes { raw in
             #expect(throws: CodecError.self) { try SnapshotCodec.decode(raw) }

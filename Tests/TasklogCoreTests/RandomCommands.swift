@@ -58,13 +58,18 @@ struct CommandGenerator {
     private mutating func newTask() -> NewTask {
         let n = Int.random(in: 0..<1000, using: &random)
         var metadata: [String: JSONValue] = [:]
-        if Bool.random(using: &random) { metadata["phase"] = .string(["plan", "build", "review"].randomElement(using: &random)!) }
+        if Bool.random(using: &random) {
+            metadata["phase"] = .string(["plan", "build", "review"].randomElement(using: &random)!)
+        }
         if Bool.random(using: &random) { metadata["step"] = .int(Int64.random(in: 0...9, using: &random)) }
         if Int.random(in: 0..<20, using: &random) == 0 { metadata["step"] = .string("four") }  // refused
-        if Bool.random(using: &random) { metadata["note"] = .array([.int(Int64(n)), .double(0.5), .null, .bool(true)]) }
+        if Bool.random(using: &random) {
+            metadata["note"] = .array([.int(Int64(n)), .double(0.5), .null, .bool(true)])
+        }
         let subject = Int.random(in: 0..<30, using: &random) == 0 ? "" : "Task \(n) ✓"
         return NewTask(
-            subject: subject, description: Bool.random(using: &random) ? "Do thing \(n)\nwith \"quotes\"" : "",
+            subject: subject,
+            description: Bool.random(using: &random) ? "Do thing \(n)\nwith \"quotes\"" : "",
             activeForm: Bool.random(using: &random) ? "Doing \(n)" : nil,
             owner: Int.random(in: 0..<5, using: &random) == 0 ? actors.randomElement(using: &random) : nil,
             metadata: metadata
@@ -77,7 +82,9 @@ struct CommandGenerator {
             changes.status = [.pending, .inProgress, .inProgress, .completed, .completed, .deleted]
                 .randomElement(using: &random)!
         }
-        if Int.random(in: 0..<6, using: &random) == 0 { changes.subject = "Renamed \(Int.random(in: 0..<99, using: &random))" }
+        if Int.random(in: 0..<6, using: &random) == 0 {
+            changes.subject = "Renamed \(Int.random(in: 0..<99, using: &random))"
+        }
         if Int.random(in: 0..<8, using: &random) == 0 { changes.description = "" }
         if Int.random(in: 0..<8, using: &random) == 0 { changes.activeForm = "Working" }
         if Int.random(in: 0..<5, using: &random) == 0 {
@@ -91,7 +98,9 @@ struct CommandGenerator {
                 "extra": .object(["k": .int(Int64.random(in: 0..<3, using: &random))]),
             ]
         }
-        if Int.random(in: 0..<6, using: &random) == 0 { changes.expectedVersion = Int.random(in: 1...4, using: &random) }
+        if Int.random(in: 0..<6, using: &random) == 0 {
+            changes.expectedVersion = Int.random(in: 1...4, using: &random)
+        }
         return changes
     }
 }

@@ -72,7 +72,12 @@ import Testing
                 do {
                     for payload in try Decider.decide(command, in: state.list(list), actor: actor) {
                         Reducer.apply(
-                            Event(seq: state.lastSeq + 1, timestamp: Timestamp(rawValue: 0), list: list, payload: payload),
+                            Event(
+                                seq: state.lastSeq + 1,
+                                timestamp: Timestamp(rawValue: 0),
+                                list: list,
+                                payload: payload
+                            ),
                             to: &state
                         )
                     }
@@ -90,10 +95,16 @@ import Testing
                 #expect(task.id <= list.highWater)
                 #expect(task.blocks == task.blocks.sorted() && Set(task.blocks).count == task.blocks.count)
                 for other in task.blocks {
-                    #expect(list.tasks[other]?.blockedBy.contains(task.id) == true, "\(name): #\(task.id) blocks #\(other)")
+                    #expect(
+                        list.tasks[other]?.blockedBy.contains(task.id) == true,
+                        "\(name): #\(task.id) blocks #\(other)"
+                    )
                 }
                 for other in task.blockedBy {
-                    #expect(list.tasks[other]?.blocks.contains(task.id) == true, "\(name): #\(task.id) blocked by #\(other)")
+                    #expect(
+                        list.tasks[other]?.blocks.contains(task.id) == true,
+                        "\(name): #\(task.id) blocked by #\(other)"
+                    )
                 }
                 #expect(task.status != .deleted)
                 #expect(Decider.cycle(adding: [], to: list) == nil)

@@ -1,5 +1,5 @@
-import Testing
 import TasklogCore
+import Testing
 
 /// Tests for the Foundation-free support types: SHA256, XXH64, JSONValue and Timestamp.
 @Suite("SupportTests")
@@ -131,41 +131,41 @@ extension SupportTests {
 extension SupportTests {
     /// XXH64 (seed 0) of the first n bytes of `pattern(100)`, for n in 0...100, from Python's `xxhash.xxh64`.
     static let xxh64PatternTable: [UInt64] = [
-        0xEF46DB3751D8E999, 0xA96C7F0CE858BBB7, 0xAC378C5993CD5F9A, 0x56E6957632A487F9,
-        0xC60D15B1E3FF8F04, 0x808815858624DD4E, 0xCF22B4E87E9BBD00, 0xAFBEFC3D6C6F9A8E,
-        0x3DA5C7AA269683E0, 0x4B17A9BA9E215C09, 0x6B889090B8A922B8, 0x1FC070E44716BD8E,
-        0x8FE8AB1C1FD0666E, 0x0382284CC19C4ABB, 0x1523F762201BA56E, 0xAE2A37EB9357CAA7,
-        0xA19AD429B02BC413, 0xFE9F0FEB7EEEDC09, 0xA44DBC53C815D4FE, 0x3693E04C0DFC7DD2,
-        0x0BFBADB368E7F37C, 0xFE78683697D5C575, 0xB07142420C77FE7F, 0xE77B1FCEA84118C3,
-        0x929438E5C2159EF9, 0x7E6C95919380459F, 0xAF2EFE1AA0CF37DC, 0x8EDAA24C28D12EC6,
-        0xA36B5C4091187D2A, 0xEB1FEE1BF0954759, 0x6A54EBE6FE40B928, 0x4A74F3A1A39AD4A1,
-        0x8D57D6A4671CC43D, 0x62C9FD21ED857664, 0x42CCE8A8F5FC5F1F, 0x85CBCF9E0D9CBECA,
-        0xA4475C606B0ABC3C, 0x5D71D9FC4B676D9F, 0x88A74AB8EAEB0218, 0x1789542489E59CC4,
-        0x49B45332E280F187, 0xB410B48464DC1268, 0x9DACB790A1526540, 0x7C296A6B49B188E7,
-        0xA6B69C7CEE5D5B54, 0xAA6AEB7198C8C81C, 0x7C4B5A84F7CD59F3, 0x05E3AB06C6BB0A6B,
-        0x9F31C521803DA811, 0x9F787017DE727118, 0xCA2EEE5CB9FB5469, 0x33A29BD165146948,
-        0x76D9CAACC61B6870, 0xA7A6E96A5BE18EB9, 0x4A6D8C8CB7AB9234, 0x2471440903895716,
-        0x69AEA7699ABF3484, 0x49E8D867C0AC8865, 0xD3928F8D2530D5EE, 0x8A1F4D8F4C9045FE,
-        0xEAFEFBF83AB62C32, 0x1BE3BA2EA41289BE, 0x7ACAEF6AE2F7A5B6, 0x5C320A0D2707057F,
-        0x7BBABBC45729D17E, 0xF3980C34BAE65DC1, 0x37082D58BA4215F9, 0x6ACEF358C3E521BD,
-        0x2C0A027BBF50EC18, 0x7D90EA5F45D705CB, 0x383A51C48C4F8F4C, 0x31BF591B718974D1,
-        0x4063B91780ECA3E6, 0xFE37944EE4DE1188, 0x62C6DCE103A4F939, 0x68372688B22C91BD,
-        0x43A0F285258BFBD3, 0xDB97AF1ABC152D81, 0x1EF3D95869E00AE6, 0xF09091AF6C3D95D5,
-        0x7FB26396EFCAA30F, 0xF9BAD4217AA6CFC7, 0xB6A5A7DCAAC8D5D3, 0xEA36B2CCA41AA5DB,
-        0x9D023A6680A69206, 0x6DA6C43A8402B3D5, 0x21B67DFF095C57D5, 0x51389DFE4EA33D31,
-        0xF8C13E3AC3588869, 0x624408EA804D589C, 0xE02B69577487C15B, 0x4B92A391BC6CB1F1,
-        0x5A85982492327A09, 0x66962B5F6D39B1CD, 0x7521D2AC06453B07, 0x90F6CB6D1DB41380,
-        0x1A4B207385051B55, 0xB8016EEFF392BE5D, 0xE2F2AEA4F6C4A4C1, 0xEDE5C62DF22AB2D0,
-        0xEFA0AD2D3E70C151,
+        0xEF46_DB37_51D8_E999, 0xA96C_7F0C_E858_BBB7, 0xAC37_8C59_93CD_5F9A, 0x56E6_9576_32A4_87F9,
+        0xC60D_15B1_E3FF_8F04, 0x8088_1585_8624_DD4E, 0xCF22_B4E8_7E9B_BD00, 0xAFBE_FC3D_6C6F_9A8E,
+        0x3DA5_C7AA_2696_83E0, 0x4B17_A9BA_9E21_5C09, 0x6B88_9090_B8A9_22B8, 0x1FC0_70E4_4716_BD8E,
+        0x8FE8_AB1C_1FD0_666E, 0x0382_284C_C19C_4ABB, 0x1523_F762_201B_A56E, 0xAE2A_37EB_9357_CAA7,
+        0xA19A_D429_B02B_C413, 0xFE9F_0FEB_7EEE_DC09, 0xA44D_BC53_C815_D4FE, 0x3693_E04C_0DFC_7DD2,
+        0x0BFB_ADB3_68E7_F37C, 0xFE78_6836_97D5_C575, 0xB071_4242_0C77_FE7F, 0xE77B_1FCE_A841_18C3,
+        0x9294_38E5_C215_9EF9, 0x7E6C_9591_9380_459F, 0xAF2E_FE1A_A0CF_37DC, 0x8EDA_A24C_28D1_2EC6,
+        0xA36B_5C40_9118_7D2A, 0xEB1F_EE1B_F095_4759, 0x6A54_EBE6_FE40_B928, 0x4A74_F3A1_A39A_D4A1,
+        0x8D57_D6A4_671C_C43D, 0x62C9_FD21_ED85_7664, 0x42CC_E8A8_F5FC_5F1F, 0x85CB_CF9E_0D9C_BECA,
+        0xA447_5C60_6B0A_BC3C, 0x5D71_D9FC_4B67_6D9F, 0x88A7_4AB8_EAEB_0218, 0x1789_5424_89E5_9CC4,
+        0x49B4_5332_E280_F187, 0xB410_B484_64DC_1268, 0x9DAC_B790_A152_6540, 0x7C29_6A6B_49B1_88E7,
+        0xA6B6_9C7C_EE5D_5B54, 0xAA6A_EB71_98C8_C81C, 0x7C4B_5A84_F7CD_59F3, 0x05E3_AB06_C6BB_0A6B,
+        0x9F31_C521_803D_A811, 0x9F78_7017_DE72_7118, 0xCA2E_EE5C_B9FB_5469, 0x33A2_9BD1_6514_6948,
+        0x76D9_CAAC_C61B_6870, 0xA7A6_E96A_5BE1_8EB9, 0x4A6D_8C8C_B7AB_9234, 0x2471_4409_0389_5716,
+        0x69AE_A769_9ABF_3484, 0x49E8_D867_C0AC_8865, 0xD392_8F8D_2530_D5EE, 0x8A1F_4D8F_4C90_45FE,
+        0xEAFE_FBF8_3AB6_2C32, 0x1BE3_BA2E_A412_89BE, 0x7ACA_EF6A_E2F7_A5B6, 0x5C32_0A0D_2707_057F,
+        0x7BBA_BBC4_5729_D17E, 0xF398_0C34_BAE6_5DC1, 0x3708_2D58_BA42_15F9, 0x6ACE_F358_C3E5_21BD,
+        0x2C0A_027B_BF50_EC18, 0x7D90_EA5F_45D7_05CB, 0x383A_51C4_8C4F_8F4C, 0x31BF_591B_7189_74D1,
+        0x4063_B917_80EC_A3E6, 0xFE37_944E_E4DE_1188, 0x62C6_DCE1_03A4_F939, 0x6837_2688_B22C_91BD,
+        0x43A0_F285_258B_FBD3, 0xDB97_AF1A_BC15_2D81, 0x1EF3_D958_69E0_0AE6, 0xF090_91AF_6C3D_95D5,
+        0x7FB2_6396_EFCA_A30F, 0xF9BA_D421_7AA6_CFC7, 0xB6A5_A7DC_AAC8_D5D3, 0xEA36_B2CC_A41A_A5DB,
+        0x9D02_3A66_80A6_9206, 0x6DA6_C43A_8402_B3D5, 0x21B6_7DFF_095C_57D5, 0x5138_9DFE_4EA3_3D31,
+        0xF8C1_3E3A_C358_8869, 0x6244_08EA_804D_589C, 0xE02B_6957_7487_C15B, 0x4B92_A391_BC6C_B1F1,
+        0x5A85_9824_9232_7A09, 0x6696_2B5F_6D39_B1CD, 0x7521_D2AC_0645_3B07, 0x90F6_CB6D_1DB4_1380,
+        0x1A4B_2073_8505_1B55, 0xB801_6EEF_F392_BE5D, 0xE2F2_AEA4_F6C4_A4C1, 0xEDE5_C62D_F22A_B2D0,
+        0xEFA0_AD2D_3E70_C151,
     ]
 
     @Test func xxh64KnownVectors() {
-        #expect(xxh64([]) == 0xEF46DB3751D8E999)
-        #expect(XXH64.hash(UnsafeRawBufferPointer(start: nil, count: 0)) == 0xEF46DB3751D8E999)
-        #expect(xxh64(Array("abc".utf8)) == 0x44BC2CF5AD770999)
+        #expect(xxh64([]) == 0xEF46_DB37_51D8_E999)
+        #expect(XXH64.hash(UnsafeRawBufferPointer(start: nil, count: 0)) == 0xEF46_DB37_51D8_E999)
+        #expect(xxh64(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
         let long = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox."
         #expect(long.utf8.count == 72)
-        #expect(xxh64(Array(long.utf8)) == 0x05DDDDEC682D9F58)
+        #expect(xxh64(Array(long.utf8)) == 0x05DD_DDEC_682D_9F58)
     }
 
     @Test func xxh64PatternLengths0Through100() {
@@ -177,13 +177,13 @@ extension SupportTests {
     }
 
     @Test(arguments: [
-        (0, 0xC4349FC93C010000 as UInt64), (1, 0x585882422A6165E7), (3, 0x5ACB303E78133C22),
-        (4, 0x7D51D5E2461732B3), (7, 0x2CE9ADEC2B2C8104), (8, 0x758848F033FA76A2),
-        (31, 0x8137041F5AF88413), (32, 0x184EBCF3745CD46C), (33, 0x52FAC3C981F3CC2E),
-        (63, 0x64EF99A2E94CC7BD), (64, 0xF7F22435FE1AB128), (100, 0xBC7AB33BE7528C18),
+        (0, 0xC434_9FC9_3C01_0000 as UInt64), (1, 0x5858_8242_2A61_65E7), (3, 0x5ACB_303E_7813_3C22),
+        (4, 0x7D51_D5E2_4617_32B3), (7, 0x2CE9_ADEC_2B2C_8104), (8, 0x7588_48F0_33FA_76A2),
+        (31, 0x8137_041F_5AF8_8413), (32, 0x184E_BCF3_745C_D46C), (33, 0x52FA_C3C9_81F3_CC2E),
+        (63, 0x64EF_99A2_E94C_C7BD), (64, 0xF7F2_2435_FE1A_B128), (100, 0xBC7A_B33B_E752_8C18),
     ])
     func xxh64WithSeed(length: Int, expected: UInt64) {
-        #expect(xxh64(Array(pattern(100)[..<length]), seed: 0x9E3779B97F4A7C15) == expected)
+        #expect(xxh64(Array(pattern(100)[..<length]), seed: 0x9E37_79B9_7F4A_7C15) == expected)
     }
 
     @Test func xxh64UnalignedInput() {
@@ -335,30 +335,46 @@ extension SupportTests {
     @Test func jsonErrorDescription() {
         let error = parseError("{\"key\" 1}")
         #expect(error?.description == "invalid JSON at line 1, column 8: expected ':' after an object key")
-        #expect(parseError("{\"a\":1}\n\n  ]")?.description
-                == "invalid JSON at line 3, column 3: unexpected character ']' after the JSON value")
+        #expect(
+            parseError("{\"a\":1}\n\n  ]")?.description
+                == "invalid JSON at line 3, column 3: unexpected character ']' after the JSON value"
+        )
     }
 
-    @Test(arguments: [
-        ([0x22, 0xC3, 0x28, 0x22], 2),  // bad continuation byte
-        ([0x22, 0xC0, 0xAF, 0x22], 2),  // overlong "/"
-        ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong 3-byte
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
-        ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 2),  // invalid lead byte
-        ([0x22, 0x61, 0xE2, 0x82], 3),  // truncated at end of input
-        ([0x22, 0x80, 0x22], 2),  // stray continuation byte
-        ([0x22, 0xFF, 0x22], 2),
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0x22, 0xC3, 0x28, 0x22], 2),  // bad continuation byte
+            ([0x22, 0xC0, 0xAF, 0x22], 2),  // overlong "/"
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong 3-byte
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
+            ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 2),  // invalid lead byte
+            ([0x22, 0x61, 0xE2, 0x82], 3),  // truncated at end of input
+            ([0x22, 0x80, 0x22], 2),  // stray continuation byte
+            ([0x22, 0xFF, 0x22], 2),
+        ] as [([UInt8], Int)]
+    )
     func jsonRejectsInvalidUTF8(bytes: [UInt8], column: Int) {
         #expect(parseError(bytes: bytes) == JSONParseError(message: "invalid UTF-8", line: 1, column: column))
     }
 
     @Test func jsonInvalidUTF8OutsideStrings() {
-        #expect(parseError(bytes: [0xFF]) == JSONParseError(
-            message: "unexpected invalid UTF-8, expected a value", line: 1, column: 1))
-        #expect(parseError(bytes: [0x5B, 0x31, 0x5D, 0xC3]) == JSONParseError(
-            message: "unexpected invalid UTF-8 after the JSON value", line: 1, column: 4))
+        #expect(
+            parseError(bytes: [0xFF])
+                == JSONParseError(
+                    message: "unexpected invalid UTF-8, expected a value",
+                    line: 1,
+                    column: 1
+                )
+        )
+        #expect(
+            parseError(bytes: [0x5B, 0x31, 0x5D, 0xC3])
+                == JSONParseError(
+                    message: "unexpected invalid UTF-8 after the JSON value",
+                    line: 1,
+                    column: 4
+                )
+        )
     }
 
     @Test func jsonAcceptsValidUTF8Bytes() throws {

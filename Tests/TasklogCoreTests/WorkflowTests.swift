@@ -22,12 +22,24 @@ import Testing
     }
 
     @Test func aCompletedRunIsAFreshStart() {
-        let ledger = LedgerDocument(workflowID: "w", workflowType: "build-task", status: .completed, currentStep: 9, completedSteps: [1, 4, 5, 7, 9])
+        let ledger = LedgerDocument(
+            workflowID: "w",
+            workflowType: "build-task",
+            status: .completed,
+            currentStep: 9,
+            completedSteps: [1, 4, 5, 7, 9]
+        )
         #expect(ResumePlan.decide(ledger, totalSteps: 9).decision == .freshStart)
     }
 
     @Test func aRunInProgressResumesAfterItsLastCheckpoint() {
-        let ledger = LedgerDocument(workflowID: "w", workflowType: "build-task", status: .inProgress, currentStep: 5, completedSteps: [1, 4, 5])
+        let ledger = LedgerDocument(
+            workflowID: "w",
+            workflowType: "build-task",
+            status: .inProgress,
+            currentStep: 5,
+            completedSteps: [1, 4, 5]
+        )
         let plan = ResumePlan.decide(ledger, totalSteps: 9)
         #expect(plan.decision == .resume)
         #expect(plan.skip == [1, 2, 3, 4, 5])
@@ -36,7 +48,14 @@ import Testing
     }
 
     @Test func aFailedRunResumesFromTheFailedStep() {
-        let ledger = LedgerDocument(workflowID: "w", workflowType: "build-task", status: .failed, currentStep: 7, completedSteps: [1, 4, 5], failedStep: 7)
+        let ledger = LedgerDocument(
+            workflowID: "w",
+            workflowType: "build-task",
+            status: .failed,
+            currentStep: 7,
+            completedSteps: [1, 4, 5],
+            failedStep: 7
+        )
         let plan = ResumePlan.decide(ledger, totalSteps: 9)
         #expect(plan.decision == .resume && plan.skip == [1, 2, 3, 4, 5, 6] && plan.run == [7, 8, 9])
     }
@@ -53,7 +72,15 @@ import Testing
         let id = "build-task-20260213T1430"
         let state = fold([
             ("default", .workflowStarted(id: id, type: "build-task")),
-            ("default", .checkpointRecorded(workflow: id, step: 1, name: "Workspace \"setup\"", data: ["branch": "main", "n": 2])),
+            (
+                "default",
+                .checkpointRecorded(
+                    workflow: id,
+                    step: 1,
+                    name: "Workspace \"setup\"",
+                    data: ["branch": "main", "n": 2]
+                )
+            ),
             ("default", .checkpointRecorded(workflow: id, step: 4, name: "Build", data: [:])),
         ])
         let view = try #require(WorkflowView(id: id, in: state.list("default")))
@@ -101,28 +128,46 @@ import Testing
         var state = fold([("default", .workflowStarted(id: "build-task-1", type: "build-task"))])
         for step in 1...5 {
             let created = try Decider.decide(
-                .create(NewTask(subject: "Step \(step)", metadata: ["workflow": "build-task-1", "step": .int(Int64(step))])),
-                in: state.list("default"), actor: "a"
+                .create(
+                    NewTask(subject: "Step \(step)", metadata: ["workflow": "build-task-1", "step": .int(Int64(step))])
+                ),
+                in: state.list("default"),
+                actor: "a"
             )
             state = apply(created, to: state)
         }
         var checkpoints: [Int] = []
         for id in 1...5 {
-            let events = try Decider.decide(.update(id: id, TaskChanges(status: .completed)), in: state.list("default"), actor: "a")
+            let events = try Decider.decide(
+                .update(id: id, TaskChanges(status: .completed)),
+                in: state.list("default"),
+                actor: "a"
+            )
             for case .checkpointRecorded(_, let step, _, _) in events { checkpoints.append(step) }
             state = apply(events, to: state)
         }
         #expect(checkpoints == [1, 4, 5])
-        #expect(state.list("default").workflows["build-task-1"]?.checkpoints.map(\.name) == ["Step 1", "Step 4", "Step 5"])
+        #expect(
+            state.list("default").workflows["build-task-1"]?.checkpoints.map(\.name) == ["Step 1", "Step 4", "Step 5"]
+        )
     }
 
     @Test func aMilestoneFlagOverridesTheTable() throws {
         var state = TasklogState()
         state = apply(
-            try Decider.decide(.create(NewTask(subject: "Odd", metadata: ["workflow": "custom-1", "milestone": true])), in: state.list("l"), actor: nil),
-            to: state, list: "l"
+            try Decider.decide(
+                .create(NewTask(subject: "Odd", metadata: ["workflow": "custom-1", "milestone": true])),
+                in: state.list("l"),
+                actor: nil
+            ),
+            to: state,
+            list: "l"
         )
-        let events = try Decider.decide(.update(id: 1, TaskChanges(status: .completed)), in: state.list("l"), actor: nil)
+        let events = try Decider.decide(
+            .update(id: 1, TaskChanges(status: .completed)),
+            in: state.list("l"),
+            actor: nil
+        )
         #expect(events.count == 2)
     }
 
@@ -130,7 +175,12 @@ import Testing
         var state = TasklogState()
         var ids: [String] = []
         for _ in 0..<3 {
-            let events = try Decider.decide(.startWorkflow(type: "build-task", id: nil), in: state.list("default"), actor: nil, now: t0)
+            let events = try Decider.decide(
+                .startWorkflow(type: "build-task", id: nil),
+                in: state.list("default"),
+                actor: nil,
+                now: t0
+            )
             ids.append(events.first!.workflowID!)
             state = apply(events, to: state)
         }
@@ -142,23 +192,49 @@ import Testing
     @Test func cleanupCompletesTheRemainingTasks() throws {
         var state = fold([("default", .workflowStarted(id: "w-1", type: "build-task"))])
         for n in 1...3 {
-            state = apply(try Decider.decide(.create(NewTask(subject: "T\(n)", metadata: ["workflow": "w-1"])), in: state.list("default"), actor: nil), to: state)
+            state = apply(
+                try Decider.decide(
+                    .create(NewTask(subject: "T\(n)", metadata: ["workflow": "w-1"])),
+                    in: state.list("default"),
+                    actor: nil
+                ),
+                to: state
+            )
         }
-        let events = try Decider.decide(.completeWorkflow(id: "w-1", cleanup: true), in: state.list("default"), actor: nil)
+        let events = try Decider.decide(
+            .completeWorkflow(id: "w-1", cleanup: true),
+            in: state.list("default"),
+            actor: nil
+        )
         state = apply(events, to: state)
         #expect(state.list("default").tasks.values.allSatisfy { $0.status == .completed })
         #expect(state.list("default").workflows["w-1"]?.status == .completed)
-        #expect(try Decider.decide(.completeWorkflow(id: "w-1", cleanup: true), in: state.list("default"), actor: nil).isEmpty)
+        #expect(
+            try Decider.decide(.completeWorkflow(id: "w-1", cleanup: true), in: state.list("default"), actor: nil)
+                .isEmpty
+        )
     }
 
     @Test func parallelGroupsAggregateTheirMembers() throws {
         var state = TasklogState()
         for (n, result) in [(1, nil), (2, "failed"), (3, nil)] as [(Int, String?)] {
-            var metadata: [String: JSONValue] = ["workflow": "quality-gate-20260213T1430", "parallel_group": "reviewers"]
+            var metadata: [String: JSONValue] = [
+                "workflow": "quality-gate-20260213T1430", "parallel_group": "reviewers",
+            ]
             if let result { metadata["result"] = .string(result) }
-            state = apply(try Decider.decide(.create(NewTask(subject: "Reviewer \(n)", metadata: metadata)), in: state.list("default"), actor: nil), to: state)
+            state = apply(
+                try Decider.decide(
+                    .create(NewTask(subject: "Reviewer \(n)", metadata: metadata)),
+                    in: state.list("default"),
+                    actor: nil
+                ),
+                to: state
+            )
         }
-        state = apply(try Decider.decide(.update(id: 1, TaskChanges(status: .completed)), in: state.list("default"), actor: nil), to: state)
+        state = apply(
+            try Decider.decide(.update(id: 1, TaskChanges(status: .completed)), in: state.list("default"), actor: nil),
+            to: state
+        )
         let view = try #require(WorkflowView(id: "quality-gate-20260213T1430", in: state.list("default")))
         #expect(view.groups == [.init(id: "reviewers", completed: [1], failed: [2], open: [3])])
         // quality-gate: each reviewer's completion is a milestone.
@@ -179,7 +255,8 @@ import Testing
               milestones:
                 build-task: [1, 9]
                 deploy: {steps: [2], every_task: false, on_complete: true, total_steps: 3}
-            """, file: ".tasklog.yml"
+            """,
+            file: ".tasklog.yml"
         )
         #expect(!config.trackingEnabled && config.ledgerEnabled && !config.autoCleanup)
         #expect(config.ledgerPath == "out/ledger.yml" && config.snapshotInterval == 500)
@@ -192,7 +269,10 @@ import Testing
         ("task_tracking:\n  enabled: maybe\n", "line 2: task_tracking.enabled must be true or false"),
         ("task_tracking:\n  ledgr: true\n", "line 2: task_tracking.ledgr is not a known key"),
         ("tracking:\n  enabled: true\n", "line 2: tracking is not a known key"),
-        ("task_tracking:\n  milestones:\n    build-task: [1, x]\n", "line 3: task_tracking.milestones.build-task must be a whole number"),
+        (
+            "task_tracking:\n  milestones:\n    build-task: [1, x]\n",
+            "line 3: task_tracking.milestones.build-task must be a whole number"
+        ),
         ("task_tracking: [\n", "is not valid YAML: line 2"),
     ])
     func aMalformedConfigurationNamesTheFileTheLineAndTheKey(text: String, expected: String) {

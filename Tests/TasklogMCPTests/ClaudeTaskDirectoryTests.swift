@@ -44,7 +44,8 @@ import Testing
         )
         try write("6.json", #"{"id":"6","subject": "broken"#)
         try write(
-            "7.json", #"{"id":7,"subject":"numeric id","description":"","status":"pending","blocks":[],"blockedBy":[]}"#
+            "7.json",
+            #"{"id":7,"subject":"numeric id","description":"","status":"pending","blocks":[],"blockedBy":[]}"#
         )
         try write("notes.json", "{}")
     }
@@ -64,10 +65,12 @@ import Testing
             #expect(report.highWater == 7)
             #expect(report.repairs.count == 2)
             #expect(
-                report.repairs.contains("left out #1 blocked by #2 (1.json): it would close the cycle #2 → #1 → #2"))
+                report.repairs.contains("left out #1 blocked by #2 (1.json): it would close the cycle #2 → #1 → #2")
+            )
             #expect(
                 report.repairs.contains("left out #5 blocked by #9 (4.json): #9 is not among the imported tasks")
-                    == false)
+                    == false
+            )
             #expect(report.repairs.contains("left out #9 blocked by #4 (4.json): #9 is not among the imported tasks"))
 
             let tasks = Dictionary(uniqueKeysWithValues: try store.tasks(in: "imported").map { ($0.id, $0) })
@@ -79,7 +82,8 @@ import Testing
             #expect(
                 tasks[1]?.metadata["importRepairs"] == [
                     "left out #1 blocked by #2 (1.json): it would close the cycle #2 → #1 → #2"
-                ])
+                ]
+            )
             #expect(tasks[2]?.blockedBy == [1])
             #expect(tasks[2]?.metadata["phase"] == "cleanup")
             #expect(tasks[4]?.status == .completed)
@@ -102,7 +106,9 @@ import Testing
         try await Scratch.with("export") { scratch in
             let store = try TaskStore.open(at: scratch.store)
             let a = try await store.create(
-                NewTask(subject: "Plan", description: "the plan", activeForm: "Planning"), in: "l")
+                NewTask(subject: "Plan", description: "the plan", activeForm: "Planning"),
+                in: "l"
+            )
             let b = try await store.create(NewTask(subject: "Build", metadata: ["phase": "build"]), in: "l")
             let c = try await store.create(NewTask(subject: "Gone"), in: "l")
             _ = try await store.update(b.id, TaskChanges(addBlockedBy: [a.id]), in: "l")

@@ -29,7 +29,8 @@ import Testing
                 tools.compactMap { $0["name"]?.stringValue } == [
                     "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
                     "WorkflowLedger", "WorkflowResume",
-                ])
+                ]
+            )
             for tool in tools {
                 let name = try #require(tool["name"]?.stringValue)
                 let file = ToolSchemaTests.repository.appendingPathComponent("schemas/mcp/\(name).input.json")
@@ -115,7 +116,8 @@ import Testing
             let list = try await server.call("TaskList")
             #expect(
                 list.text
-                    == "#1 [in_progress] Design the schema (agent-a)\n#2 [pending] Write the migration [blocked by #1]")
+                    == "#1 [in_progress] Design the schema (agent-a)\n#2 [pending] Write the migration [blocked by #1]"
+            )
             #expect(
                 list.structured["tasks"]?.arrayValue?.first
                     == [
@@ -129,12 +131,14 @@ import Testing
             _ = try await server.call("TaskUpdate", ["taskId": "1", "status": "completed"])
             #expect(try await server.call("TaskReady").text == "#2 [pending] Write the migration")
             let hidden = try await server.call(
-                "TaskCreate", ["subject": "bookkeeping", "description": "", "metadata": ["_internal": true]]
+                "TaskCreate",
+                ["subject": "bookkeeping", "description": "", "metadata": ["_internal": true]]
             )
             #expect(hidden.text == "Task #3 created successfully: bookkeeping")
             #expect(
                 try await server.call("TaskList").text
-                    == "#1 [completed] Design the schema (agent-a)\n#2 [pending] Write the migration")
+                    == "#1 [completed] Design the schema (agent-a)\n#2 [pending] Write the migration"
+            )
             let deleted = try await server.call("TaskUpdate", ["taskId": "3", "status": "deleted"])
             #expect(deleted.text == "Updated task #3 deleted")
             #expect(deleted.structured["statusChange"] == ["from": "pending", "to": "deleted"])
@@ -144,7 +148,8 @@ import Testing
             #expect(
                 events.compactMap { $0["type"]?.stringValue } == [
                     "task_created", "task_updated", "task_updated", "task_updated",
-                ])
+                ]
+            )
             #expect(events.allSatisfy { $0["actor"] == "agent-a" })
             #expect(events[2]["changes"]?["status"] == ["from": "pending", "to": "in_progress"])
             #expect(history.text.hasPrefix("Task #1: 4 events\nseq 1 "))
@@ -199,7 +204,8 @@ import Testing
             // Still serving.
             #expect(
                 try await server.call("TaskCreate", ["subject": "still here", "description": ""]).text
-                    == "Task #1 created successfully: still here")
+                    == "Task #1 created successfully: still here"
+            )
             #expect(try await server.finish() == 0)
         }
     }
@@ -211,8 +217,10 @@ import Testing
             _ = try await first.call("TaskCreate", ["subject": "two", "description": ""])
             #expect(
                 try await first.call("TaskUpdate", ["taskId": "1", "status": "in_progress"]).structured["task"]?[
-                    "owner"]
-                    == "worker")
+                    "owner"
+                ]
+                    == "worker"
+            )
             #expect(try await first.call("TaskUpdate", ["taskId": "2", "status": "in_progress"]).isError == false)
             #expect(try await first.finish() == 0)
             #expect(first.stderr.contains("released #1, #2 back to pending"))
@@ -245,7 +253,9 @@ import Testing
     @Test func anExplicitActorWinsOverTheClientName() async throws {
         try await Scratch.with("actor") { scratch in
             let server = try await MCPProcess.started(
-                ["--store", scratch.store], client: "claude-code", environment: ["TASKLOG_ACTOR": "reviewer"]
+                ["--store", scratch.store],
+                client: "claude-code",
+                environment: ["TASKLOG_ACTOR": "reviewer"]
             )
             _ = try await server.call("TaskCreate", ["subject": "x", "description": ""])
             let claimed = try await server.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
@@ -257,7 +267,9 @@ import Testing
     @Test func aKilledServersClaimsAreReleasedWhenItsLeaseRunsOut() async throws {
         try await Scratch.with("kill") { scratch in
             let doomed = try await MCPProcess.started(
-                ["--store", scratch.store, "--lease-seconds", "1"], client: "doomed")
+                ["--store", scratch.store, "--lease-seconds", "1"],
+                client: "doomed"
+            )
             _ = try await doomed.call("TaskCreate", ["subject": "held", "description": ""])
             #expect(try await doomed.call("TaskUpdate", ["taskId": "1", "status": "in_progress"]).isError == false)
             doomed.kill()

@@ -8,7 +8,8 @@ import Testing
     func statuses(_ tasks: Any?) throws -> [String: String] {
         let tasks = try #require(tasks as? [[String: Any]])
         return Dictionary(
-            uniqueKeysWithValues: tasks.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") })
+            uniqueKeysWithValues: tasks.map { ($0["id"] as? String ?? "?", $0["status"] as? String ?? "?") }
+        )
     }
 
     @Test func endpointsAnswerTheKnownWorkflowAndMatchTheirSchemas() async throws {
@@ -62,7 +63,9 @@ import Testing
             #expect(nodes.map { $0["phase"] as? String } == ["setup", "setup", "build", "review", "review"])
             #expect(nodes.map { $0["group"] as? String } == [nil, nil, nil, "reviewers", "reviewers"])
             let graphThen = try await HTTP.get(
-                server.url, "/api/lists/default/graph?workflow=\(workflow)&at=\(earlier)")
+                server.url,
+                "/api/lists/default/graph?workflow=\(workflow)&at=\(earlier)"
+            )
             try fixture.validate(graphThen.body, against: "graph")
             #expect(try statuses(try graphThen.object()["nodes"]) == then)
             // Before the run started, it has nothing to draw (but it is not unknown).
@@ -84,7 +87,8 @@ import Testing
             #expect(view["id"] as? String == workflow && view["status"] as? String == "in_progress")
             #expect((view["checkpoints"] as? [[String: Any]])?.map { $0["step"] as? Int } == [1])
             #expect(
-                (view["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["setup", "build", "review"])
+                (view["phases"] as? [[String: Any]])?.map { $0["name"] as? String } == ["setup", "build", "review"]
+            )
 
             let timeline = try await HTTP.get(server.url, "/api/lists/default/timeline?workflow=\(workflow)")
             try fixture.validate(timeline.body, against: "timeline")
@@ -98,7 +102,8 @@ import Testing
             let timelineThen = try await HTTP.get(server.url, "/api/lists/default/timeline?at=\(earlier)")
             try fixture.validate(timelineThen.body, against: "timeline")
             let spansThen = try #require(
-                (try timelineThen.object()["tasks"] as? [[String: Any]])?[2]["spans"] as? [[String: Any]])
+                (try timelineThen.object()["tasks"] as? [[String: Any]])?[2]["spans"] as? [[String: Any]]
+            )
             #expect(spansThen.map { $0["status"] as? String } == ["pending", "in_progress"])
         }
     }
@@ -140,7 +145,9 @@ import Testing
                 #expect(page.text.contains("id=\"\(id)\""), "the page has #\(id)")
             }
             #expect(
-                !page.text.contains("http://") && !page.text.contains("https://"), "nothing is loaded from elsewhere")
+                !page.text.contains("http://") && !page.text.contains("https://"),
+                "nothing is loaded from elsewhere"
+            )
             let csp = try #require(page.header("Content-Security-Policy"))
             #expect(csp.contains("default-src 'self'") && csp.contains("script-src 'self'"))
             #expect(page.header("X-Content-Type-Options") == "nosniff")

@@ -25,13 +25,16 @@ import Testing
             try fixture.tasklog(["create", "A task"])
             for host in ["0.0.0.0", "192.168.1.10", "::"] {
                 let (status, stdout, stderr) = try fixture.tasklog(
-                    ["serve", "--host", host, "--port", "0"], expect: 64)
+                    ["serve", "--host", host, "--port", "0"],
+                    expect: 64
+                )
                 #expect(stdout.isEmpty)
                 let lines = stderr.split(separator: "\n")
                 #expect(lines.count == 1, "one line: \(stderr)")
                 #expect(
                     stderr.hasPrefix("tasklog: error: refusing to listen on \(host)")
-                        && stderr.contains("--allow-remote"))
+                        && stderr.contains("--allow-remote")
+                )
                 #expect(status == 64)
             }
         }

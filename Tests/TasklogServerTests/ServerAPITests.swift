@@ -27,7 +27,8 @@ import Testing
             let rows = try #require(try api.timeline(list: "default", at: nil, workflow: nil)["tasks"]?.arrayValue)
             #expect(rows.count == 2)
             #expect(
-                rows[0]["subject"] == "Plan it" && rows[0]["status"] == "completed" && rows[0]["deletedAt"] == .null)
+                rows[0]["subject"] == "Plan it" && rows[0]["status"] == "completed" && rows[0]["deletedAt"] == .null
+            )
             let spans = try #require(rows[0]["spans"]?.arrayValue)
             #expect(spans.map { $0["status"] } == ["pending", "in_progress", "completed"])
             #expect(spans.map { $0["fromSeq"] } == [1, 3, 6])

@@ -54,7 +54,9 @@ import Testing
                 #expect(claims.count == 1, "task #\(id) claimed \(claims.count) times")
             }
             #expect(try store.verify().isHealthy)
-            print("contention: 8 processes, \(tasks) tasks, \(conflicts) refused claims and stale versions, no double claim")
+            print(
+                "contention: 8 processes, \(tasks) tasks, \(conflicts) refused claims and stale versions, no double claim"
+            )
         }
     }
 }

@@ -49,7 +49,9 @@ import Testing
             let store = try TaskStore.open(at: folder.storePath, options: options)
             let description = String(repeating: "d", count: 2000)
             for round in 0..<40 {
-                for n in 0..<50 { _ = try store.create(NewTask(subject: "Task \(round)-\(n)", description: description)) }
+                for n in 0..<50 {
+                    _ = try store.create(NewTask(subject: "Task \(round)-\(n)", description: description))
+                }
             }
             #expect(try store.lastSeq() == 2000)
             #expect(try store.stats().mapBytes > 1 << 20)
@@ -112,7 +114,9 @@ import Testing
                 let description = String(repeating: "x", count: 4000)
                 for n in 1...2000 {
                     do {
-                        acknowledged.append(try store.create(NewTask(subject: "Task \(n)", description: description)).id)
+                        acknowledged.append(
+                            try store.create(NewTask(subject: "Task \(n)", description: description)).id
+                        )
                     } catch let error as TasklogError {
                         failure = error
                         break

@@ -5,7 +5,7 @@ import Testing
 @testable import Tasklog
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// `tasklog graph` and the ``TaskGraph`` it draws, on a real store through the real binary;
@@ -15,17 +15,29 @@ struct GraphTests {
     static let workflow = "build-task-20260213T1430"
 
     /// Runs `tasklog arguments --store <folder's store>`.
-    static func run(_ arguments: [String], _ folder: TestFolder, environment: [String: String] = [:]) throws -> CLI.Result {
+    static func run(
+        _ arguments: [String],
+        _ folder: TestFolder,
+        environment: [String: String] = [:]
+    ) throws -> CLI.Result {
         try CLI.run(arguments + ["--store", folder.storePath], in: folder, environment: environment)
     }
 
     /// Runs a command that must succeed.
     @discardableResult
-    static func ok(_ arguments: [String], _ folder: TestFolder, sourceLocation: SourceLocation = #_sourceLocation) throws
+    static func ok(
+        _ arguments: [String],
+        _ folder: TestFolder,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws
         -> CLI.Result
     {
         let result = try run(arguments, folder)
-        #expect(result.status == 0, "tasklog \(arguments.joined(separator: " ")): \(result)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0,
+            "tasklog \(arguments.joined(separator: " ")): \(result)",
+            sourceLocation: sourceLocation
+        )
         return result
     }
 
@@ -156,13 +168,19 @@ struct GraphTests {
             #expect(graph["workflow"] is NSNull)
             let nodes = try #require(graph["nodes"] as? [[String: Any]])
             #expect(nodes.map { $0["id"] as? String } == ["1", "2", "3", "4", "5"])
-            #expect(nodes.map { $0["status"] as? String } == ["completed", "in_progress", "pending", "pending", "pending"])
+            #expect(
+                nodes.map { $0["status"] as? String } == ["completed", "in_progress", "pending", "pending", "pending"]
+            )
             #expect(nodes.map { $0["phase"] as? String } == ["design", "build", "build", "review", nil])
             #expect(nodes.map { $0["group"] as? String } == [nil, "workers", "workers", nil, nil])
             #expect(nodes[4]["workflow"] is NSNull)
             let edges = try #require(graph["edges"] as? [[String: String]])
-            #expect(edges == [["from": "1", "to": "2"], ["from": "1", "to": "3"], ["from": "2", "to": "4"],
-                              ["from": "3", "to": "4"], ["from": "5", "to": "4"]])
+            #expect(
+                edges == [
+                    ["from": "1", "to": "2"], ["from": "1", "to": "3"], ["from": "2", "to": "4"],
+                    ["from": "3", "to": "4"], ["from": "5", "to": "4"],
+                ]
+            )
 
             // Restricted to the run: the edge from the task outside it is gone.
             let run = try Self.ok(["graph", "--workflow", Self.workflow, "--json"], folder).object()
@@ -174,7 +192,8 @@ struct GraphTests {
     @Test func atAnEarlierPointShowsTheEarlierStatuses() throws {
         try TestFolder.with("graph-at") { folder in
             let earlier = try Self.makeRun(folder)
-            let graph = try Self.ok(["graph", "--workflow", Self.workflow, "--at", String(earlier), "--json"], folder).object()
+            let graph = try Self.ok(["graph", "--workflow", Self.workflow, "--at", String(earlier), "--json"], folder)
+                .object()
             let nodes = try #require(graph["nodes"] as? [[String: Any]])
             #expect(nodes.map { $0["status"] as? String } == ["in_progress", "pending", "pending", "pending"])
             #expect(nodes.map { $0["owner"] as? String } == ["alice", nil, nil, nil])
@@ -220,7 +239,11 @@ struct GraphTests {
     @Test func svgWithoutGraphvizSaysWhatToDo() throws {
         try TestFolder.with("graph-no-dot") { folder in
             _ = try Self.makeRun(folder)
-            let result = try Self.run(["graph", "--format", "svg"], folder, environment: ["PATH": folder.file("empty-bin")])
+            let result = try Self.run(
+                ["graph", "--format", "svg"],
+                folder,
+                environment: ["PATH": folder.file("empty-bin")]
+            )
             #expect(result.status == 1, "\(result)")
             #expect(result.stdout == "")
             #expect(
@@ -241,10 +264,30 @@ struct GraphTests {
     }
 
     static let failures: [Failure] = [
-        Failure(name: "bad format", arguments: ["graph", "--format", "png"], status: 64, mentions: "'dot', 'mermaid' or 'svg'"),
-        Failure(name: "unknown workflow", arguments: ["graph", "--workflow", "nope-20260101T0000"], status: 66, mentions: "workflow nope-20260101T0000 not found in list default"),
-        Failure(name: "bad point", arguments: ["graph", "--at", "yesterday"], status: 65, mentions: "yesterday is not a point in time"),
-        Failure(name: "point past the end", arguments: ["graph", "--at", "9999"], status: 66, mentions: "seq 9999 is past the end of the log"),
+        Failure(
+            name: "bad format",
+            arguments: ["graph", "--format", "png"],
+            status: 64,
+            mentions: "'dot', 'mermaid' or 'svg'"
+        ),
+        Failure(
+            name: "unknown workflow",
+            arguments: ["graph", "--workflow", "nope-20260101T0000"],
+            status: 66,
+            mentions: "workflow nope-20260101T0000 not found in list default"
+        ),
+        Failure(
+            name: "bad point",
+            arguments: ["graph", "--at", "yesterday"],
+            status: 65,
+            mentions: "yesterday is not a point in time"
+        ),
+        Failure(
+            name: "point past the end",
+            arguments: ["graph", "--at", "9999"],
+            status: 66,
+            mentions: "seq 9999 is past the end of the log"
+        ),
     ]
 
     @Test("A refusal has its exit code and one error line", arguments: failures)
@@ -270,10 +313,19 @@ struct GraphTests {
 
     // MARK: The model, without a store
 
-    static func task(_ id: Int, _ subject: String, blockedBy: [Int] = [], _ metadata: [String: JSONValue] = [:]) -> TaskRecord {
+    static func task(
+        _ id: Int,
+        _ subject: String,
+        blockedBy: [Int] = [],
+        _ metadata: [String: JSONValue] = [:]
+    ) -> TaskRecord {
         TaskRecord(
-            id: id, subject: subject, blockedBy: blockedBy, metadata: metadata,
-            createdAt: Timestamp(rawValue: 0), updatedAt: Timestamp(rawValue: 0)
+            id: id,
+            subject: subject,
+            blockedBy: blockedBy,
+            metadata: metadata,
+            createdAt: Timestamp(rawValue: 0),
+            updatedAt: Timestamp(rawValue: 0)
         )
     }
 
@@ -297,7 +349,9 @@ struct GraphTests {
         #expect(
             clusters == [
                 C(
-                    kind: .workflow, name: "w-1", nodeIDs: [],
+                    kind: .workflow,
+                    name: "w-1",
+                    nodeIDs: [],
                     children: [
                         C(kind: .phase, name: "p", children: [C(kind: .group, name: "g", nodeIDs: ["1"])]),
                         C(kind: .phase, name: "q", children: [C(kind: .group, name: "g", nodeIDs: ["2"])]),
@@ -336,7 +390,10 @@ struct GraphTests {
 
     @Test(.enabled(if: graphvizInstalled, "Graphviz's dot is not installed"))
     func graphvizReadsEveryEscapedLabelBack() throws {
-        let subjects = ["say \"hi\"", ##"back\slash \"##, "[x] {y} <b>&amp;</b>", "#1; `code`", "tab\tbell\u{7}", "naïve ✓ 日本 👩‍💻", "a\nb"]
+        let subjects = [
+            "say \"hi\"", ##"back\slash \"##, "[x] {y} <b>&amp;</b>", "#1; `code`", "tab\tbell\u{7}", "naïve ✓ 日本 👩‍💻",
+            "a\nb",
+        ]
         var list = TaskListState()
         for (index, subject) in subjects.enumerated() { list.tasks[index + 1] = Self.task(index + 1, subject) }
         let dot = try TaskGraph(list: list, listID: "default", workflow: nil).dot()
@@ -384,7 +441,8 @@ struct GraphTests {
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return CLI.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self)
         )
     }
@@ -426,7 +484,10 @@ private final class ElementCollector: NSObject, XMLParserDelegate, @unchecked Se
     private var text = ""
 
     func parser(
-        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        _ parser: XMLParser,
+        didStartElement name: String,
+        namespaceURI: String?,
+        qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
         if root == nil { root = name }

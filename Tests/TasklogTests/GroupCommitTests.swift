@@ -41,7 +41,10 @@ struct GroupCommitTests {
                             #expect(batch.count == 25)
                             #expect(batch == Array(batch.first!...batch.last!), "a batch is contiguous")
                             seqs += batch
-                            _ = try await store.create(NewTask(subject: "single \(caller) \(round)"), in: "list-\(caller % 3)")
+                            _ = try await store.create(
+                                NewTask(subject: "single \(caller) \(round)"),
+                                in: "list-\(caller % 3)"
+                            )
                         }
                         return seqs
                     }

@@ -19,10 +19,17 @@ struct LazyListTests {
         let id = count == 0 ? 0 : 1 + random.below(count)
         do {
             switch random.below(10) {
-            case 0, 1, 2, 3 where count > 0 && count < 40:
-                _ = try store.create(NewTask(subject: "task \(count + 1) of \(list)"), in: list, actor: "agent-\(random.below(3))")
-            case 0, 1, 2, 3:
-                _ = try store.create(NewTask(subject: "first of \(list)", metadata: ["n": .int(Int64(count))]), in: list)
+            case 0...3 where count == 0:
+                _ = try store.create(
+                    NewTask(subject: "first of \(list)", metadata: ["n": .int(Int64(count))]),
+                    in: list
+                )
+            case 0...3:
+                _ = try store.create(
+                    NewTask(subject: "task \(count + 1) of \(list)"),
+                    in: list,
+                    actor: "agent-\(random.below(3))"
+                )
             case 4:
                 _ = try store.update(id, TaskChanges(status: .inProgress, owner: "agent-\(random.below(3))"), in: list)
             case 5:
@@ -144,11 +151,17 @@ struct LazyListTests {
             let capture = LogCapture()
             let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
             try store.core.log.environment.write { txn in
-                let newest = try #require(try txn.withLast(in: store.core.log.snapshots) { key, _ in Key.uint64(from: key) })
-                var bytes = try #require(
-                    try txn.withValue(in: store.core.log.snapshots, key: Key.uint64(newest)) { $0.withUnsafeBytes { Array($0) } }
+                let newest = try #require(
+                    try txn.withLast(in: store.core.log.snapshots) { key, _ in Key.uint64(from: key) }
                 )
-                let entry = try #require(try bytes.withUnsafeBytes { try SnapshotCodec.directory(of: $0) }.lists["design"])
+                var bytes = try #require(
+                    try txn.withValue(in: store.core.log.snapshots, key: Key.uint64(newest)) {
+                        $0.withUnsafeBytes { Array($0) }
+                    }
+                )
+                let entry = try #require(
+                    try bytes.withUnsafeBytes { try SnapshotCodec.directory(of: $0) }.lists["design"]
+                )
                 bytes[entry.range.lowerBound + entry.range.count / 2] ^= 0x20
                 try txn.put(in: store.core.log.snapshots, key: Key.uint64(newest), value: bytes)
             }
@@ -172,7 +185,10 @@ struct LazyListTests {
                 let list = Self.lists[random.below(Self.lists.count)]
                 let whole = try store.list(list, at: .seq(seq))
                 for id in 1...(whole.highWater + 1) {
-                    #expect(try store.get(id, in: list, at: .seq(seq)) == whole.tasks[id], "task \(id) of \(list) at \(seq)")
+                    #expect(
+                        try store.get(id, in: list, at: .seq(seq)) == whole.tasks[id],
+                        "task \(id) of \(list) at \(seq)"
+                    )
                     compared += 1
                 }
             }

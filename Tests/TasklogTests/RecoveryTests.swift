@@ -162,7 +162,10 @@ struct RecoveryTests {
             let recovery = try #require(store.recovery)
             #expect(recovery.skippedSnapshots == 4)
             #expect(recovery.replayedEvents == 45)
-            #expect(capture.messages.contains { $0.contains("replaying its events from the first") }, "\(capture.messages)")
+            #expect(
+                capture.messages.contains { $0.contains("replaying its events from the first") },
+                "\(capture.messages)"
+            )
             #expect(capture.messages.filter { $0.contains("not usable") }.count == 4)
             #expect(try store.state() == (try store.fullReplay()))
         }

@@ -108,7 +108,10 @@ struct TaskStoreTests {
     /// Runs the agent-coordination scenario, checking every rule on the way; returns the transcript
     /// and the final state.
     @discardableResult
-    static func runScenario(_ configuration: StoreConfiguration, in folder: TestFolder) throws -> (
+    static func runScenario(
+        _ configuration: StoreConfiguration,
+        in folder: TestFolder
+    ) throws -> (
         transcript: [String], state: TasklogState
     ) {
         let s = try ScenarioStore(path: folder.storePath, configuration: configuration)

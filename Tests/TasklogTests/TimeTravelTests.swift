@@ -30,7 +30,10 @@ import Testing
                 command = .update(id: pick(), TaskChanges(metadata: ["n": random.next() % 2 == 0 ? .null : .int(7)]))
             default:
                 let status: TaskStatus = [.pending, .inProgress, .completed][Int(random.next() % 3)]
-                command = .update(id: pick(), TaskChanges(subject: random.next() % 4 == 0 ? "Renamed \(step)" : nil, status: status))
+                command = .update(
+                    id: pick(),
+                    TaskChanges(subject: random.next() % 4 == 0 ? "Renamed \(step)" : nil, status: status)
+                )
             }
             let actor = actors[Int(random.next() % 3)]
             _ = try? store.execute(command, in: list, actor: actor)
@@ -76,7 +79,8 @@ import Testing
                     // The filter of the full log: the events after which the task differs.
                     let expected = events.filter { event in
                         event.list == list
-                            && recorded[event.seq - 1]!.list(list).tasks[id] != recorded[event.seq]!.list(list).tasks[id]
+                            && recorded[event.seq - 1]!.list(list).tasks[id]
+                                != recorded[event.seq]!.list(list).tasks[id]
                     }
                     let page = try store.history(HistoryQuery(list: list, taskID: id, limit: 10_000))
                     #expect(page.entries.map(\.event.seq) == expected.map(\.seq), "\(list) #\(id)")
@@ -90,7 +94,9 @@ import Testing
                     var paged: [UInt64] = []
                     var cursor: UInt64?
                     repeat {
-                        let page = try store.history(HistoryQuery(list: list, taskID: id, newestFirst: true, limit: 3, cursor: cursor))
+                        let page = try store.history(
+                            HistoryQuery(list: list, taskID: id, newestFirst: true, limit: 3, cursor: cursor)
+                        )
                         paged += page.entries.map(\.event.seq)
                         cursor = page.nextCursor
                     } while cursor != nil
@@ -101,7 +107,10 @@ import Testing
             let byActor = try store.history(HistoryQuery(actor: "lead", limit: 10_000)).entries.map(\.event.seq)
             #expect(byActor == events.filter { $0.actor == "lead" }.map(\.seq))
             let deletions = try store.history(HistoryQuery(list: "other", type: "task_deleted", limit: 10_000))
-            #expect(deletions.entries.map(\.event.seq) == events.filter { $0.list == "other" && $0.payload.typeName == "task_deleted" }.map(\.seq))
+            #expect(
+                deletions.entries.map(\.event.seq)
+                    == events.filter { $0.list == "other" && $0.payload.typeName == "task_deleted" }.map(\.seq)
+            )
             let ranged = try store.history(HistoryQuery(since: .seq(10), until: .seq(20), limit: 10_000))
             #expect(ranged.entries.map(\.event.seq) == Array(10...20))
             #expect(try store.verify().isHealthy, "indexes agree with the log")
@@ -150,7 +159,8 @@ import Testing
             _ = try await store.create(NewTask(subject: "Before the follower"))
             let stream = store.follow(from: 1)
             let writer = try CLI.run(
-                ["_append", "--store", folder.storePath, "--count", "20", "--update-every", "0"], in: folder
+                ["_append", "--store", folder.storePath, "--count", "20", "--update-every", "0"],
+                in: folder
             )
             #expect(writer.status == 0)
             var seen: [UInt64] = []

@@ -20,25 +20,25 @@ import Testing
             try "not a store".write(toFile: notAStore, atomically: true, encoding: .utf8)
             let ledger = folder.file("ledger.yml")
             try """
-                version: 1
-                workflow_id: "build-task-20260213T1430"
-                workflow_type: "build-task"
-                started_at: "2026-02-13T14:30:00Z"
-                last_checkpoint: "2026-02-13T14:35:00Z"
-                current_step: 4
-                status: "in_progress"
-                checkpoints:
-                  - step: 1
-                    name: "Workspace setup"
-                    status: "completed"
-                    completed_at: "2026-02-13T14:31:00Z"
-                    data: {}
-                  - step: 4
-                    name: "Build"
-                    status: "completed"
-                    completed_at: "2026-02-13T14:35:00Z"
-                    data: {}
-                """.write(toFile: ledger, atomically: true, encoding: .utf8)
+            version: 1
+            workflow_id: "build-task-20260213T1430"
+            workflow_type: "build-task"
+            started_at: "2026-02-13T14:30:00Z"
+            last_checkpoint: "2026-02-13T14:35:00Z"
+            current_step: 4
+            status: "in_progress"
+            checkpoints:
+              - step: 1
+                name: "Workspace setup"
+                status: "completed"
+                completed_at: "2026-02-13T14:31:00Z"
+                data: {}
+              - step: 4
+                name: "Build"
+                status: "completed"
+                completed_at: "2026-02-13T14:35:00Z"
+                data: {}
+            """.write(toFile: ledger, atomically: true, encoding: .utf8)
             let warnings = Warnings()
             let client = TrackingClient(storePath: notAStore, ledgerPath: ledger, warn: warnings.sink)
             #expect(!client.isTracking)

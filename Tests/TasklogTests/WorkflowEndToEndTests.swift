@@ -34,7 +34,9 @@ import Testing
         try TestFolder.with("workflow-e2e") { folder in
             let ledgerPath = folder.file(".agents/workflow-ledger.yml")
             try "task_tracking:\n  enabled: true\n  ledger: true\n".write(
-                toFile: folder.file(".tasklog.yml"), atomically: true, encoding: .utf8
+                toFile: folder.file(".tasklog.yml"),
+                atomically: true,
+                encoding: .utf8
             )
             let store = ["--store", folder.storePath]
             let started = try json(try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder))
@@ -44,7 +46,8 @@ import Testing
             // The orchestrator runs the steps; we watch the ledger it writes and kill it after step 5.
             let process = Process()
             process.executableURL = CLI.executable
-            process.arguments = ["_run-steps", "--workflow", workflow, "--delay-ms", "150", "--actor", "orchestrator"] + store
+            process.arguments =
+                ["_run-steps", "--workflow", workflow, "--delay-ms", "150", "--actor", "orchestrator"] + store
             process.currentDirectoryURL = folder.url
             process.environment = CLI.environment(folder: folder)
             let output = Pipe()
@@ -65,11 +68,16 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
-            if let text = try? String(contentsOfFile: ledgerPath, encoding: .utf8), versions.last != text { versions.append(text) }
+            if let text = try? String(contentsOfFile: ledgerPath, encoding: .utf8), versions.last != text {
+                versions.append(text)
+            }
 
             // The file the killed run left: valid, in progress at step 5 (or 5 plus part of 6).
             try validate([ledgerPath])
-            let left = try LedgerDocument.parse(try String(contentsOfFile: ledgerPath, encoding: .utf8), file: ledgerPath)
+            let left = try LedgerDocument.parse(
+                try String(contentsOfFile: ledgerPath, encoding: .utf8),
+                file: ledgerPath
+            )
             #expect(left.status == .inProgress && left.completedSteps == [1, 4, 5])
 
             // Resume, from the log and from the file: skip 1…5, run 6…9.
@@ -79,7 +87,10 @@ import Testing
                 #expect(plan["skip"] as? [Int] == [1, 2, 3, 4, 5])
                 #expect(plan["run"] as? [Int] == [6, 7, 8, 9])
             }
-            let rest = try CLI.run(["_run-steps", "--workflow", workflow, "--from", "6", "--actor", "orchestrator"] + store, in: folder)
+            let rest = try CLI.run(
+                ["_run-steps", "--workflow", workflow, "--from", "6", "--actor", "orchestrator"] + store,
+                in: folder
+            )
             #expect(rest.status == 0, "\(rest)")
             let shown = try json(try CLI.run(["workflow", "show", workflow, "--json"] + store, in: folder))
             let groups = try #require(shown["parallelGroups"] as? [[String: Any]])
@@ -89,14 +100,19 @@ import Testing
             let checkpoints = try #require(shown["checkpoints"] as? [[String: Any]])
             #expect(checkpoints.compactMap { $0["step"] as? Int } == [1, 4, 5, 7, 9])
             #expect(try CLI.run(["workflow", "complete", workflow] + store, in: folder).status == 0)
-            if let text = try? String(contentsOfFile: ledgerPath, encoding: .utf8), versions.last != text { versions.append(text) }
+            if let text = try? String(contentsOfFile: ledgerPath, encoding: .utf8), versions.last != text {
+                versions.append(text)
+            }
             try validate([ledgerPath])
             let done = try json(try CLI.run(["resume", workflow, "--json"] + store, in: folder))
             #expect(done["decision"] as? String == "fresh_start")
 
             // Every ledger of the run's history is valid, and every file written back then equals the
             // ledger rebuilt at that point.
-            let history = try CLI.run(["history", "--workflow", workflow, "--json", "--limit", "1000"] + store, in: folder)
+            let history = try CLI.run(
+                ["history", "--workflow", workflow, "--json", "--limit", "1000"] + store,
+                in: folder
+            )
             let seqs = history.stdout.split(separator: "\n").compactMap { line -> Int? in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                     let type = object["type"] as? String, type.hasPrefix("workflow_") || type == "checkpoint_recorded"
@@ -115,7 +131,10 @@ import Testing
             }
             #expect(versions.count >= 3)
             for version in versions {
-                #expect(rebuilt.contains(version), "a ledger the run wrote is not the projection at any point:\n\(version)")
+                #expect(
+                    rebuilt.contains(version),
+                    "a ledger the run wrote is not the projection at any point:\n\(version)"
+                )
             }
             let verify = try CLI.run(["verify"] + store, in: folder)
             #expect(verify.status == 0 && !verify.stdout.contains("drift"), "\(verify)")
@@ -143,8 +162,11 @@ import Testing
             )
             for (step, name) in [(1, "Discovery"), (4, "Architecture")] {
                 #expect(
-                    try CLI.run(["workflow", "checkpoint", workflow, "--step", String(step), "--name", name] + store, in: folder)
-                        .status == 0
+                    try CLI.run(
+                        ["workflow", "checkpoint", workflow, "--step", String(step), "--name", name] + store,
+                        in: folder
+                    )
+                    .status == 0
                 )
             }
             // In progress: resume after the last checkpoint.
@@ -155,7 +177,12 @@ import Testing
             inProgress = try plan(["resume", workflow])
             #expect(inProgress["skip"] as? [Int] == [1, 2, 3, 4])
             // Failed: resume from the failed step.
-            #expect(try CLI.run(["workflow", "fail", workflow, "--step", "6", "--reason", "plan rejected"] + store, in: folder).status == 0)
+            #expect(
+                try CLI.run(
+                    ["workflow", "fail", workflow, "--step", "6", "--reason", "plan rejected"] + store,
+                    in: folder
+                ).status == 0
+            )
             #expect(try CLI.run(["ledger", workflow, "--write", ledger] + store, in: folder).status == 0)
             try validate([ledger])
             let failed = try plan(["resume", "--ledger", ledger])
@@ -174,7 +201,9 @@ import Testing
             let project = folder.file("project")
             try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
             try "task_tracking:\n  ledger: true\n  ledger_path: ../escaped.yml\n".write(
-                toFile: project + "/.tasklog.yml", atomically: true, encoding: .utf8
+                toFile: project + "/.tasklog.yml",
+                atomically: true,
+                encoding: .utf8
             )
             let store = ["--store", project + "/.tasklog"]
             let started = try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder)
@@ -185,27 +214,47 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: project + "/.tasklog"), "nothing was written")
             // An explicit absolute path is taken as meant.
             try "task_tracking:\n  ledger: true\n  ledger_path: \(folder.file("elsewhere/ledger.yml"))\n".write(
-                toFile: project + "/.tasklog.yml", atomically: true, encoding: .utf8
+                toFile: project + "/.tasklog.yml",
+                atomically: true,
+                encoding: .utf8
             )
             let workflow = try #require(
-                try json(try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder))["id"] as? String
+                try json(try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder))["id"]
+                    as? String
             )
-            #expect(try CLI.run(["workflow", "checkpoint", workflow, "--step", "1", "--name", "Setup"] + store, in: folder).status == 0)
+            #expect(
+                try CLI.run(["workflow", "checkpoint", workflow, "--step", "1", "--name", "Setup"] + store, in: folder)
+                    .status == 0
+            )
             try validate([folder.file("elsewhere/ledger.yml")])
         }
     }
 
     @Test func trackingDisabledMakesTaskCommandsNoOps() throws {
         try TestFolder.with("tracking-off") { folder in
-            try "task_tracking:\n  enabled: false\n".write(toFile: folder.file(".tasklog.yml"), atomically: true, encoding: .utf8)
+            try "task_tracking:\n  enabled: false\n".write(
+                toFile: folder.file(".tasklog.yml"),
+                atomically: true,
+                encoding: .utf8
+            )
             let create = try CLI.run(["create", "Anything", "--json", "--store", folder.storePath], in: folder)
             #expect(create.status == 0)
             #expect(try create.object()["tracking"] as? String == "disabled")
             #expect(!FileManager.default.fileExists(atPath: folder.storePath), "nothing was written")
-            let bad = try CLI.run(["list", "--store", folder.storePath, "--config", folder.file("missing.yml")], in: folder)
+            let bad = try CLI.run(
+                ["list", "--store", folder.storePath, "--config", folder.file("missing.yml")],
+                in: folder
+            )
             #expect(bad.status == 66)
-            try "task_tracking:\n  enabled: sometimes\n".write(toFile: folder.file("bad.yml"), atomically: true, encoding: .utf8)
-            let malformed = try CLI.run(["list", "--store", folder.storePath, "--config", folder.file("bad.yml")], in: folder)
+            try "task_tracking:\n  enabled: sometimes\n".write(
+                toFile: folder.file("bad.yml"),
+                atomically: true,
+                encoding: .utf8
+            )
+            let malformed = try CLI.run(
+                ["list", "--store", folder.storePath, "--config", folder.file("bad.yml")],
+                in: folder
+            )
             #expect(malformed.status == 65)
             #expect(malformed.stderr.contains("bad.yml line 2: task_tracking.enabled must be true or false"))
         }

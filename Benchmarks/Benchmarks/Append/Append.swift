@@ -15,8 +15,16 @@ import TasklogCore
 
 let appendsPerSecond = BenchmarkMetric.custom("appends/s", polarity: .prefersLarger, useScalingFactor: false)
 let putsPerSecond = BenchmarkMetric.custom("puts/s", polarity: .prefersLarger, useScalingFactor: false)
-let tasklogAppendMicroseconds = BenchmarkMetric.custom("Tasklog append (µs)", polarity: .prefersSmaller, useScalingFactor: false)
-let rawCommitMicroseconds = BenchmarkMetric.custom("raw put commit (µs)", polarity: .prefersSmaller, useScalingFactor: false)
+let tasklogAppendMicroseconds = BenchmarkMetric.custom(
+    "Tasklog append (µs)",
+    polarity: .prefersSmaller,
+    useScalingFactor: false
+)
+let rawCommitMicroseconds = BenchmarkMetric.custom(
+    "raw put commit (µs)",
+    polarity: .prefersSmaller,
+    useScalingFactor: false
+)
 
 /// The task each append creates: a realistic size (the encoded event is about as large as the
 /// raw baseline's values).
@@ -33,8 +41,19 @@ func newTask(_ n: Int) -> NewTask {
 let eventSize: Int = {
     let task = newTask(1_000)
     let event = Event(
-        seq: 1_000, timestamp: .now(), list: "default", actor: "agent-1",
-        payload: .taskCreated(TaskCreated(id: 1_000, subject: task.subject, description: task.description, activeForm: task.activeForm, metadata: task.metadata))
+        seq: 1_000,
+        timestamp: .now(),
+        list: "default",
+        actor: "agent-1",
+        payload: .taskCreated(
+            TaskCreated(
+                id: 1_000,
+                subject: task.subject,
+                description: task.description,
+                activeForm: task.activeForm,
+                metadata: task.metadata
+            )
+        )
     )
     return EventCodec.encode(event, after: .zero).bytes.count
 }()
@@ -91,9 +110,18 @@ func storeWithBigList(_ count: Int) throws -> TaskStore {
         (1...count).map { id in
             let task = newTask(id)
             return Event(
-                seq: UInt64(id), timestamp: Timestamp(rawValue: start + Int64(id)), list: "big", actor: "agent-1",
+                seq: UInt64(id),
+                timestamp: Timestamp(rawValue: start + Int64(id)),
+                list: "big",
+                actor: "agent-1",
                 payload: .taskCreated(
-                    TaskCreated(id: id, subject: task.subject, description: task.description, activeForm: task.activeForm, metadata: task.metadata)
+                    TaskCreated(
+                        id: id,
+                        subject: task.subject,
+                        description: task.description,
+                        activeForm: task.activeForm,
+                        metadata: task.metadata
+                    )
                 )
             )
         }
@@ -104,7 +132,9 @@ func storeWithBigList(_ count: Int) throws -> TaskStore {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.timeUnits = .microseconds
     let durable = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput], warmupIterations: 10, maxDuration: .seconds(5),
+        metrics: [.wallClock, .throughput],
+        warmupIterations: 10,
+        maxDuration: .seconds(5),
         maxIterations: 100_000
     ).smokeAware
 
@@ -125,7 +155,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Append/durable/\(callers) concurrent callers (async, task group)",
         configuration: .init(
-            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            metrics: [.wallClock, appendsPerSecond],
+            warmupIterations: 2,
+            maxDuration: .seconds(5),
             maxIterations: 1_000
         ).smokeAware
     ) { benchmark, store in
@@ -151,7 +183,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Append/durable/batch of \(batchSize) in one call",
         configuration: .init(
-            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            metrics: [.wallClock, appendsPerSecond],
+            warmupIterations: 2,
+            maxDuration: .seconds(5),
             maxIterations: 1_000
         ).smokeAware
     ) { benchmark, store in
@@ -168,7 +202,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Append/durable/\(callers) concurrent callers, batches of \(batchSize)",
         configuration: .init(
-            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            metrics: [.wallClock, appendsPerSecond],
+            warmupIterations: 2,
+            maxDuration: .seconds(5),
             maxIterations: 1_000
         ).smokeAware
     ) { benchmark, store in
@@ -178,7 +214,11 @@ let benchmarks: @Sendable () -> Void = {
             for caller in 1...callers {
                 group.addTask {
                     let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
-                    _ = try await store.executeInOneTransaction(commands, in: nextList(count: batchSize), actor: "agent-\(caller)")
+                    _ = try await store.executeInOneTransaction(
+                        commands,
+                        in: nextList(count: batchSize),
+                        actor: "agent-\(caller)"
+                    )
                 }
             }
             try await group.waitForAll()
@@ -192,7 +232,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "Append/durable/\(manyCallers) concurrent callers (async, task group)",
         configuration: .init(
-            metrics: [.wallClock, appendsPerSecond], warmupIterations: 2, maxDuration: .seconds(5),
+            metrics: [.wallClock, appendsPerSecond],
+            warmupIterations: 2,
+            maxDuration: .seconds(5),
             maxIterations: 1_000
         ).smokeAware
     ) { benchmark, store in
@@ -200,7 +242,9 @@ let benchmarks: @Sendable () -> Void = {
         let started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for caller in 1...manyCallers {
-                group.addTask { _ = try await store.create(newTask(caller), in: nextList(), actor: "agent-\(caller % 16)") }
+                group.addTask {
+                    _ = try await store.create(newTask(caller), in: nextList(), actor: "agent-\(caller % 16)")
+                }
             }
             try await group.waitForAll()
         }
@@ -225,8 +269,10 @@ let benchmarks: @Sendable () -> Void = {
         "Append/durable/1 caller, paired with a raw LMDB put",
         configuration: .init(
             metrics: [.wallClock, tasklogAppendMicroseconds, rawCommitMicroseconds],
-            units: [tasklogAppendMicroseconds: .count, rawCommitMicroseconds: .count], warmupIterations: 10,
-            maxDuration: .seconds(5), maxIterations: 100_000
+            units: [tasklogAppendMicroseconds: .count, rawCommitMicroseconds: .count],
+            warmupIterations: 10,
+            maxDuration: .seconds(5),
+            maxIterations: 100_000
         ).smokeAware
     ) { benchmark, stores in
         let clock = ContinuousClock()
@@ -255,7 +301,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "RawLMDB/put/durable/\(callers) puts per commit",
         configuration: .init(
-            metrics: [.wallClock, .throughput, putsPerSecond], warmupIterations: 10, maxDuration: .seconds(5),
+            metrics: [.wallClock, .throughput, putsPerSecond],
+            warmupIterations: 10,
+            maxDuration: .seconds(5),
             maxIterations: 100_000
         ).smokeAware
     ) { benchmark, raw in

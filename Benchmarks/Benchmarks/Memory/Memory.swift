@@ -24,7 +24,9 @@ import TasklogCore
 //   tasks of the state it leaves: the state's own size per task, as the process holds it.
 
 let residentBytesPerLiveTask = BenchmarkMetric.custom(
-    "resident bytes per live task", polarity: .prefersSmaller, useScalingFactor: false
+    "resident bytes per live task",
+    polarity: .prefersSmaller,
+    useScalingFactor: false
 )
 let liveTasks = BenchmarkMetric.custom("live tasks", polarity: .prefersSmaller, useScalingFactor: false)
 
@@ -54,9 +56,13 @@ let benchmarks: @Sendable () -> Void = {
     let units: [BenchmarkMetric: BenchmarkUnits] = [residentBytesPerLiveTask: .count, liveTasks: .count]
     let once = Benchmark.Configuration(
         metrics: [
-            .wallClock, .peakMemoryResident, .peakMemoryResidentDelta, .mallocCountTotal, residentBytesPerLiveTask, liveTasks,
+            .wallClock, .peakMemoryResident, .peakMemoryResidentDelta, .mallocCountTotal, residentBytesPerLiveTask,
+            liveTasks,
         ],
-        units: units, warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 1
+        units: units,
+        warmupIterations: 0,
+        maxDuration: .seconds(120),
+        maxIterations: 1
     ).smokeAware
 
     for count in Fixtures.sizes {
@@ -65,7 +71,12 @@ let benchmarks: @Sendable () -> Void = {
         // Builds the fixture (unless this run already has it), so that the others do not.
         Benchmark(
             "Memory/fixture/\(label)",
-            configuration: .init(metrics: [.wallClock], warmupIterations: 0, maxDuration: .seconds(300), maxIterations: 1)
+            configuration: .init(
+                metrics: [.wallClock],
+                warmupIterations: 0,
+                maxDuration: .seconds(300),
+                maxIterations: 1
+            )
         ) { _ in
             blackHole(try Fixtures.store(events: count, snapshots: true))
         }

@@ -19,17 +19,27 @@ let recoveryMicroseconds = BenchmarkMetric.custom("recovery (µs)", polarity: .p
 /// (each opens a new environment or rereads the same pages anyway).
 func configuration(events count: Int, metrics: [BenchmarkMetric], slow: Bool = false) -> Benchmark.Configuration {
     let units: [BenchmarkMetric: BenchmarkUnits] = [recoveryMicroseconds: .count, eventsPerSecond: .kilo]
-    let configuration: Benchmark.Configuration = switch count {
-    case ..<50_000:
-        .init(metrics: metrics, units: units, warmupIterations: 3, maxDuration: .seconds(3), maxIterations: 1_000)
-    case ..<500_000:
-        .init(metrics: metrics, units: units, warmupIterations: 1, maxDuration: .seconds(5), maxIterations: slow ? 7 : 50)
-    default:
-        .init(
-            metrics: metrics, units: units, warmupIterations: slow ? 0 : 1, maxDuration: .seconds(slow ? 60 : 10),
-            maxIterations: slow ? 3 : 5
-        )
-    }
+    let configuration: Benchmark.Configuration =
+        switch count {
+        case ..<50_000:
+            .init(metrics: metrics, units: units, warmupIterations: 3, maxDuration: .seconds(3), maxIterations: 1_000)
+        case ..<500_000:
+            .init(
+                metrics: metrics,
+                units: units,
+                warmupIterations: 1,
+                maxDuration: .seconds(5),
+                maxIterations: slow ? 7 : 50
+            )
+        default:
+            .init(
+                metrics: metrics,
+                units: units,
+                warmupIterations: slow ? 0 : 1,
+                maxDuration: .seconds(slow ? 60 : 10),
+                maxIterations: slow ? 3 : 5
+            )
+        }
     return configuration.smokeAware
 }
 
@@ -78,11 +88,14 @@ let benchmarks: @Sendable () -> Void = {
 
         for snapshots in [true, false] {
             for firstRead in [false, true] {
-                let name = "ColdOpen/\(snapshots ? "snapshot" : "noSnapshot")\(firstRead ? " + first read of the biggest list" : "")/\(label)"
+                let name =
+                    "ColdOpen/\(snapshots ? "snapshot" : "noSnapshot")\(firstRead ? " + first read of the biggest list" : "")/\(label)"
                 Benchmark(
                     name,
                     configuration: configuration(
-                        events: count, metrics: [.wallClock, recoveryMicroseconds], slow: !snapshots || firstRead
+                        events: count,
+                        metrics: [.wallClock, recoveryMicroseconds],
+                        slow: !snapshots || firstRead
                     )
                 ) { benchmark, path in
                     var store: TaskStore? = try TaskStore.open(at: path, options: Fixtures.quietOptions)

@@ -39,7 +39,10 @@ public struct EventMix {
 
     /// The first `count` events of the mix (seq 1…count, non-decreasing timestamps), and the
     /// state they fold to.
-    public static func events(count: Int, seed: UInt64 = 0x7A5C_106B_E5C4_0001) -> (events: [Event], state: TasklogState) {
+    public static func events(
+        count: Int,
+        seed: UInt64 = 0x7A5C_106B_E5C4_0001
+    ) -> (events: [Event], state: TasklogState) {
         var mix = EventMix(seed: seed)
         mix.events.reserveCapacity(count)
         while mix.events.count < count { mix.step(limit: count) }
@@ -105,7 +108,9 @@ public struct EventMix {
                 // Implementation (step 5) often splits into parallel tasks.
                 let copies = step == 5 ? 1 + Int(random.next() % 3) : 1
                 for _ in 0..<copies {
-                    specs.append(TaskSpec(step: step, phase: phase, group: copies > 1 ? "implement" : nil, chained: true))
+                    specs.append(
+                        TaskSpec(step: step, phase: phase, group: copies > 1 ? "implement" : nil, chained: true)
+                    )
                 }
             }
         }
@@ -163,13 +168,21 @@ public struct EventMix {
         clock += 1_000 + Int64(random.next() % 2_000_000)
         let payloads: [EventPayload]
         do {
-            payloads = try Decider.decide(command, in: state.list(listID), actor: actor, now: Timestamp(rawValue: clock))
+            payloads = try Decider.decide(
+                command,
+                in: state.list(listID),
+                actor: actor,
+                now: Timestamp(rawValue: clock)
+            )
         } catch {
             preconditionFailure("the generated command \(command) was refused: \(error)")
         }
         for payload in payloads where events.count < limit {
             let event = Event(
-                seq: UInt64(events.count + 1), timestamp: Timestamp(rawValue: clock), list: listID, actor: actor,
+                seq: UInt64(events.count + 1),
+                timestamp: Timestamp(rawValue: clock),
+                list: listID,
+                actor: actor,
                 payload: payload
             )
             Reducer.apply(event, to: &state)
@@ -180,7 +193,9 @@ public struct EventMix {
 
     // MARK: Tasks
 
-    private static let verbs = ["Implement", "Review", "Write tests for", "Refactor", "Document", "Profile", "Fix", "Wire up"]
+    private static let verbs = [
+        "Implement", "Review", "Write tests for", "Refactor", "Document", "Profile", "Fix", "Wire up",
+    ]
     private static let things = [
         "the snapshot codec", "ledger rendering", "the MCP task tools", "group commit", "the audit query",
         "cycle detection", "the resume decision table", "stale claim release", "the CLI table output",
@@ -232,7 +247,8 @@ public struct EventMix {
         case .handOver(let owner):
             // A takeover of a claimed task states the version read (optimistic concurrency).
             return .update(
-                id: task.id, TaskChanges(owner: owner == task.owner ? owner + "b" : owner, expectedVersion: task.version)
+                id: task.id,
+                TaskChanges(owner: owner == task.owner ? owner + "b" : owner, expectedVersion: task.version)
             )
         case .complete:
             return .update(id: task.id, TaskChanges(status: .completed, metadata: ["progress": .int(100)]))

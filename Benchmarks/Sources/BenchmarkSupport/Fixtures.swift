@@ -4,7 +4,7 @@ import Tasklog
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Stores of a known number of events, built once and reused.
@@ -20,7 +20,8 @@ public enum Fixtures {
 
     /// A smoke run (`TASKLOG_BENCH_SMOKE=1`, as `tools/bench-smoke` and CI set): the smallest
     /// fixture only and a few short iterations, to check that every benchmark still runs.
-    public static let smoke = ProcessInfo.processInfo.environment["TASKLOG_BENCH_SMOKE"].map { $0 != "" && $0 != "0" } ?? false
+    public static let smoke =
+        ProcessInfo.processInfo.environment["TASKLOG_BENCH_SMOKE"].map { $0 != "" && $0 != "0" } ?? false
 
     /// `10k`, `100k`, `1M`.
     public static func label(_ count: Int) -> String {
@@ -111,7 +112,8 @@ public enum Fixtures {
         store = nil
         try waitUntilClosed { environment }
         try Data("\(count) events, snapshot at the last\n".utf8).write(to: URL(fileURLWithPath: marker))
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.intValue ?? 0
+        let bytes =
+            (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.intValue ?? 0
         FileHandle.standardError.write(
             Data(
                 "fixture \(path): \(count) events, \(expected.taskCount) live tasks, data.mdb \(bytes >> 20) MiB; generated in \(generated - started), imported (importEvents + snapshot) in \(imported - generated)\n"

@@ -87,8 +87,10 @@ struct WorkloadCommand {
         case "create":
             command = .create(
                 NewTask(
-                    subject: line["subject"]?.stringValue ?? "", description: line["description"]?.stringValue ?? "",
-                    activeForm: line["activeForm"]?.stringValue, metadata: line["metadata"]?.objectValue ?? [:]
+                    subject: line["subject"]?.stringValue ?? "",
+                    description: line["description"]?.stringValue ?? "",
+                    activeForm: line["activeForm"]?.stringValue,
+                    metadata: line["metadata"]?.objectValue ?? [:]
                 )
             )
             createdID = id
@@ -126,7 +128,9 @@ do {
         commands.append(try WorkloadCommand(try JSONValue(parsing: String(line))))
     }
 }
-guard commands.count >= needed else { throw FixtureError("the workload has \(commands.count) commands, \(needed) needed") }
+guard commands.count >= needed else {
+    throw FixtureError("the workload has \(commands.count) commands, \(needed) needed")
+}
 log("\(commands.count) commands read from \(arguments.workload)")
 
 try? FileManager.default.removeItem(atPath: arguments.directory)
@@ -189,7 +193,9 @@ if runAppends {
         let batchStarted = clock.now
         for batch in batches {
             let results = try await batchStore!.executeInOneTransaction(
-                batch.map(\.command), in: batch[0].list, actor: batch[0].actor
+                batch.map(\.command),
+                in: batch[0].list,
+                actor: batch[0].actor
             )
             for (outcome, command) in zip(results, batch) { try check(try outcome.get(), command) }
         }
@@ -198,7 +204,10 @@ if runAppends {
         try FileManager.default.removeItem(atPath: batchPath)
     }
     rows["append"] = result(single, ["commands": appends.count, "unit": "per command"])
-    rows["append_batch"] = result(batched, ["commands": appends.count, "batch": arguments.batch, "unit": "per command"])
+    rows["append_batch"] = result(
+        batched,
+        ["commands": appends.count, "batch": arguments.batch, "unit": "per command"]
+    )
     log("append: \(median(single) * 1e6) µs a command; in batches of \(arguments.batch): \(median(batched) * 1e6) µs")
 }
 
@@ -212,7 +221,9 @@ func peerBatches(_ commands: [WorkloadCommand], size: Int) -> [[WorkloadCommand]
         byList[command.list, default: []].append(command)
     }
     return order.flatMap { list in
-        stride(from: 0, to: byList[list]!.count, by: size).map { Array(byList[list]![$0..<min($0 + size, byList[list]!.count)]) }
+        stride(from: 0, to: byList[list]!.count, by: size).map {
+            Array(byList[list]![$0..<min($0 + size, byList[list]!.count)])
+        }
     }
 }
 
@@ -229,9 +240,20 @@ func peerBatches(_ commands: [WorkloadCommand], size: Int) -> [[WorkloadCommand]
     var now: Int64 = 1_767_225_600_000_000
     for command in commands.prefix(count) {
         now += 250_000
-        let payloads = try Decider.decide(command.command, in: state.list(command.list), actor: command.actor, now: Timestamp(rawValue: now))
+        let payloads = try Decider.decide(
+            command.command,
+            in: state.list(command.list),
+            actor: command.actor,
+            now: Timestamp(rawValue: now)
+        )
         for payload in payloads {
-            let event = Event(seq: UInt64(events.count + 1), timestamp: Timestamp(rawValue: now), list: command.list, actor: command.actor, payload: payload)
+            let event = Event(
+                seq: UInt64(events.count + 1),
+                timestamp: Timestamp(rawValue: now),
+                list: command.list,
+                actor: command.actor,
+                payload: payload
+            )
             Reducer.apply(event, to: &state)
             events.append(event)
         }
@@ -243,7 +265,9 @@ func peerBatches(_ commands: [WorkloadCommand], size: Int) -> [[WorkloadCommand]
     var store: TaskStore? = try TaskStore.open(at: path, options: options)
     try store!.importEvents(events)
     try store!.snapshot()
-    guard try store!.state() == state else { throw FixtureError("the store of \(count) does not fold to the generated state") }
+    guard try store!.state() == state else {
+        throw FixtureError("the store of \(count) does not fold to the generated state")
+    }
     try Environment.open(path: path).sync()
     try close(&store, at: path)
     return (path, state)
@@ -257,7 +281,8 @@ var sizes: [String: Any] = [:]
 for count in runStores ? Set(arguments.sizes + [arguments.mainSize]).sorted() : [] {
     let built = clock.now
     let (path, state) = try buildStore(count)
-    let bytes = (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.intValue ?? 0
+    let bytes =
+        (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.intValue ?? 0
     log("store of \(count) events (\(state.taskCount) live tasks, \(bytes >> 20) MiB) built in \(clock.now - built)")
 
     var replays: [Double] = []
@@ -314,7 +339,9 @@ for count in runStores ? Set(arguments.sizes + [arguments.mainSize]).sorted() : 
         var events = 0
         for (list, id) in picks {
             let started = clock.now
-            guard try store.get(id, in: list, at: .seq(last)) != nil else { throw FixtureError("no task \(list)#\(id)") }
+            guard try store.get(id, in: list, at: .seq(last)) != nil else {
+                throw FixtureError("no task \(list)#\(id)")
+            }
             rebuilds.append(seconds(clock.now - started))
             events += try store.history(HistoryQuery(list: list, taskID: id, limit: 1_000)).entries.count
         }
@@ -331,11 +358,16 @@ for count in runStores ? Set(arguments.sizes + [arguments.mainSize]).sorted() : 
             listed = try store.tasks(in: arguments.list).count
             listings.append(seconds(clock.now - started))
         }
-        rows["rebuild"] = result(rebuilds, ["picks": picks.count, "events_per_task": Double(events) / Double(picks.count), "events": count])
+        rows["rebuild"] = result(
+            rebuilds,
+            ["picks": picks.count, "events_per_task": Double(events) / Double(picks.count), "events": count]
+        )
         rows["get"] = result(gets, ["picks": picks.count, "events": count])
         rows["list"] = result(listings, ["tasks": listed, "list": arguments.list, "events": count])
         entry["main"] = true
-        log("rebuild \(median(rebuilds) * 1e6) µs, get \(median(gets) * 1e6) µs, list of \(listed): \(median(listings) * 1e3) ms")
+        log(
+            "rebuild \(median(rebuilds) * 1e6) µs, get \(median(gets) * 1e6) µs, list of \(listed): \(median(listings) * 1e3) ms"
+        )
     }
     sizes[String(count)] = entry
     try FileManager.default.removeItem(atPath: path)

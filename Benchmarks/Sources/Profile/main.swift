@@ -33,7 +33,9 @@ case "open", "open-snapshot":
         let elapsed = clock.now - started
         // The first answer from the biggest list, which loads that list (its snapshot body and
         // tail), unless TASKLOG_PROFILE_OPEN_ONLY is set.
-        if ProcessInfo.processInfo.environment["TASKLOG_PROFILE_OPEN_ONLY"] == nil { _ = try store!.get(1, in: "default") }
+        if ProcessInfo.processInfo.environment["TASKLOG_PROFILE_OPEN_ONLY"] == nil {
+            _ = try store!.get(1, in: "default")
+        }
         let answered = clock.now - started
         print("open: \(elapsed), first get in the biggest list after \(answered), recovery \(store!.recovery!)")
         weak let environment = try Environment.open(path: path)
@@ -57,15 +59,25 @@ case _ where mode.hasPrefix("append"):
                     if batch > 1 {
                         for call in 0..<count / callers / batch {
                             let commands = (0..<batch).map { n in
-                                TaskCommand.create(NewTask(subject: "Task \(call * batch + n) of agent-\(caller)", description: "Profiled append."))
+                                TaskCommand.create(
+                                    NewTask(
+                                        subject: "Task \(call * batch + n) of agent-\(caller)",
+                                        description: "Profiled append."
+                                    )
+                                )
                             }
-                            _ = try await store.executeInOneTransaction(commands, in: "list-\(caller % 16)", actor: "agent-\(caller)")
+                            _ = try await store.executeInOneTransaction(
+                                commands,
+                                in: "list-\(caller % 16)",
+                                actor: "agent-\(caller)"
+                            )
                         }
                     } else {
                         for n in 0..<count / callers {
                             _ = try await store.create(
                                 NewTask(subject: "Task \(n) of agent-\(caller)", description: "Profiled append."),
-                                in: "list-\(caller % 16)", actor: "agent-\(caller)"
+                                in: "list-\(caller % 16)",
+                                actor: "agent-\(caller)"
                             )
                         }
                     }
@@ -91,7 +103,11 @@ case "paired":
         var puts: [Double] = []
         for n in 0..<count {
             let started = clock.now
-            _ = try store.create(NewTask(subject: "Task \(n)", description: "Profiled append."), in: "list-\(n / 1000)", actor: "agent-1")
+            _ = try store.create(
+                NewTask(subject: "Task \(n)", description: "Profiled append."),
+                in: "list-\(n / 1000)",
+                actor: "agent-1"
+            )
             let appended = clock.now
             key += 1
             try value.withUnsafeBytes { bytes in
@@ -105,7 +121,14 @@ case "paired":
         puts.sort()
         let append = appends[appends.count / 2]
         let put = puts[puts.count / 2]
-        print(String(format: "paired: Tasklog append %.0f µs, raw put commit %.0f µs, ratio (rate) %.2f", append * 1e6, put * 1e6, put / append))
+        print(
+            String(
+                format: "paired: Tasklog append %.0f µs, raw put commit %.0f µs, ratio (rate) %.2f",
+                append * 1e6,
+                put * 1e6,
+                put / append
+            )
+        )
     }
 case "scan":
     let path = try Fixtures.store(events: count, snapshots: false)
@@ -126,7 +149,9 @@ case "scan":
             }
         }
         let elapsed = clock.now - started
-        print("scan of \(entries) entries (\(touched)): \(elapsed), \(Int(Double(entries) / seconds(elapsed))) entries/s")
+        print(
+            "scan of \(entries) entries (\(touched)): \(elapsed), \(Int(Double(entries) / seconds(elapsed))) entries/s"
+        )
     }
 default:
     let path = try Fixtures.store(events: count, snapshots: false)

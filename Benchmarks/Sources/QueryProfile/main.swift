@@ -35,39 +35,55 @@ func measure(_ name: String, runs: Int, _ body: () throws -> Void) rethrows -> (
 let lists = state.lists.keys.sorted()
 let events = try store.stats()
 var rows: [(String, Double, Double)] = []
-rows.append(try measure("state as of a random seq", runs: 60) {
-    _ = try store.state(at: .seq(UInt64.random(in: 1...last, using: &random)))
-})
-rows.append(try measure("one list as of a random seq (list --at)", runs: 200) {
-    _ = try store.list(lists.randomElement(using: &random)!, at: .seq(UInt64.random(in: 1...last, using: &random)))
-})
-rows.append(try measure("one task as of a random seq (get --at)", runs: 200) {
-    let list = lists.randomElement(using: &random)!
-    let id = Int.random(in: 1...state.lists[list]!.highWater, using: &random)
-    _ = try store.get(id, in: list, at: .seq(UInt64.random(in: 1...last, using: &random)))
-})
+rows.append(
+    try measure("state as of a random seq", runs: 60) {
+        _ = try store.state(at: .seq(UInt64.random(in: 1...last, using: &random)))
+    }
+)
+rows.append(
+    try measure("one list as of a random seq (list --at)", runs: 200) {
+        _ = try store.list(lists.randomElement(using: &random)!, at: .seq(UInt64.random(in: 1...last, using: &random)))
+    }
+)
+rows.append(
+    try measure("one task as of a random seq (get --at)", runs: 200) {
+        let list = lists.randomElement(using: &random)!
+        let id = Int.random(in: 1...state.lists[list]!.highWater, using: &random)
+        _ = try store.get(id, in: list, at: .seq(UInt64.random(in: 1...last, using: &random)))
+    }
+)
 let first = events.firstEventTime!.rawValue
 let end = events.lastEventTime!.rawValue
-rows.append(try measure("time → seq (binary search)", runs: 2000) {
-    _ = try store.seq(at: .time(Timestamp(rawValue: Int64.random(in: first...end, using: &random))))
-})
-rows.append(try measure("history of one task (all its events)", runs: 500) {
-    let list = lists.randomElement(using: &random)!
-    let high = state.lists[list]!.highWater
-    _ = try store.history(HistoryQuery(list: list, taskID: Int.random(in: 1...high, using: &random), limit: 1000))
-})
-rows.append(try measure("ready work of a list", runs: 50) {
-    _ = try store.ready(in: lists.randomElement(using: &random)!)
-})
+rows.append(
+    try measure("time → seq (binary search)", runs: 2000) {
+        _ = try store.seq(at: .time(Timestamp(rawValue: Int64.random(in: first...end, using: &random))))
+    }
+)
+rows.append(
+    try measure("history of one task (all its events)", runs: 500) {
+        let list = lists.randomElement(using: &random)!
+        let high = state.lists[list]!.highWater
+        _ = try store.history(HistoryQuery(list: list, taskID: Int.random(in: 1...high, using: &random), limit: 1000))
+    }
+)
+rows.append(
+    try measure("ready work of a list", runs: 50) {
+        _ = try store.ready(in: lists.randomElement(using: &random)!)
+    }
+)
 // The list whose size is nearest to 1,000 live tasks.
 let thousand = lists.min { abs(state.lists[$0]!.tasks.count - 1_000) < abs(state.lists[$1]!.tasks.count - 1_000) }!
-rows.append(try measure("list the \(state.lists[thousand]!.tasks.count) tasks of \(thousand)", runs: 500) {
-    _ = try store.tasks(in: thousand)
-})
-rows.append(try measure("get one task", runs: 5000) {
-    let list = lists.randomElement(using: &random)!
-    _ = try store.get(Int.random(in: 1...state.lists[list]!.highWater, using: &random), in: list)
-})
+rows.append(
+    try measure("list the \(state.lists[thousand]!.tasks.count) tasks of \(thousand)", runs: 500) {
+        _ = try store.tasks(in: thousand)
+    }
+)
+rows.append(
+    try measure("get one task", runs: 5000) {
+        let list = lists.randomElement(using: &random)!
+        _ = try store.get(Int.random(in: 1...state.lists[list]!.highWater, using: &random), in: list)
+    }
+)
 
 print("| query (\(count) events, \(state.taskCount) live tasks, \(lists.count) lists) | median | p99 |")
 print("| --- | --- | --- |")

@@ -92,7 +92,11 @@ enum Syscalls {
     }
 
     @usableFromInline
-    static func get(_ txn: TxnPointer, _ dbi: UInt32, _ key: UnsafeRawBufferPointer) throws(LMDBError)
+    static func get(
+        _ txn: TxnPointer,
+        _ dbi: UInt32,
+        _ key: UnsafeRawBufferPointer
+    ) throws(LMDBError)
         -> UnsafeRawBufferPointer?
     {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
@@ -105,7 +109,10 @@ enum Syscalls {
 
     @usableFromInline
     static func put(
-        _ txn: TxnPointer, _ dbi: UInt32, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+        _ txn: TxnPointer,
+        _ dbi: UInt32,
+        _ key: UnsafeRawBufferPointer,
+        _ value: UnsafeRawBufferPointer,
         _ flags: UInt32
     ) throws(LMDBError) {
         if let code = FaultInjection.take(.put) { throw LMDBError(code: code, call: "mdb_put") }
@@ -134,7 +141,11 @@ enum Syscalls {
 
     /// One cursor step. `key` is the position to seek for `.setRange`; ignored otherwise.
     @usableFromInline
-    static func cursorGet(_ cursor: CursorPointer, _ op: CursorOperation, seek key: UnsafeRawBufferPointer?)
+    static func cursorGet(
+        _ cursor: CursorPointer,
+        _ op: CursorOperation,
+        seek key: UnsafeRawBufferPointer?
+    )
         throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
     {
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))

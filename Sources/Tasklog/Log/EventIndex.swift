@@ -85,7 +85,11 @@ enum EventIndex {
             try txn.put(in: log.indexTask, key: taskPrefix(list: event.list, id: id) + seq, value: [])
         }
         for workflow in entries.workflows {
-            try txn.put(in: log.indexWorkflow, key: workflowPrefix(list: event.list, workflow: workflow) + seq, value: [])
+            try txn.put(
+                in: log.indexWorkflow,
+                key: workflowPrefix(list: event.list, workflow: workflow) + seq,
+                value: []
+            )
         }
         if let actor = event.actor {
             try txn.put(in: log.indexActor, key: actorPrefix(actor) + seq, value: [])
@@ -96,8 +100,13 @@ enum EventIndex {
     /// The seqs under `prefix` in `database`, between `low` and `high` inclusive, in order
     /// (newest first if `reverse`), at most `limit`.
     static func seqs(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, in database: Database, prefix: [UInt8],
-        low: UInt64, high: UInt64, reverse: Bool, limit: Int
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        in database: Database,
+        prefix: [UInt8],
+        low: UInt64,
+        high: UInt64,
+        reverse: Bool,
+        limit: Int
     ) throws -> [UInt64] {
         var seqs: [UInt64] = []
         guard low <= high, limit > 0 else { return seqs }

@@ -41,7 +41,10 @@ struct EventLog: Sendable {
     func lastSeq(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
         try txn.withLast(in: events) { key, _ in
             guard key.byteCount == 8 else {
-                throw TasklogError(.corrupt, "the log's last key is \(key.byteCount) bytes, not 8; run `tasklog verify`")
+                throw TasklogError(
+                    .corrupt,
+                    "the log's last key is \(key.byteCount) bytes, not 8; run `tasklog verify`"
+                )
             }
             return Key.uint64(from: key)
         } ?? 0
@@ -60,13 +63,18 @@ struct EventLog: Sendable {
     /// Decodes every event with seq ≥ `start`, in order, checking that seqs are dense.
     /// Events past `end` are not read (nor decoded), so a bound short of a damaged event reads cleanly.
     func forEachEvent(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64 = .max,
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        from start: UInt64,
+        through end: UInt64 = .max,
         _ body: (Event) throws -> Bool
     ) throws {
         var expected = start
         try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
             guard key.byteCount == 8 else {
-                throw TasklogError(.corrupt, "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`")
+                throw TasklogError(
+                    .corrupt,
+                    "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`"
+                )
             }
             let seq = Key.uint64(from: key)
             guard seq <= end else { return false }
@@ -80,7 +88,10 @@ struct EventLog: Sendable {
                 do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw damaged(seq, error) }
             }
             guard event.seq == seq else {
-                throw TasklogError(.corrupt, "the event stored under seq \(seq) says it is \(event.seq); run `tasklog verify`")
+                throw TasklogError(
+                    .corrupt,
+                    "the event stored under seq \(seq) says it is \(event.seq); run `tasklog verify`"
+                )
             }
             expected += 1
             return try body(event)
@@ -91,8 +102,11 @@ struct EventLog: Sendable {
     /// those of list `list`, when given); returns how many were folded.
     @discardableResult
     func fold(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64 = .max,
-        list: String? = nil, into replayer: inout Replayer
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        from start: UInt64,
+        through end: UInt64 = .max,
+        list: String? = nil,
+        into replayer: inout Replayer
     ) throws -> Int {
         var folded = 0
         let wanted = Array((list ?? "").utf8)
@@ -103,9 +117,14 @@ struct EventLog: Sendable {
                     guard Replayer.same(wanted, stored) else { return }
                 }
                 let stored: UInt64
-                do throws(CodecError) { stored = try replayer.apply(encoded: bytes) } catch { throw damaged(seq, error) }
+                do throws(CodecError) { stored = try replayer.apply(encoded: bytes) } catch {
+                    throw damaged(seq, error)
+                }
                 guard stored == seq else {
-                    throw TasklogError(.corrupt, "the event stored under seq \(seq) says it is \(stored); run `tasklog verify`")
+                    throw TasklogError(
+                        .corrupt,
+                        "the event stored under seq \(seq) says it is \(stored); run `tasklog verify`"
+                    )
                 }
                 folded += 1
             }
@@ -116,7 +135,8 @@ struct EventLog: Sendable {
     /// The envelope of every event with seq ≥ `start`: seq, timestamp and the list's name as
     /// bytes, checksum checked.
     func forEachEnvelope(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64,
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        from start: UInt64,
         _ body: (UInt64, Timestamp, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try forEachValue(txn, from: start, through: .max) { seq, bytes in
@@ -125,24 +145,35 @@ struct EventLog: Sendable {
         }
     }
 
-    private func envelope(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>) {
+    private func envelope(
+        _ seq: UInt64,
+        _ bytes: UnsafeRawBufferPointer
+    ) throws -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>) {
         let envelope: (seq: UInt64, timestamp: Timestamp, list: Range<Int>)
         do throws(CodecError) { envelope = try EventCodec.envelope(bytes) } catch { throw damaged(seq, error) }
         guard envelope.seq == seq else {
-            throw TasklogError(.corrupt, "the event stored under seq \(seq) says it is \(envelope.seq); run `tasklog verify`")
+            throw TasklogError(
+                .corrupt,
+                "the event stored under seq \(seq) says it is \(envelope.seq); run `tasklog verify`"
+            )
         }
         return envelope
     }
 
     /// The stored bytes of every event with seq in `start…end`, checking that seqs are dense.
     private func forEachValue(
-        _ txn: borrowing some ReadableTransaction & ~Copyable, from start: UInt64, through end: UInt64,
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        from start: UInt64,
+        through end: UInt64,
         _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void
     ) throws {
         var expected = start
         try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
             guard key.byteCount == 8 else {
-                throw TasklogError(.corrupt, "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`")
+                throw TasklogError(
+                    .corrupt,
+                    "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`"
+                )
             }
             let seq = Key.uint64(from: key)
             guard seq <= end else { return false }
@@ -182,7 +213,8 @@ struct EventLog: Sendable {
                 let text = String(decoding: format, as: UTF8.self)
                 guard text == Self.storeFormat else {
                     throw TasklogError(
-                        .corrupt, "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
+                        .corrupt,
+                        "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
                     )
                 }
             } else {

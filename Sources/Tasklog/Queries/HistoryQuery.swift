@@ -24,8 +24,16 @@ public struct HistoryQuery: Sendable, Hashable {
     public var cursor: UInt64?
 
     public init(
-        list: String? = nil, taskID: Int? = nil, workflow: String? = nil, actor: String? = nil, type: String? = nil,
-        since: Point? = nil, until: Point? = nil, newestFirst: Bool = false, limit: Int = 100, cursor: UInt64? = nil
+        list: String? = nil,
+        taskID: Int? = nil,
+        workflow: String? = nil,
+        actor: String? = nil,
+        type: String? = nil,
+        since: Point? = nil,
+        until: Point? = nil,
+        newestFirst: Bool = false,
+        limit: Int = 100,
+        cursor: UInt64? = nil
     ) {
         self.list = list
         self.taskID = taskID

@@ -39,8 +39,13 @@ public struct TaskGraph: Sendable, Equatable, Codable {
         public var group: String?
 
         public init(
-            id: String, subject: String, status: String, owner: String? = nil, workflow: String? = nil,
-            phase: String? = nil, group: String? = nil
+            id: String,
+            subject: String,
+            status: String,
+            owner: String? = nil,
+            workflow: String? = nil,
+            phase: String? = nil,
+            group: String? = nil
         ) {
             self.id = id
             self.subject = subject
@@ -88,7 +93,8 @@ public struct TaskGraph: Sendable, Equatable, Codable {
     public init(list: TaskListState, listID: String, workflow: String? = nil) throws(TasklogError) {
         if let workflow, WorkflowView(id: workflow, in: list) == nil {
             throw TasklogError(
-                .notFound, "workflow \(workflow) not found in list \(listID); `tasklog list --json` shows the tasks' workflows"
+                .notFound,
+                "workflow \(workflow) not found in list \(listID); `tasklog list --json` shows the tasks' workflows"
             )
         }
         let tasks = list.sortedTasks.filter { task in
@@ -97,8 +103,12 @@ public struct TaskGraph: Sendable, Equatable, Codable {
         let included = Set(tasks.map(\.id))
         var pairs = Set<Pair>()
         for task in tasks {
-            for blocker in task.blockedBy where included.contains(blocker) { pairs.insert(Pair(from: blocker, to: task.id)) }
-            for blocked in task.blocks where included.contains(blocked) { pairs.insert(Pair(from: task.id, to: blocked)) }
+            for blocker in task.blockedBy where included.contains(blocker) {
+                pairs.insert(Pair(from: blocker, to: task.id))
+            }
+            for blocked in task.blocks where included.contains(blocked) {
+                pairs.insert(Pair(from: task.id, to: blocked))
+            }
         }
         self.init(
             list: listID,
@@ -141,7 +151,10 @@ extension TaskGraph.Node {
     init(task: TaskRecord) {
         let workflow = task.metadata["workflow"]?.stringValue
         self.init(
-            id: String(task.id), subject: task.subject, status: task.status.name, owner: task.owner,
+            id: String(task.id),
+            subject: task.subject,
+            status: task.status.name,
+            owner: task.owner,
             workflow: workflow,
             phase: workflow == nil ? nil : task.metadata["phase"]?.stringValue,
             group: workflow == nil ? nil : task.metadata["parallel_group"]?.stringValue

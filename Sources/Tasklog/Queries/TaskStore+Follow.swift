@@ -3,7 +3,7 @@ import LMDB
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 extension TaskStore {
@@ -57,32 +57,32 @@ final class FileWatch {
 
     init(_ path: String) {
         #if canImport(Glibc)
-            descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-            if descriptor >= 0 && inotify_add_watch(descriptor, path, UInt32(IN_MODIFY | IN_CLOSE_WRITE)) < 0 {
-                Glibc.close(descriptor)
-                descriptor = -1
-            }
+        descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if descriptor >= 0 && inotify_add_watch(descriptor, path, UInt32(IN_MODIFY | IN_CLOSE_WRITE)) < 0 {
+            Glibc.close(descriptor)
+            descriptor = -1
+        }
         #endif
     }
 
     /// Returns when the file was written since the last call, or after `seconds`.
     func wait(seconds: Double) {
         #if canImport(Glibc)
-            if descriptor >= 0 {
-                var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-                if poll(&entry, 1, Int32(seconds * 1000)) > 0 {
-                    var buffer = [UInt8](repeating: 0, count: 4096)
-                    while read(descriptor, &buffer, buffer.count) > 0 {}
-                }
-                return
+        if descriptor >= 0 {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&entry, 1, Int32(seconds * 1000)) > 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while read(descriptor, &buffer, buffer.count) > 0 {}
             }
+            return
+        }
         #endif
         Thread.sleep(forTimeInterval: min(seconds, 0.05))
     }
 
     func close() {
         #if canImport(Glibc)
-            if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 { Glibc.close(descriptor) }
         #endif
         descriptor = -1
     }

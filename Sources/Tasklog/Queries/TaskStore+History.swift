@@ -46,7 +46,11 @@ extension TaskStore {
 
     /// Calls `body` with the candidate events in the query's order, through the narrowest index.
     private func walk(
-        _ query: HistoryQuery, list: String?, low: UInt64, high: UInt64, _ txn: borrowing ReadTransaction,
+        _ query: HistoryQuery,
+        list: String?,
+        low: UInt64,
+        high: UInt64,
+        _ txn: borrowing ReadTransaction,
         _ body: (Event) throws -> Bool
     ) throws {
         guard low <= high else { return }
@@ -76,7 +80,13 @@ extension TaskStore {
         var to = high
         while from <= to {
             let seqs = try EventIndex.seqs(
-                txn, in: database, prefix: prefix, low: from, high: to, reverse: query.newestFirst, limit: 256
+                txn,
+                in: database,
+                prefix: prefix,
+                low: from,
+                high: to,
+                reverse: query.newestFirst,
+                limit: 256
             )
             for seq in seqs {
                 guard let event = try event(seq, txn), try body(event) else { return }
@@ -89,7 +99,9 @@ extension TaskStore {
     func event(_ seq: UInt64, _ txn: borrowing ReadTransaction) throws -> Event? {
         try txn.withValue(in: core.log.events, key: seq) { value in
             try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw core.log.damaged(seq, error) }
+                do throws(CodecError) { return try EventCodec.decode(bytes) } catch {
+                    throw core.log.damaged(seq, error)
+                }
             }
         }
     }
@@ -102,7 +114,11 @@ extension TaskStore {
         var folded: [String: [Int: [UInt64: (before: TaskRecord?, after: TaskRecord?)]]] = [:]
     }
 
-    private func changes(of event: Event, _ timelines: inout Timelines, _ txn: borrowing ReadTransaction) throws
+    private func changes(
+        of event: Event,
+        _ timelines: inout Timelines,
+        _ txn: borrowing ReadTransaction
+    ) throws
         -> [HistoryEntry.TaskChange]
     {
         var ids = Set(event.payload.taskIDs)
@@ -120,7 +136,12 @@ extension TaskStore {
         return result
     }
 
-    private func timeline(list: String, task: Int, _ timelines: inout Timelines, _ txn: borrowing ReadTransaction)
+    private func timeline(
+        list: String,
+        task: Int,
+        _ timelines: inout Timelines,
+        _ txn: borrowing ReadTransaction
+    )
         throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
     {
         if let known = timelines.folded[list]?[task] { return known }
@@ -133,12 +154,21 @@ extension TaskStore {
 
     /// Task `task`'s states along the events that changed it, folded by the real reducer over a
     /// list that holds the task and stand-ins for the tasks it is linked with.
-    func taskTimeline(list: String, task: Int, _ txn: borrowing ReadTransaction) throws
+    func taskTimeline(
+        list: String,
+        task: Int,
+        _ txn: borrowing ReadTransaction
+    ) throws
         -> [(event: Event, before: TaskRecord?, after: TaskRecord?)]
     {
         let seqs = try EventIndex.seqs(
-            txn, in: core.log.indexTask, prefix: EventIndex.taskPrefix(list: list, id: task), low: 1, high: .max,
-            reverse: false, limit: .max
+            txn,
+            in: core.log.indexTask,
+            prefix: EventIndex.taskPrefix(list: list, id: task),
+            low: 1,
+            high: .max,
+            reverse: false,
+            limit: .max
         )
         var mini = TaskListState()
         var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
@@ -158,7 +188,12 @@ extension TaskStore {
 
     /// A stand-in for a task that is not followed, carrying only its links with the followed one.
     private static func standIn(_ id: Int, linkedTo followed: TaskRecord?) -> TaskRecord {
-        var task = TaskRecord(id: id, subject: "#\(id)", createdAt: Timestamp(rawValue: 0), updatedAt: Timestamp(rawValue: 0))
+        var task = TaskRecord(
+            id: id,
+            subject: "#\(id)",
+            createdAt: Timestamp(rawValue: 0),
+            updatedAt: Timestamp(rawValue: 0)
+        )
         if let followed {
             if followed.blockedBy.contains(id) { task.blocks = [followed.id] }
             if followed.blocks.contains(id) { task.blockedBy = [followed.id] }

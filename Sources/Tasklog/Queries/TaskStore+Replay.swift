@@ -16,14 +16,21 @@ extension TaskStore {
     ///
     /// - Parameter progress: called with the run's events folded so far and their number.
     public func replay(
-        workflow: String, in list: String = "default", progress: (@Sendable (Int, Int) -> Void)? = nil
+        workflow: String,
+        in list: String = "default",
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> [RunStep] {
         let list = try TaskListID.sanitized(list)
         return try StoreCore.storage {
             try core.log.environment.read { txn in
                 let seqs = try EventIndex.seqs(
-                    txn, in: core.log.indexWorkflow, prefix: EventIndex.workflowPrefix(list: list, workflow: workflow),
-                    low: 1, high: .max, reverse: false, limit: .max
+                    txn,
+                    in: core.log.indexWorkflow,
+                    prefix: EventIndex.workflowPrefix(list: list, workflow: workflow),
+                    low: 1,
+                    high: .max,
+                    reverse: false,
+                    limit: .max
                 )
                 // Fold the events of the run over the run's tasks and stand-ins for the others.
                 var mini = TaskListState()
@@ -36,13 +43,18 @@ extension TaskStore {
                     for id in touched where mini.tasks[id] == nil {
                         if case .taskCreated(let created) = event.payload, created.id == id { continue }
                         mini.tasks[id] = TaskRecord(
-                            id: id, subject: "#\(id)", createdAt: event.timestamp, updatedAt: event.timestamp
+                            id: id,
+                            subject: "#\(id)",
+                            createdAt: event.timestamp,
+                            updatedAt: event.timestamp
                         )
                     }
                     Reducer.apply(event, toList: &mini)
                     var changes: [HistoryEntry.TaskChange] = []
                     for id in Set(before.tasks.keys).union(mini.tasks.keys).sorted() {
-                        guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else { continue }
+                        guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else {
+                            continue
+                        }
                         let fields = FieldChange.between(before.tasks[id], mini.tasks[id])
                         if !fields.isEmpty { changes.append(.init(taskID: id, fields: fields)) }
                     }

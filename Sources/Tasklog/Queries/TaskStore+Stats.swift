@@ -22,9 +22,16 @@ extension TaskStore {
             for task in list.tasks.values { byStatus[task.status.name, default: 0] += 1 }
         }
         return StoreStats(
-            events: state.lastSeq, lists: state.lists.count, tasks: state.taskCount, tasksByStatus: byStatus,
-            snapshots: snapshots, newestSnapshotSeq: newest, fileBytes: Self.fileSize(path + "/data.mdb") ?? 0,
-            usedBytes: log.environment.usedBytes, mapBytes: log.environment.mapSize, firstEventTime: first,
+            events: state.lastSeq,
+            lists: state.lists.count,
+            tasks: state.taskCount,
+            tasksByStatus: byStatus,
+            snapshots: snapshots,
+            newestSnapshotSeq: newest,
+            fileBytes: Self.fileSize(path + "/data.mdb") ?? 0,
+            usedBytes: log.environment.usedBytes,
+            mapBytes: log.environment.mapSize,
+            firstEventTime: first,
             lastEventTime: state.lastSeq > 0 ? state.lastTimestamp : nil
         )
     }
@@ -38,7 +45,9 @@ extension TaskStore {
     ///
     /// - Parameter progress: called with the events passed to `body` so far and the events in the range.
     public func events(
-        from start: UInt64 = 1, through end: UInt64? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        from start: UInt64 = 1,
+        through end: UInt64? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil,
         _ body: (Event) throws -> Bool
     ) throws {
         var next = max(start, 1)
@@ -75,7 +84,7 @@ extension TaskStore {
     /// against, and the figure the replay benchmark measures.
     public func fullReplay() throws -> TasklogState {
         var replayer = Replayer()
-        try StoreCore.storage {
+        _ = try StoreCore.storage {
             try core.log.environment.read { txn in try core.log.fold(txn, from: 1, into: &replayer) }
         }
         return replayer.finish()

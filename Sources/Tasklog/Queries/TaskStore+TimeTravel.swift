@@ -50,7 +50,9 @@ extension TaskStore {
                 guard seq > 0 else { return (0, nil) }
                 let time = try txn.withValue(in: core.log.events, key: seq) { value in
                     try value.withUnsafeBytes { bytes throws(TasklogError) in
-                        do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch { throw core.log.damaged(seq, error) }
+                        do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch {
+                            throw core.log.damaged(seq, error)
+                        }
                     }
                 }
                 return (seq, time)
@@ -66,7 +68,9 @@ extension TaskStore {
             let mid = low + (high - low + 1) / 2
             let stamp = try txn.withValue(in: core.log.events, key: mid) { value in
                 try value.withUnsafeBytes { bytes throws(TasklogError) in
-                    do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch { throw core.log.damaged(mid, error) }
+                    do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch {
+                        throw core.log.damaged(mid, error)
+                    }
                 }
             }
             guard let stamp else {
@@ -150,9 +154,15 @@ extension TaskStore {
                 var fold = TaskListState()
                 for event in events {
                     for (other, life) in lifetimes {
-                        let exists = life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
+                        let exists =
+                            life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
                         if exists, fold.tasks.index(forKey: other) == nil {
-                            fold.tasks[other] = TaskRecord(id: other, subject: "", createdAt: event.timestamp, updatedAt: event.timestamp)
+                            fold.tasks[other] = TaskRecord(
+                                id: other,
+                                subject: "",
+                                createdAt: event.timestamp,
+                                updatedAt: event.timestamp
+                            )
                         } else if !exists, fold.tasks.index(forKey: other) != nil {
                             fold.tasks[other] = nil
                         }
@@ -165,17 +175,29 @@ extension TaskStore {
     }
 
     /// The events of task `id` up to seq `end`, from its index.
-    private func taskEvents(_ id: Int, in list: String, through end: UInt64, _ txn: borrowing ReadTransaction) throws
+    private func taskEvents(
+        _ id: Int,
+        in list: String,
+        through end: UInt64,
+        _ txn: borrowing ReadTransaction
+    ) throws
         -> [Event]
     {
         let seqs = try EventIndex.seqs(
-            txn, in: core.log.indexTask, prefix: EventIndex.taskPrefix(list: list, id: id), low: 1, high: end,
-            reverse: false, limit: .max
+            txn,
+            in: core.log.indexTask,
+            prefix: EventIndex.taskPrefix(list: list, id: id),
+            low: 1,
+            high: end,
+            reverse: false,
+            limit: .max
         )
         return try seqs.map { seq in
             let event = try txn.withValue(in: core.log.events, key: seq) { value in
                 try value.withUnsafeBytes { bytes throws(TasklogError) in
-                    do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw core.log.damaged(seq, error) }
+                    do throws(CodecError) { return try EventCodec.decode(bytes) } catch {
+                        throw core.log.damaged(seq, error)
+                    }
                 }
             }
             guard let event else {
@@ -186,7 +208,12 @@ extension TaskStore {
     }
 
     /// When task `id` was created and deleted, up to seq `end` (`nil`: not, by then).
-    private func lifetime(of id: Int, in list: String, through end: UInt64, _ txn: borrowing ReadTransaction) throws
+    private func lifetime(
+        of id: Int,
+        in list: String,
+        through end: UInt64,
+        _ txn: borrowing ReadTransaction
+    ) throws
         -> (created: UInt64?, deleted: UInt64?)
     {
         var life: (created: UInt64?, deleted: UInt64?) = (nil, nil)

@@ -27,7 +27,9 @@ extension TaskStore {
                 report.snapshots = snapshots.count
                 for (seq, result) in snapshots.sorted(by: { $0.key < $1.key }) {
                     if case .failure(let error) = result {
-                        report.problems.append(.init(seq: nil, message: "the snapshot at seq \(seq) is not usable: \(error)"))
+                        report.problems.append(
+                            .init(seq: nil, message: "the snapshot at seq \(seq) is not usable: \(error)")
+                        )
                     }
                 }
 
@@ -61,14 +63,21 @@ extension TaskStore {
                 guard report.isHealthy else { return }
                 if let missing = indexed.firstMissing {
                     report.problems.append(
-                        .init(seq: nil, message: "the audit index lacks the entry of seq \(missing); run `tasklog reindex`")
+                        .init(
+                            seq: nil,
+                            message: "the audit index lacks the entry of seq \(missing); run `tasklog reindex`"
+                        )
                     )
                 }
                 for (name, count) in indexed.counts {
                     let stored = try txn.count(in: log.environment.database(name))
                     if stored != count {
                         report.problems.append(
-                            .init(seq: nil, message: "the index \(name) holds \(stored) entries, not \(count); run `tasklog reindex`")
+                            .init(
+                                seq: nil,
+                                message:
+                                    "the index \(name) holds \(stored) entries, not \(count); run `tasklog reindex`"
+                            )
                         )
                     }
                 }
@@ -77,15 +86,23 @@ extension TaskStore {
                         report.problems.append(
                             .init(
                                 seq: replay.lastSeq + 1,
-                                message: "events \(replay.lastSeq + 1)…\(head.seq) were committed but are missing: the data file lost them"
+                                message:
+                                    "events \(replay.lastSeq + 1)…\(head.seq) were committed but are missing: the data file lost them"
                             )
                         )
                     } else if head.seq == replay.lastSeq && head.link != link {
-                        report.problems.append(.init(seq: head.seq, message: "the hash chain does not end at the recorded head: the log was rewritten"))
+                        report.problems.append(
+                            .init(
+                                seq: head.seq,
+                                message: "the hash chain does not end at the recorded head: the log was rewritten"
+                            )
+                        )
                     }
                 }
                 for seq in snapshots.keys where seq > replay.lastSeq {
-                    report.problems.append(.init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log"))
+                    report.problems.append(
+                        .init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log")
+                    )
                 }
                 guard report.isHealthy else { return }
                 let incremental = try core.engine.withLock { engine in
@@ -94,7 +111,9 @@ extension TaskStore {
                     return engine.state
                 }
                 if incremental != replay {
-                    report.problems.append(.init(seq: nil, message: "the in-memory state differs from a full replay of the log"))
+                    report.problems.append(
+                        .init(seq: nil, message: "the in-memory state differs from a full replay of the log")
+                    )
                 }
             }
         }
@@ -102,7 +121,11 @@ extension TaskStore {
     }
 
     private static func check(
-        _ value: RawSpan, seq: UInt64, expected: UInt64, link: inout ChainLink, into state: inout TasklogState
+        _ value: RawSpan,
+        seq: UInt64,
+        expected: UInt64,
+        link: inout ChainLink,
+        into state: inout TasklogState
     ) -> Result<(Event, EventIndex.Entries), VerifyReport.Problem> {
         guard seq == expected else {
             return .failure(.init(seq: expected, message: "missing: the log jumps from \(expected - 1) to \(seq)"))
@@ -116,7 +139,10 @@ extension TaskStore {
                 let computed = try EventCodec.computedLink(bytes, after: link)
                 guard computed == (try EventCodec.storedLink(bytes)) else {
                     return .failure(
-                        .init(seq: seq, message: "the hash chain breaks here: the event was altered after it was written")
+                        .init(
+                            seq: seq,
+                            message: "the hash chain breaks here: the event was altered after it was written"
+                        )
                     )
                 }
                 link = computed
@@ -133,7 +159,10 @@ extension TaskStore {
         var firstMissing: UInt64?
 
         mutating func check(
-            _ event: Event, _ entries: EventIndex.Entries, _ log: EventLog, _ txn: borrowing ReadTransaction
+            _ event: Event,
+            _ entries: EventIndex.Entries,
+            _ log: EventLog,
+            _ txn: borrowing ReadTransaction
         ) throws {
             let seq = Key.uint64(event.seq)
             var keys: [(Database, String, [UInt8])] = entries.tasks.map {
@@ -142,7 +171,9 @@ extension TaskStore {
             keys += entries.workflows.map {
                 (log.indexWorkflow, "index_workflow", EventIndex.workflowPrefix(list: event.list, workflow: $0) + seq)
             }
-            if let actor = event.actor { keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq)) }
+            if let actor = event.actor {
+                keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq))
+            }
             keys.append((log.indexType, "index_type", EventIndex.typePrefix(event.payload.typeName) + seq))
             for (database, name, key) in keys {
                 counts[name, default: 0] += 1
@@ -158,9 +189,15 @@ extension TaskStore {
         guard let size = Self.fileSize(path + "/data.mdb") else { return }
         if size < used {
             report.problems.append(
-                .init(seq: nil, message: "data.mdb is \(size) bytes but its pages reach \(used): the file was truncated")
+                .init(
+                    seq: nil,
+                    message: "data.mdb is \(size) bytes but its pages reach \(used): the file was truncated"
+                )
             )
-            throw TasklogError(.corrupt, "data.mdb in \(path) was truncated (\(size) of \(used) bytes); restore it from a backup or salvage with `tasklog export`")
+            throw TasklogError(
+                .corrupt,
+                "data.mdb in \(path) was truncated (\(size) of \(used) bytes); restore it from a backup or salvage with `tasklog export`"
+            )
         }
     }
 }

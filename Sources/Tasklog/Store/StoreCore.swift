@@ -110,7 +110,9 @@ final class StoreCore: Sendable {
                 try value.withUnsafeBytes { bytes throws(CodecError) in
                     if bytes.first == 3 {
                         let directory = try SnapshotCodec.directory(of: bytes)
-                        guard directory.lastSeq == seq else { throw CodecError("it says seq \(directory.lastSeq)", at: 0) }
+                        guard directory.lastSeq == seq else {
+                            throw CodecError("it says seq \(directory.lastSeq)", at: 0)
+                        }
                         fresh.unloaded = Set(directory.lists.keys)
                         fresh.state.lastSeq = seq
                         fresh.state.lastTimestamp = directory.lastTimestamp
@@ -157,8 +159,12 @@ final class StoreCore: Sendable {
         fresh.dirty = false
         let elapsed = clock.now - started
         fresh.recovery = RecoveryInfo(
-            snapshotSeq: snapshotSeq, replayedEvents: replayed, seconds: Self.seconds(elapsed), skippedSnapshots: skipped,
-            listsLoaded: fresh.state.lists.count, listsTotal: fresh.state.lists.count + fresh.unloaded.count
+            snapshotSeq: snapshotSeq,
+            replayedEvents: replayed,
+            seconds: Self.seconds(elapsed),
+            skippedSnapshots: skipped,
+            listsLoaded: fresh.state.lists.count,
+            listsTotal: fresh.state.lists.count + fresh.unloaded.count
         )
         // Lists the old state had loaded are loaded again, so that a reload keeps its cost where it was.
         let wanted = engine.state.lists.keys.filter { fresh.unloaded.contains($0) }
@@ -191,7 +197,9 @@ final class StoreCore: Sendable {
     /// passed over as unusable (damaged, or of another reducer version). Snapshots in `skipping`
     /// are known to be unusable and passed over without a word.
     func listState(
-        _ id: String, at target: UInt64, skipping unusable: Set<UInt64> = [],
+        _ id: String,
+        at target: UInt64,
+        skipping unusable: Set<UInt64> = [],
         _ txn: borrowing some ReadableTransaction & ~Copyable
     ) throws
         -> (TaskListState, replayed: Int, skipped: Int)
@@ -207,7 +215,9 @@ final class StoreCore: Sendable {
                     list = try value.withUnsafeBytes { bytes throws(CodecError) in
                         if bytes.first == 3 {
                             let directory = try SnapshotCodec.directory(of: bytes)
-                            guard directory.lastSeq == seq else { throw CodecError("it says seq \(directory.lastSeq)", at: 0) }
+                            guard directory.lastSeq == seq else {
+                                throw CodecError("it says seq \(directory.lastSeq)", at: 0)
+                            }
                             guard let entry = directory.lists[id] else { return TaskListState() }
                             return try SnapshotCodec.decodeList(entry, in: bytes)
                         }
@@ -219,11 +229,15 @@ final class StoreCore: Sendable {
                     return false
                 } catch {
                     skipped += 1
-                    options.log("the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one")
+                    options.log(
+                        "the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one"
+                    )
                     return true
                 }
             }
-            if from == 0 && skipped + unusable.count > 0 { options.log("no usable snapshot for list \(id): replaying its events from the first") }
+            if from == 0 && skipped + unusable.count > 0 {
+                options.log("no usable snapshot for list \(id): replaying its events from the first")
+            }
         }
         guard from < target else { return (list, 0, skipped) }
         var seed = TasklogState()
@@ -256,14 +270,20 @@ final class StoreCore: Sendable {
                             results.append(try perform(job.kind, &engine, txn, now: now))
                         }
                         if engine.state.lastSeq != headBefore {
-                            try log.setMeta(txn, "head", EventLog.encodeHead(seq: engine.state.lastSeq, link: engine.lastLink))
+                            try log.setMeta(
+                                txn,
+                                "head",
+                                EventLog.encodeHead(seq: engine.state.lastSeq, link: engine.lastLink)
+                            )
                             try snapshotIfDue(&engine, txn, force: false)
                         }
                         return results
                     }
                 }
                 engine.dirty = false
-                if let path = options.ledgerPath { ledger = Self.ledgerToWrite(results, engine.state).map { (path, $0) } }
+                if let path = options.ledgerPath {
+                    ledger = Self.ledgerToWrite(results, engine.state).map { (path, $0) }
+                }
             } catch {
                 engine.dirty = true
                 results = jobs.map { _ in .failure(error) }
@@ -293,13 +313,20 @@ final class StoreCore: Sendable {
 
     /// One job inside the write transaction. A refusal is the job's result; storage errors
     /// propagate so that the whole transaction aborts (and, for a full map, runs again).
-    private func perform(_ kind: Job.Kind, _ engine: inout Engine, _ txn: borrowing WriteTransaction, now: Timestamp)
+    private func perform(
+        _ kind: Job.Kind,
+        _ engine: inout Engine,
+        _ txn: borrowing WriteTransaction,
+        now: Timestamp
+    )
         throws -> Result<Job.Result, any Error>
     {
         switch kind {
         case .command(let command, let list, let actor, let key):
             do {
-                return .success(.outcome(try execute(command, list: list, actor: actor, key: key, &engine, txn, now: now)))
+                return .success(
+                    .outcome(try execute(command, list: list, actor: actor, key: key, &engine, txn, now: now))
+                )
             } catch let refusal as TasklogError {
                 return .failure(refusal)
             }
@@ -318,8 +345,13 @@ final class StoreCore: Sendable {
     }
 
     private func execute(
-        _ command: TaskCommand, list: String, actor: String?, key: String?, _ engine: inout Engine,
-        _ txn: borrowing WriteTransaction, now: Timestamp
+        _ command: TaskCommand,
+        list: String,
+        actor: String?,
+        key: String?,
+        _ engine: inout Engine,
+        _ txn: borrowing WriteTransaction,
+        now: Timestamp
     ) throws -> CommandOutcome {
         try load(.list(list), &engine, txn)
         if let key, let outcome = try deduplicated(command, list: list, key: key, engine, txn) { return outcome }
@@ -335,16 +367,30 @@ final class StoreCore: Sendable {
         var seqs: [UInt64] = []
         for payload in payloads {
             let event = Event(
-                seq: engine.state.lastSeq + 1, timestamp: now, list: list, actor: actor,
-                idempotencyKey: key, payload: payload
+                seq: engine.state.lastSeq + 1,
+                timestamp: now,
+                list: list,
+                actor: actor,
+                idempotencyKey: key,
+                payload: payload
             )
             try append(event, &engine, txn)
             seqs.append(event.seq)
         }
         if let key, let first = seqs.first {
-            try txn.put(in: log.idempotency, key: EventLog.idempotencyKey(list: list, key: key), value: Key.uint64(first))
+            try txn.put(
+                in: log.idempotency,
+                key: EventLog.idempotencyKey(list: list, key: key),
+                value: Key.uint64(first)
+            )
         }
-        return outcome(of: command, payloads: payloads, statusBefore: statusBefore, after: engine.state.list(list), seqs: seqs)
+        return outcome(
+            of: command,
+            payloads: payloads,
+            statusBefore: statusBefore,
+            after: engine.state.list(list),
+            seqs: seqs
+        )
     }
 
     private func append(_ event: Event, _ engine: inout Engine, _ txn: borrowing WriteTransaction) throws {
@@ -358,16 +404,26 @@ final class StoreCore: Sendable {
     }
 
     private func outcome(
-        of command: TaskCommand, payloads: [EventPayload], statusBefore: TaskStatus?, after: TaskListState,
+        of command: TaskCommand,
+        payloads: [EventPayload],
+        statusBefore: TaskStatus?,
+        after: TaskListState,
         seqs: [UInt64]
     ) -> CommandOutcome {
         var outcome = CommandOutcome(
-            task: nil, taskID: nil, updatedFields: [], statusChange: nil, seqs: seqs, releasedTaskIDs: [],
+            task: nil,
+            taskID: nil,
+            updatedFields: [],
+            statusChange: nil,
+            seqs: seqs,
+            releasedTaskIDs: [],
             deduplicated: false
         )
         for payload in payloads {
             if case .checkpointRecorded(let workflow, let step, let name, _) = payload,
-                let checkpoint = after.workflows[workflow]?.checkpoints.first(where: { $0.step == step && $0.name == name })
+                let checkpoint = after.workflows[workflow]?.checkpoints.first(where: {
+                    $0.step == step && $0.name == name
+                })
             {
                 outcome.checkpoints.append(checkpoint)
                 outcome.workflowID = workflow
@@ -408,7 +464,11 @@ final class StoreCore: Sendable {
 
     /// The outcome of an earlier command with the same idempotency key, if there was one.
     private func deduplicated(
-        _ command: TaskCommand, list: String, key: String, _ engine: borrowing Engine, _ txn: borrowing WriteTransaction
+        _ command: TaskCommand,
+        list: String,
+        key: String,
+        _ engine: borrowing Engine,
+        _ txn: borrowing WriteTransaction
     ) throws -> CommandOutcome? {
         let dbKey = EventLog.idempotencyKey(list: list, key: key)
         guard let seq = try txn.withValue(in: log.idempotency, key: dbKey, { Key.uint64(from: $0) }) else { return nil }
@@ -419,27 +479,41 @@ final class StoreCore: Sendable {
         }
         let id = event?.payload.taskIDs.first
         return CommandOutcome(
-            task: id.flatMap { engine.state.list(list).tasks[$0] }, taskID: id, updatedFields: [], statusChange: nil,
-            seqs: [seq], releasedTaskIDs: [], deduplicated: true
+            task: id.flatMap { engine.state.list(list).tasks[$0] },
+            taskID: id,
+            updatedFields: [],
+            statusChange: nil,
+            seqs: [seq],
+            releasedTaskIDs: [],
+            deduplicated: true
         )
     }
 
     private func importEvents(
-        _ events: [Event], _ progress: (@Sendable (Int, Int) -> Void)?, _ engine: inout Engine,
+        _ events: [Event],
+        _ progress: (@Sendable (Int, Int) -> Void)?,
+        _ engine: inout Engine,
         _ txn: borrowing WriteTransaction
     ) throws -> Int {
         guard engine.state.lastSeq == 0 else {
             throw TasklogError(
-                .conflict, "the store already holds \(engine.state.lastSeq) events; import only into an empty store"
+                .conflict,
+                "the store already holds \(engine.state.lastSeq) events; import only into an empty store"
             )
         }
         var previous = Timestamp(rawValue: .min)
         for (index, event) in events.enumerated() {
             guard event.seq == UInt64(index + 1) else {
-                throw TasklogError(.invalidInput, "event \(index + 1) of the import has seq \(event.seq); seqs must run 1, 2, 3, …")
+                throw TasklogError(
+                    .invalidInput,
+                    "event \(index + 1) of the import has seq \(event.seq); seqs must run 1, 2, 3, …"
+                )
             }
             guard event.timestamp >= previous else {
-                throw TasklogError(.invalidInput, "event \(event.seq) of the import is older than the one before it; timestamps must not decrease")
+                throw TasklogError(
+                    .invalidInput,
+                    "event \(event.seq) of the import is older than the one before it; timestamps must not decrease"
+                )
             }
             previous = event.timestamp
         }
@@ -490,7 +564,8 @@ final class StoreCore: Sendable {
             let base = engine.base
             _ = try txn.withValue(in: log.snapshots, key: Key.uint64(base)) { value in
                 value.withUnsafeBytes { bytes in
-                    guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes), directory.lastSeq == base
+                    guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes),
+                        directory.lastSeq == base
                     else { return }
                     for id in unchanged {
                         guard let entry = directory.lists[id],
@@ -503,7 +578,9 @@ final class StoreCore: Sendable {
         }
         let copiedIDs = Set(copied.map(\.0))
         for id in engine.unloaded.sorted() where !copiedIDs.contains(id) { try load(.list(id), &engine, txn) }
-        let bodies = copied + engine.state.lists.compactMap { id, list in copiedIDs.contains(id) ? nil : (id, SnapshotBody(list)) }
+        let bodies =
+            copied
+            + engine.state.lists.compactMap { id, list in copiedIDs.contains(id) ? nil : (id, SnapshotBody(list)) }
         let bytes = SnapshotCodec.encode(lastSeq: seq, lastTimestamp: engine.state.lastTimestamp, bodies: bodies)
         try bytes.withUnsafeBytes { try txn.append(in: log.snapshots, key: seq, value: $0) }
         engine.base = seq
@@ -535,15 +612,24 @@ extension TasklogError {
     init(_ error: LMDBError) {
         switch error.code {
         case .noSpace:
-            self.init(.storage, "the disk is full; nothing was written, and nothing acknowledged was lost: free space and retry")
+            self.init(
+                .storage,
+                "the disk is full; nothing was written, and nothing acknowledged was lost: free space and retry"
+            )
         case .accessDenied:
-            self.init(.storage, "permission denied on the store (\(error.call)); check the owner and mode of its directory")
+            self.init(
+                .storage,
+                "permission denied on the store (\(error.call)); check the owner and mode of its directory"
+            )
         case .readersFull:
             self.init(.storage, "too many processes are reading the store at once; retry when some have finished")
         case .noSuchFile:
             self.init(.notFound, "the store directory does not exist; check --store or TASKLOG_STORE")
         case _ where error.meansDamage:
-            self.init(.corrupt, "the store's data file is damaged (\(error.message)); run `tasklog verify` and see the README on salvage")
+            self.init(
+                .corrupt,
+                "the store's data file is damaged (\(error.message)); run `tasklog verify` and see the README on salvage"
+            )
         default:
             self.init(.storage, "the storage failed: \(error); retry, and run `tasklog verify` if it persists")
         }

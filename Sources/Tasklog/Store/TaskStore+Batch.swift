@@ -11,7 +11,11 @@ extension TaskStore {
     /// a refused one is skipped (its result is the refusal) while the others commit. Callers
     /// that need all-or-nothing validate the whole sequence first against ``state()`` with
     /// ``TasklogCore/Decider`` (as `tasklog import-claude` does), then check every result.
-    public func executeInOneTransaction(_ commands: [TaskCommand], in list: String = "default", actor: String? = nil)
+    public func executeInOneTransaction(
+        _ commands: [TaskCommand],
+        in list: String = "default",
+        actor: String? = nil
+    )
         async throws -> [Result<CommandOutcome, TasklogError>]
     {
         let kinds = try commands.map { try Self.validated($0, list: list, actor: actor, key: nil) }

@@ -61,7 +61,11 @@ extension TaskStore {
     ///
     /// One small write transaction, run on a thread of its own; suspends the caller meanwhile.
     public func renewLease(
-        owner: String, in list: String, session: String, seconds: Double, now: Timestamp = .now()
+        owner: String,
+        in list: String,
+        session: String,
+        seconds: Double,
+        now: Timestamp = .now()
     ) async throws {
         let key = try Self.leaseKey(list: list, owner: owner, session: session)
         let value = Self.leaseValue(expires: now.adding(seconds: seconds))
@@ -81,7 +85,11 @@ extension TaskStore {
     /// has released its claims and deleted them, so a new session never inherits a dead one's
     /// claims. A session that already holds a lease on one of those names gets it back.
     public func acquireUniqueLease(
-        name: String, in list: String, session: String, seconds: Double, now: Timestamp = .now()
+        name: String,
+        in list: String,
+        session: String,
+        seconds: Double,
+        now: Timestamp = .now()
     ) async throws -> String {
         _ = try Self.leaseKey(list: list, owner: name, session: session)
         let value = Self.leaseValue(expires: now.adding(seconds: seconds))
@@ -118,7 +126,12 @@ extension TaskStore {
 
     /// Drops the lease of `session`; returns whether another session still holds a live lease for
     /// `owner` in `list` (then the owner's claims are theirs too, and stay).
-    public func endLease(owner: String, in list: String, session: String, now: Timestamp = .now()) async throws
+    public func endLease(
+        owner: String,
+        in list: String,
+        session: String,
+        now: Timestamp = .now()
+    ) async throws
         -> Bool
     {
         let key = try Self.leaseKey(list: list, owner: owner, session: session)
@@ -263,7 +276,8 @@ extension TaskStore {
         let expires = value.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let pid = value.count >= 12 ? value[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
         return Lease(
-            list: String(decoding: parts[0], as: UTF8.self), owner: String(decoding: parts[1], as: UTF8.self),
+            list: String(decoding: parts[0], as: UTF8.self),
+            owner: String(decoding: parts[1], as: UTF8.self),
             session: String(decoding: parts[2], as: UTF8.self),
             expires: Timestamp(rawValue: Int64(bitPattern: expires)),
             pid: Int32(bitPattern: pid)

@@ -2,7 +2,7 @@ import LMDB
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 extension TaskStore {

@@ -93,7 +93,10 @@ public final class TaskStore: Sendable {
 
     /// Runs a job and waits for its result, which `extract` reads: on this thread when no batch
     /// is being written, else in the next batch, with the jobs of other callers.
-    private func perform<Value: Sendable>(_ kind: Job.Kind, _ extract: @escaping @Sendable (Job.Result) -> Value?)
+    private func perform<Value: Sendable>(
+        _ kind: Job.Kind,
+        _ extract: @escaping @Sendable (Job.Result) -> Value?
+    )
         throws -> Value
     {
         let waiter = Waiter<Value>()
@@ -123,7 +126,10 @@ public final class TaskStore: Sendable {
     ///   - idempotencyKey: a retried command with the same key takes effect once.
     /// - Throws: ``TasklogCore/TasklogError`` with the reason of a refusal or a storage failure.
     public func execute(
-        _ command: TaskCommand, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+        _ command: TaskCommand,
+        in list: String = "default",
+        actor: String? = nil,
+        idempotencyKey: String? = nil
     ) throws -> CommandOutcome {
         try perform(try Self.validated(command, list: list, actor: actor, key: idempotencyKey)) {
             if case .outcome(let outcome) = $0 { outcome } else { nil }
@@ -132,7 +138,10 @@ public final class TaskStore: Sendable {
 
     /// Like ``execute(_:in:actor:idempotencyKey:)``, suspending instead of blocking the thread.
     public func execute(
-        _ command: TaskCommand, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+        _ command: TaskCommand,
+        in list: String = "default",
+        actor: String? = nil,
+        idempotencyKey: String? = nil
     ) async throws -> CommandOutcome {
         let kind = try Self.validated(command, list: list, actor: actor, key: idempotencyKey)
         return try await withCheckedThrowingContinuation { continuation in
@@ -142,7 +151,10 @@ public final class TaskStore: Sendable {
 
     /// Creates a pending task; returns it with its new id.
     public func create(
-        _ task: NewTask, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+        _ task: NewTask,
+        in list: String = "default",
+        actor: String? = nil,
+        idempotencyKey: String? = nil
     ) throws -> TaskRecord {
         let outcome = try execute(.create(task), in: list, actor: actor, idempotencyKey: idempotencyKey)
         return try Self.existing(outcome)
@@ -150,7 +162,10 @@ public final class TaskStore: Sendable {
 
     /// Creates a pending task; returns it with its new id.
     public func create(
-        _ task: NewTask, in list: String = "default", actor: String? = nil, idempotencyKey: String? = nil
+        _ task: NewTask,
+        in list: String = "default",
+        actor: String? = nil,
+        idempotencyKey: String? = nil
     ) async throws -> TaskRecord {
         let outcome = try await execute(.create(task), in: list, actor: actor, idempotencyKey: idempotencyKey)
         return try Self.existing(outcome)
@@ -158,7 +173,10 @@ public final class TaskStore: Sendable {
 
     /// Changes task `id`: fields, status (a claim checks blockers and owner), dependencies, metadata.
     public func update(
-        _ id: Int, _ changes: TaskChanges, in list: String = "default", actor: String? = nil,
+        _ id: Int,
+        _ changes: TaskChanges,
+        in list: String = "default",
+        actor: String? = nil,
         idempotencyKey: String? = nil
     ) throws -> CommandOutcome {
         try execute(.update(id: id, changes), in: list, actor: actor, idempotencyKey: idempotencyKey)
@@ -166,7 +184,10 @@ public final class TaskStore: Sendable {
 
     /// Changes task `id`: fields, status (a claim checks blockers and owner), dependencies, metadata.
     public func update(
-        _ id: Int, _ changes: TaskChanges, in list: String = "default", actor: String? = nil,
+        _ id: Int,
+        _ changes: TaskChanges,
+        in list: String = "default",
+        actor: String? = nil,
         idempotencyKey: String? = nil
     ) async throws -> CommandOutcome {
         try await execute(.update(id: id, changes), in: list, actor: actor, idempotencyKey: idempotencyKey)
@@ -191,7 +212,12 @@ public final class TaskStore: Sendable {
         }
     }
 
-    static func validated(_ command: TaskCommand, list: String, actor: String?, key: String?) throws(TasklogError)
+    static func validated(
+        _ command: TaskCommand,
+        list: String,
+        actor: String?,
+        key: String?
+    ) throws(TasklogError)
         -> Job.Kind
     {
         let list = try TaskListID.sanitized(list)
@@ -202,7 +228,10 @@ public final class TaskStore: Sendable {
         }
         if let key {
             guard !key.isEmpty, key.utf8.count <= Limits.idempotencyKey, !key.utf8.contains(0) else {
-                throw TasklogError(.invalidInput, "the idempotency key must be 1 to \(Limits.idempotencyKey) bytes, without NUL")
+                throw TasklogError(
+                    .invalidInput,
+                    "the idempotency key must be 1 to \(Limits.idempotencyKey) bytes, without NUL"
+                )
             }
         }
         return .command(command, list: list, actor: actor, idempotencyKey: key)
@@ -264,7 +293,9 @@ public final class TaskStore: Sendable {
     ///   transaction commits after the last).
     @discardableResult
     public func importEvents(_ events: [Event], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
-        try perform(.importEvents(events, progress: progress)) { if case .imported(let count) = $0 { count } else { nil } }
+        try perform(.importEvents(events, progress: progress)) {
+            if case .imported(let count) = $0 { count } else { nil }
+        }
     }
 
 }

@@ -2,7 +2,7 @@ import Foundation
 import TasklogCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Writing and reading the ledger file: atomically (temporary file, fsync, rename, fsync of the

@@ -3,7 +3,12 @@ import TasklogCore
 
 extension TaskStore {
     /// Starts a workflow run of `type`; returns its id (`{type}-{yyyyMMddTHHmm}` unless given, unique).
-    public func startWorkflow(type: String, id: String? = nil, in list: String = "default", actor: String? = nil)
+    public func startWorkflow(
+        type: String,
+        id: String? = nil,
+        in list: String = "default",
+        actor: String? = nil
+    )
         throws -> String
     {
         let outcome = try execute(.startWorkflow(type: type, id: id), in: list, actor: actor)
@@ -14,7 +19,11 @@ extension TaskStore {
     /// Records a checkpoint of workflow `id` by hand.
     @discardableResult
     public func checkpoint(
-        _ id: String, step: Int, name: String, data: [String: JSONValue] = [:], in list: String = "default",
+        _ id: String,
+        step: Int,
+        name: String,
+        data: [String: JSONValue] = [:],
+        in list: String = "default",
         actor: String? = nil
     ) throws -> CommandOutcome {
         try execute(.checkpoint(workflow: id, step: step, name: name, data: data), in: list, actor: actor)
@@ -22,7 +31,12 @@ extension TaskStore {
 
     /// Completes workflow `id`; with `cleanup`, its remaining tasks are completed first, as events.
     @discardableResult
-    public func completeWorkflow(_ id: String, cleanup: Bool = true, in list: String = "default", actor: String? = nil)
+    public func completeWorkflow(
+        _ id: String,
+        cleanup: Bool = true,
+        in list: String = "default",
+        actor: String? = nil
+    )
         throws -> CommandOutcome
     {
         try execute(.completeWorkflow(id: id, cleanup: cleanup), in: list, actor: actor)
@@ -31,7 +45,11 @@ extension TaskStore {
     /// Marks workflow `id` failed at `step`.
     @discardableResult
     public func failWorkflow(
-        _ id: String, step: Int, reason: String = "", in list: String = "default", actor: String? = nil
+        _ id: String,
+        step: Int,
+        reason: String = "",
+        in list: String = "default",
+        actor: String? = nil
     ) throws -> CommandOutcome {
         try execute(.failWorkflow(id: id, step: step, reason: reason), in: list, actor: actor)
     }
@@ -54,7 +72,8 @@ extension TaskStore {
     public func resumePlan(_ id: String, in list: String = "default") throws -> ResumePlan {
         guard let view = try workflow(id, in: list) else { return ResumePlan.decide(nil) }
         return ResumePlan.decide(
-            LedgerDocument(view), totalSteps: core.options.milestones.rules[view.workflow.type]?.totalSteps
+            LedgerDocument(view),
+            totalSteps: core.options.milestones.rules[view.workflow.type]?.totalSteps
         )
     }
 
@@ -75,7 +94,8 @@ extension TaskStore {
             guard let view = WorkflowView(id: document.workflowID, in: state.list(list)) else { continue }
             let expected = Ledger.render(view)
             if expected == text { return nil }
-            return "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); `tasklog ledger \(document.workflowID) --write` repairs it"
+            return
+                "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); `tasklog ledger \(document.workflowID) --write` repairs it"
         }
         return "the ledger \(path) names workflow \(document.workflowID), which the log does not know"
     }

@@ -15,13 +15,18 @@ extension TasklogConfig {
     /// overrides: `TASKLOG_TRACKING_ENABLED`, `TASKLOG_LEDGER`, `TASKLOG_LEDGER_PATH`,
     /// `TASKLOG_AUTO_CLEANUP`, `TASKLOG_SNAPSHOT_INTERVAL`.
     public static func load(
-        explicit: String?, storePath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        explicit: String?,
+        storePath: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> (config: TasklogConfig, source: Source) {
         let storeFolder = URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent().path
         var file: String?
         if let named = explicit ?? environment["TASKLOG_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             guard FileManager.default.fileExists(atPath: named) else {
-                throw TasklogError(.notFound, "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG")
+                throw TasklogError(
+                    .notFound,
+                    "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG"
+                )
             }
             file = named
         } else {
@@ -30,13 +35,15 @@ extension TasklogConfig {
         }
         var config = TasklogConfig()
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
                 throw TasklogError(.invalidInput, "\(file) cannot be read as UTF-8 text")
             }
             config = try TasklogConfig.parse(text, file: file)
         }
         try config.applyEnvironment(environment)
-        let project = file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path } ?? storeFolder
+        let project =
+            file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path } ?? storeFolder
         return (config, Source(file: file, projectFolder: project))
     }
 

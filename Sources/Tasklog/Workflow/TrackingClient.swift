@@ -24,8 +24,12 @@ public final class TrackingClient: Sendable {
 
     /// Opens the store at `path`; if it cannot be opened, warns and runs without it.
     public init(
-        storePath path: String, list: String = "default", actor: String? = nil, ledgerPath: String? = nil,
-        options: TaskStore.Options = TaskStore.Options(), warn: @escaping @Sendable (String) -> Void
+        storePath path: String,
+        list: String = "default",
+        actor: String? = nil,
+        ledgerPath: String? = nil,
+        options: TaskStore.Options = TaskStore.Options(),
+        warn: @escaping @Sendable (String) -> Void
     ) {
         self.list = list
         self.actor = actor
@@ -69,7 +73,9 @@ public final class TrackingClient: Sendable {
                 return try store.update(id, changes, in: list, actor: actor)
             } catch let error as TasklogError where error.code == .conflict && changes.expectedVersion != nil {
                 changes.expectedVersion = nil  // re-fetch: apply to the task as it is now
-                warn("task #\(id) changed since it was read (\(error.message)); applying the update to the current version")
+                warn(
+                    "task #\(id) changed since it was read (\(error.message)); applying the update to the current version"
+                )
             } catch let error as TasklogError where error.code == .cycle {
                 changes.addBlocks = []
                 changes.addBlockedBy = []

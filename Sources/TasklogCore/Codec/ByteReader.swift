@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Reads the primitives written by ``ByteWriter`` from bytes in place, checking every bound.
@@ -111,7 +111,9 @@ public struct ByteReader: ~Copyable {
         var same = false
         var copy = text
         copy.withUTF8 { utf8 in
-            same = utf8.count == slice.count && (slice.isEmpty || memcmp(utf8.baseAddress!, slice.baseAddress!, slice.count) == 0)
+            same =
+                utf8.count == slice.count
+                && (slice.isEmpty || memcmp(utf8.baseAddress!, slice.baseAddress!, slice.count) == 0)
         }
         guard same else { throw CodecError("invalid UTF-8 in a string", at: start) }
         offset += length

@@ -48,7 +48,9 @@ public enum EventCodec {
             throw CodecError("event format \(format) is not known to this version of Tasklog; upgrade it", at: 0)
         }
         let event = try readEnvelopeAndPayload(&reader)
-        guard reader.remaining == 0 else { throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset) }
+        guard reader.remaining == 0 else {
+            throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset)
+        }
         return event
     }
 
@@ -63,7 +65,9 @@ public enum EventCodec {
 
     /// The envelope of an encoded event, read without decoding its payload: the seq, the
     /// timestamp and where the list's name lies in `bytes`. The checksum is checked.
-    public static func envelope(_ bytes: UnsafeRawBufferPointer) throws(CodecError)
+    public static func envelope(
+        _ bytes: UnsafeRawBufferPointer
+    ) throws(CodecError)
         -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>)
     {
         try checkTrailer(bytes)
@@ -86,11 +90,17 @@ public enum EventCodec {
     }
 
     /// The link recomputed from the event's body and `previous`; compare with ``storedLink(_:)``.
-    public static func computedLink(_ bytes: UnsafeRawBufferPointer, after previous: ChainLink) throws(CodecError)
+    public static func computedLink(
+        _ bytes: UnsafeRawBufferPointer,
+        after previous: ChainLink
+    ) throws(CodecError)
         -> ChainLink
     {
         guard bytes.count > trailerSize else { throw CodecError("value too short for an event", at: 0) }
-        return ChainLink.following(previous, body: UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
+        return ChainLink.following(
+            previous,
+            body: UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)])
+        )
     }
 
     /// Throws unless the checksum matches the bytes.
@@ -201,23 +211,33 @@ public enum EventCodec {
 
     /// The payload of an event whose type is `code`, read after the envelope. With `deferPatch`,
     /// an update's metadata patch is stepped over, not decoded, and where it lies is returned.
-    static func readPayload(_ code: TypeCode, _ reader: inout ByteReader, deferPatch: Bool = false) throws(CodecError)
+    static func readPayload(
+        _ code: TypeCode,
+        _ reader: inout ByteReader,
+        deferPatch: Bool = false
+    ) throws(CodecError)
         -> EventPayload
     {
         try readPayload(code, &reader, deferPatch: deferPatch, patch: nil)
     }
 
     static func readPayload(
-        _ code: TypeCode, _ reader: inout ByteReader, deferPatch: Bool, patch: UnsafeMutablePointer<Range<Int>?>?
+        _ code: TypeCode,
+        _ reader: inout ByteReader,
+        deferPatch: Bool,
+        patch: UnsafeMutablePointer<Range<Int>?>?
     ) throws(CodecError) -> EventPayload {
         let payload: EventPayload
         switch code {
         case .taskCreated:
             payload = .taskCreated(
                 TaskCreated(
-                    id: try reader.count(limit: Int.max), subject: try reader.string(),
-                    description: try reader.string(), activeForm: try reader.optionalString(),
-                    owner: try reader.optionalString(), metadata: try reader.object()
+                    id: try reader.count(limit: Int.max),
+                    subject: try reader.string(),
+                    description: try reader.string(),
+                    activeForm: try reader.optionalString(),
+                    owner: try reader.optionalString(),
+                    metadata: try reader.object()
                 )
             )
         case .taskUpdated:
@@ -249,20 +269,32 @@ public enum EventCodec {
         case .taskDeleted:
             payload = .taskDeleted(id: try reader.count(limit: Int.max))
         case .dependencyAdded:
-            payload = .dependencyAdded(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
+            payload = .dependencyAdded(
+                blocker: try reader.count(limit: Int.max),
+                blocked: try reader.count(limit: Int.max)
+            )
         case .dependencyRemoved:
-            payload = .dependencyRemoved(blocker: try reader.count(limit: Int.max), blocked: try reader.count(limit: Int.max))
+            payload = .dependencyRemoved(
+                blocker: try reader.count(limit: Int.max),
+                blocked: try reader.count(limit: Int.max)
+            )
         case .workflowStarted:
             payload = .workflowStarted(id: try reader.string(), type: try reader.string())
         case .checkpointRecorded:
             payload = .checkpointRecorded(
-                workflow: try reader.string(), step: try reader.count(limit: Int.max), name: try reader.string(),
+                workflow: try reader.string(),
+                step: try reader.count(limit: Int.max),
+                name: try reader.string(),
                 data: try reader.object()
             )
         case .workflowCompleted:
             payload = .workflowCompleted(id: try reader.string())
         case .workflowFailed:
-            payload = .workflowFailed(id: try reader.string(), step: try reader.count(limit: Int.max), reason: try reader.string())
+            payload = .workflowFailed(
+                id: try reader.string(),
+                step: try reader.count(limit: Int.max),
+                reason: try reader.string()
+            )
         }
         return payload
     }
@@ -271,7 +303,9 @@ public enum EventCodec {
     /// where its list's name lies, its payload, and where an update's metadata patch lies (the
     /// payload then has none). The actor and the idempotency key are stepped over, not decoded.
     /// The checksum is checked.
-    public static func foldable(_ bytes: UnsafeRawBufferPointer) throws(CodecError)
+    public static func foldable(
+        _ bytes: UnsafeRawBufferPointer
+    ) throws(CodecError)
         -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: EventPayload, patch: Range<Int>?)
     {
         try checkTrailer(bytes)
@@ -297,7 +331,9 @@ public enum EventCodec {
         let payload = try withUnsafeMutablePointer(to: &patch) { pointer throws(CodecError) in
             try readPayload(code, &reader, deferPatch: true, patch: pointer)
         }
-        guard reader.remaining == 0 else { throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset) }
+        guard reader.remaining == 0 else {
+            throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset)
+        }
         return (seq, timestamp, list, payload, patch)
     }
 }

@@ -101,7 +101,10 @@ public enum SnapshotCodec {
     }
 
     /// Decodes one list of a format-3 snapshot, checking its body's checksum.
-    public static func decodeList(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) throws(CodecError)
+    public static func decodeList(
+        _ entry: SnapshotDirectory.Entry,
+        in bytes: UnsafeRawBufferPointer
+    ) throws(CodecError)
         -> TaskListState
     {
         let body = UnsafeRawBufferPointer(rebasing: bytes[entry.range])
@@ -219,7 +222,9 @@ public enum SnapshotCodec {
 
     static func readWorkflow(_ reader: inout ByteReader) throws(CodecError) -> WorkflowState {
         var workflow = WorkflowState(
-            id: try reader.string(), type: try reader.string(), startedAt: Timestamp(rawValue: try reader.zigzag())
+            id: try reader.string(),
+            type: try reader.string(),
+            startedAt: Timestamp(rawValue: try reader.zigzag())
         )
         let statusOffset = reader.offset
         guard let status = WorkflowStatus(rawValue: try reader.byte()) else {
@@ -230,8 +235,10 @@ public enum SnapshotCodec {
         for _ in 0..<count {
             workflow.checkpoints.append(
                 Checkpoint(
-                    step: try reader.count(limit: Int.max), name: try reader.string(),
-                    completedAt: Timestamp(rawValue: try reader.zigzag()), data: try reader.object()
+                    step: try reader.count(limit: Int.max),
+                    name: try reader.string(),
+                    completedAt: Timestamp(rawValue: try reader.zigzag()),
+                    data: try reader.object()
                 )
             )
         }
@@ -252,10 +259,18 @@ public enum SnapshotCodec {
             throw CodecError("unknown task status", at: statusOffset)
         }
         return TaskRecord(
-            id: id, subject: subject, description: description, activeForm: activeForm, status: status,
-            owner: try reader.optionalString(), blocks: try reader.ids(), blockedBy: try reader.ids(),
-            metadata: try reader.object(), version: try reader.count(limit: Int.max),
-            createdAt: Timestamp(rawValue: try reader.zigzag()), updatedAt: Timestamp(rawValue: try reader.zigzag())
+            id: id,
+            subject: subject,
+            description: description,
+            activeForm: activeForm,
+            status: status,
+            owner: try reader.optionalString(),
+            blocks: try reader.ids(),
+            blockedBy: try reader.ids(),
+            metadata: try reader.object(),
+            version: try reader.count(limit: Int.max),
+            createdAt: Timestamp(rawValue: try reader.zigzag()),
+            updatedAt: Timestamp(rawValue: try reader.zigzag())
         )
     }
 }

@@ -1,6 +1,7 @@
 extension Decider {
     /// The checkpoint that completing a milestone task of a workflow records, if `event` does.
-    static func milestone(after event: EventPayload, in list: TaskListState, policy: MilestonePolicy) -> [EventPayload] {
+    static func milestone(after event: EventPayload, in list: TaskListState, policy: MilestonePolicy) -> [EventPayload]
+    {
         guard case .taskUpdated(let updated) = event, updated.status == .completed,
             var task = list.tasks[updated.id]
         else { return [] }
@@ -14,7 +15,12 @@ extension Decider {
         return [.checkpointRecorded(workflow: workflow, step: step, name: task.subject, data: data)]
     }
 
-    static func decideWorkflow(_ command: TaskCommand, in list: TaskListState, policy: MilestonePolicy, now: Timestamp)
+    static func decideWorkflow(
+        _ command: TaskCommand,
+        in list: TaskListState,
+        policy: MilestonePolicy,
+        now: Timestamp
+    )
         throws(TasklogError) -> [EventPayload]
     {
         switch command {
@@ -24,7 +30,10 @@ extension Decider {
             if let id {
                 try WorkflowID.check(id)
                 guard !taken(id) else {
-                    throw TasklogError(.conflict, "workflow \(id) exists already; start it without --id for a fresh one")
+                    throw TasklogError(
+                        .conflict,
+                        "workflow \(id) exists already; start it without --id for a fresh one"
+                    )
                 }
                 return [.workflowStarted(id: id, type: type)]
             }
@@ -43,14 +52,17 @@ extension Decider {
             guard workflow.status != .completed else { return [] }
             var events: [EventPayload] = []
             if cleanup {
-                for task in list.sortedTasks where task.metadata["workflow"] == .string(id) && task.status != .completed {
+                for task in list.sortedTasks where task.metadata["workflow"] == .string(id) && task.status != .completed
+                {
                     events.append(.taskUpdated(TaskUpdated(id: task.id, status: .completed)))
                 }
             }
             if policy.rules[workflow.type]?.onComplete == true {
-                let steps = workflow.checkpoints.map(\.step) + list.tasks.values.compactMap {
-                    $0.metadata["workflow"] == .string(id) ? $0.metadata["step"]?.intValue.map(Int.init) : nil
-                }
+                let steps =
+                    workflow.checkpoints.map(\.step)
+                    + list.tasks.values.compactMap {
+                        $0.metadata["workflow"] == .string(id) ? $0.metadata["step"]?.intValue.map(Int.init) : nil
+                    }
                 events.append(
                     .checkpointRecorded(workflow: id, step: steps.max() ?? 0, name: "Final verdict", data: [:])
                 )

@@ -10,7 +10,10 @@ public enum Decider {
     ///   - policy: which task completions of a workflow record a checkpoint.
     ///   - now: the time the events will carry (for a workflow's default id).
     public static func decide(
-        _ command: TaskCommand, in list: TaskListState, actor: String?, policy: MilestonePolicy = .standard,
+        _ command: TaskCommand,
+        in list: TaskListState,
+        actor: String?,
+        policy: MilestonePolicy = .standard,
         now: Timestamp = Timestamp(rawValue: 0)
     ) throws(TasklogError) -> [EventPayload] {
         switch command {
@@ -48,15 +51,23 @@ public enum Decider {
         if let owner = new.owner { try checkLength(owner, Limits.owner, "owner") }
         try checkMetadata(new.metadata, patch: false)
         return TaskCreated(
-            id: list.highWater + 1, subject: new.subject, description: new.description,
-            activeForm: new.activeForm, owner: new.owner?.isEmpty == true ? nil : new.owner,
+            id: list.highWater + 1,
+            subject: new.subject,
+            description: new.description,
+            activeForm: new.activeForm,
+            owner: new.owner?.isEmpty == true ? nil : new.owner,
             metadata: new.metadata.filter { $0.value != .null }
         )
     }
 
     // MARK: Update
 
-    static func update(_ id: Int, _ changes: TaskChanges, in list: TaskListState, actor: String?)
+    static func update(
+        _ id: Int,
+        _ changes: TaskChanges,
+        in list: TaskListState,
+        actor: String?
+    )
         throws(TasklogError) -> EventPayload?
     {
         let task = try existing(id, in: list)
@@ -136,7 +147,8 @@ public enum Decider {
         if newStatus != task.status {
             if newStatus == .inProgress && task.status == .completed {
                 throw TasklogError(
-                    .conflict, "task #\(id) is already completed; set it to pending first to reopen it"
+                    .conflict,
+                    "task #\(id) is already completed; set it to pending first to reopen it"
                 )
             }
             if newStatus == .inProgress || newStatus == .completed {
@@ -230,7 +242,10 @@ public enum Decider {
     static func checkLength(_ text: String, _ limit: Int, _ field: String) throws(TasklogError) {
         let count = text.utf8.count
         guard count <= limit else {
-            throw TasklogError(.invalidInput, "the \(field) is \(count) bytes, more than the limit of \(limit); shorten it")
+            throw TasklogError(
+                .invalidInput,
+                "the \(field) is \(count) bytes, more than the limit of \(limit); shorten it"
+            )
         }
         guard !text.utf8.contains(0) else {
             throw TasklogError(.invalidInput, "the \(field) contains a NUL character; remove it")
@@ -280,7 +295,8 @@ public enum Decider {
         let size = JSONValue.object(metadata).serialized().utf8.count
         guard size <= Limits.metadata else {
             throw TasklogError(
-                .invalidInput, "the metadata is \(size) bytes as JSON, more than the limit of \(Limits.metadata); shrink it"
+                .invalidInput,
+                "the metadata is \(size) bytes as JSON, more than the limit of \(Limits.metadata); shrink it"
             )
         }
     }

@@ -26,7 +26,10 @@ public struct NewTask: Sendable, Hashable {
     public var metadata: [String: JSONValue]
 
     public init(
-        subject: String, description: String = "", activeForm: String? = nil, owner: String? = nil,
+        subject: String,
+        description: String = "",
+        activeForm: String? = nil,
+        owner: String? = nil,
         metadata: [String: JSONValue] = [:]
     ) {
         self.subject = subject
@@ -55,8 +58,14 @@ public struct TaskChanges: Sendable, Hashable {
     public var expectedVersion: Int?
 
     public init(
-        subject: String? = nil, description: String? = nil, activeForm: String? = nil, status: TaskStatus? = nil,
-        owner: String? = nil, addBlocks: [Int] = [], addBlockedBy: [Int] = [], metadata: [String: JSONValue]? = nil,
+        subject: String? = nil,
+        description: String? = nil,
+        activeForm: String? = nil,
+        status: TaskStatus? = nil,
+        owner: String? = nil,
+        addBlocks: [Int] = [],
+        addBlockedBy: [Int] = [],
+        metadata: [String: JSONValue]? = nil,
         expectedVersion: Int? = nil
     ) {
         self.subject = subject

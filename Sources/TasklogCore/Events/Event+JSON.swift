@@ -32,7 +32,11 @@ extension Event {
         guard case .string(let type)? = object["type"] else { throw Self.bad("type must be a string") }
         guard case .object(let data)? = object["data"] else { throw Self.bad("data must be an object") }
         self.init(
-            seq: UInt64(seq), timestamp: timestamp, list: list, actor: actor, idempotencyKey: key,
+            seq: UInt64(seq),
+            timestamp: timestamp,
+            list: list,
+            actor: actor,
+            idempotencyKey: key,
             payload: try EventPayload(type: type, data: data)
         )
     }
@@ -134,8 +138,11 @@ extension EventPayload {
             guard let subject = try string("subject") else { throw Event.bad("data.subject is missing") }
             self = .taskCreated(
                 TaskCreated(
-                    id: try taskID("id"), subject: subject, description: try string("description") ?? "",
-                    activeForm: try string("activeForm"), owner: try string("owner"),
+                    id: try taskID("id"),
+                    subject: subject,
+                    description: try string("description") ?? "",
+                    activeForm: try string("activeForm"),
+                    owner: try string("owner"),
                     metadata: try object("metadata") ?? [:]
                 )
             )

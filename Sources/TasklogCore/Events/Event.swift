@@ -17,7 +17,11 @@ public struct Event: Sendable, Hashable {
     public var payload: EventPayload
 
     public init(
-        seq: UInt64, timestamp: Timestamp, list: String, actor: String? = nil, idempotencyKey: String? = nil,
+        seq: UInt64,
+        timestamp: Timestamp,
+        list: String,
+        actor: String? = nil,
+        idempotencyKey: String? = nil,
         payload: EventPayload
     ) {
         self.seq = seq
@@ -86,7 +90,8 @@ public enum EventPayload: Sendable, Hashable {
         case .taskCreated(let created): [created.id]
         case .taskUpdated(let updated): [updated.id] + updated.addBlocks + updated.addBlockedBy
         case .taskDeleted(let id): [id]
-        case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked): [blocker, blocked]
+        case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked):
+            [blocker, blocked]
         case .workflowStarted, .checkpointRecorded, .workflowCompleted, .workflowFailed: []
         }
     }
@@ -102,7 +107,11 @@ public struct TaskCreated: Sendable, Hashable {
     public var metadata: [String: JSONValue]
 
     public init(
-        id: Int, subject: String, description: String = "", activeForm: String? = nil, owner: String? = nil,
+        id: Int,
+        subject: String,
+        description: String = "",
+        activeForm: String? = nil,
+        owner: String? = nil,
         metadata: [String: JSONValue] = [:]
     ) {
         self.id = id
@@ -131,9 +140,15 @@ public struct TaskUpdated: Sendable, Hashable {
     public var addBlockedBy: [Int]
 
     public init(
-        id: Int, subject: String? = nil, description: String? = nil, activeForm: String? = nil,
-        status: TaskStatus? = nil, owner: String?? = nil, metadataPatch: [String: JSONValue]? = nil,
-        addBlocks: [Int] = [], addBlockedBy: [Int] = []
+        id: Int,
+        subject: String? = nil,
+        description: String? = nil,
+        activeForm: String? = nil,
+        status: TaskStatus? = nil,
+        owner: String?? = nil,
+        metadataPatch: [String: JSONValue]? = nil,
+        addBlocks: [Int] = [],
+        addBlockedBy: [Int] = []
     ) {
         self.id = id
         self.subject = subject

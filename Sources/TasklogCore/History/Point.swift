@@ -19,7 +19,8 @@ public enum Point: Sendable, Hashable, CustomStringConvertible {
 
     private static func bad(_ text: String) -> TasklogError {
         TasklogError(
-            .invalidInput, "\(text) is not a point in time; give an event seq like 1200 or a UTC time like 2026-02-13T14:35:00Z"
+            .invalidInput,
+            "\(text) is not a point in time; give an event seq like 1200 or a UTC time like 2026-02-13T14:35:00Z"
         )
     }
 

@@ -7,9 +7,14 @@ public enum TaskListID {
         let cleaned =
             raw.utf8.allSatisfy(isAllowed)
             ? raw
-            : String(String.UnicodeScalarView(raw.unicodeScalars.map { $0.isASCII && isAllowed(UInt8($0.value)) ? $0 : "-" }))
+            : String(
+                String.UnicodeScalarView(raw.unicodeScalars.map { $0.isASCII && isAllowed(UInt8($0.value)) ? $0 : "-" })
+            )
         guard !cleaned.isEmpty, cleaned.utf8.count <= Limits.listID else {
-            throw TasklogError(.invalidInput, "a task list id must be 1 to \(Limits.listID) characters; pass another --list")
+            throw TasklogError(
+                .invalidInput,
+                "a task list id must be 1 to \(Limits.listID) characters; pass another --list"
+            )
         }
         return cleaned
     }
@@ -17,7 +22,8 @@ public enum TaskListID {
     /// `[a-zA-Z0-9_-]`.
     private static func isAllowed(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
             UInt8(ascii: "_"), UInt8(ascii: "-"):
             true
         default: false

@@ -23,9 +23,18 @@ public struct TaskRecord: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        id: Int, subject: String, description: String = "", activeForm: String? = nil,
-        status: TaskStatus = .pending, owner: String? = nil, blocks: [Int] = [], blockedBy: [Int] = [],
-        metadata: [String: JSONValue] = [:], version: Int = 1, createdAt: Timestamp, updatedAt: Timestamp
+        id: Int,
+        subject: String,
+        description: String = "",
+        activeForm: String? = nil,
+        status: TaskStatus = .pending,
+        owner: String? = nil,
+        blocks: [Int] = [],
+        blockedBy: [Int] = [],
+        metadata: [String: JSONValue] = [:],
+        version: Int = 1,
+        createdAt: Timestamp,
+        updatedAt: Timestamp
     ) {
         self.id = id
         self.subject = subject

@@ -31,9 +31,14 @@ public enum Reducer {
         case .taskCreated(let created):
             list.highWater = max(list.highWater, created.id)
             list.tasks[created.id] = TaskRecord(
-                id: created.id, subject: created.subject, description: created.description,
-                activeForm: created.activeForm, owner: created.owner, metadata: created.metadata,
-                createdAt: time, updatedAt: time
+                id: created.id,
+                subject: created.subject,
+                description: created.description,
+                activeForm: created.activeForm,
+                owner: created.owner,
+                metadata: created.metadata,
+                createdAt: time,
+                updatedAt: time
             )
         case .taskUpdated(let updated):
             // By index: one hash lookup, and no copy of the record (`tasks[id] != nil` copies it).
@@ -104,7 +109,9 @@ public enum Reducer {
     /// Changes workflow `id` in place; `implicit` (a workflow known only from its events) is
     /// built only when the list does not have it.
     private static func modifyWorkflow(
-        _ id: String, default implicit: @autoclosure () -> WorkflowState, in list: inout TaskListState,
+        _ id: String,
+        default implicit: @autoclosure () -> WorkflowState,
+        in list: inout TaskListState,
         _ change: (inout WorkflowState) -> Void
     ) {
         change(&list.workflows[id, default: implicit()])
@@ -131,7 +138,11 @@ public enum Reducer {
     /// Writes the link on both tasks, and only when both exist; bumps the version of each task
     /// that changed, except `touched`, whose own update carries the link and was bumped already.
     private static func link(
-        blocker: Int, blocked: Int, at time: Timestamp, in list: inout TaskListState, touched: Int?
+        blocker: Int,
+        blocked: Int,
+        at time: Timestamp,
+        in list: inout TaskListState,
+        touched: Int?
     ) {
         guard blocker != blocked, let blockerIndex = list.tasks.index(forKey: blocker),
             let blockedIndex = list.tasks.index(forKey: blocked)

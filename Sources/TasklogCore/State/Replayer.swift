@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Folds stored events into a ``TasklogState`` straight from their bytes: the path of recovery,
@@ -49,7 +49,10 @@ public struct Replayer {
             let task = lists[index].tasks.index(forKey: updated.id)
         {
             // The patch, merged straight from its bytes (the reducer saw the update without it).
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<patch.upperBound]), offset: patch.lowerBound)
+            var reader = ByteReader(
+                UnsafeRawBufferPointer(rebasing: bytes[..<patch.upperBound]),
+                offset: patch.lowerBound
+            )
             try reader.mergeObject(into: &lists[index].tasks.values[task].metadata)
         }
         lastSeq = event.seq
@@ -96,7 +99,9 @@ public struct Replayer {
     @inline(__always)
     public static func same(_ stored: [UInt8], _ name: UnsafeRawBufferPointer) -> Bool {
         stored.count == name.count
-            && stored.withUnsafeBytes { stored in name.isEmpty || memcmp(stored.baseAddress!, name.baseAddress!, name.count) == 0 }
+            && stored.withUnsafeBytes { stored in
+                name.isEmpty || memcmp(stored.baseAddress!, name.baseAddress!, name.count) == 0
+            }
     }
 
     /// Up to this many lists, a list is found by comparing names; past it, by a dictionary.

@@ -268,8 +268,13 @@ private struct JSONParser {
             skipDigits()
             isInteger = false
         }
-        if isInteger, let value = integerValue(digitsFrom: negative ? start + 1 : start, to: integerEnd,
-                                               negative: negative) {
+        if isInteger,
+            let value = integerValue(
+                digitsFrom: negative ? start + 1 : start,
+                to: integerEnd,
+                negative: negative
+            )
+        {
             return .int(value)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -378,7 +383,8 @@ private struct JSONParser {
             if unit >= 0xD800 && unit <= 0xDBFF {
                 let lowStart = index
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                      bytes[index + 1] == UInt8(ascii: "u") else {
+                    bytes[index + 1] == UInt8(ascii: "u")
+                else {
                     throw error("lone surrogate \\u\(hex4(unit)) in a string", at: start)
                 }
                 index += 2

@@ -75,17 +75,17 @@ extension Timestamp {
             return value
         }
         guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"),
-              let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
-              let day = number(8, 2), bytes[10] | 0x20 == UInt8(ascii: "t"),
-              let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"),
-              let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
-              let second = number(17, 2)
+            let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
+            let day = number(8, 2), bytes[10] | 0x20 == UInt8(ascii: "t"),
+            let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"),
+            let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
+            let second = number(17, 2)
         else {
             return nil
         }
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= daysInMonth(year: year, month: month),
-              hour <= 23, minute <= 59, second <= 59
+            day >= 1, day <= daysInMonth(year: year, month: month),
+            hour <= 23, minute <= 59, second <= 59
         else {
             return nil
         }
@@ -117,9 +117,9 @@ extension Timestamp {
             position += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard position + 6 <= bytes.count,
-                  let offsetHours = number(position + 1, 2), bytes[position + 3] == UInt8(ascii: ":"),
-                  let offsetMinutes = number(position + 4, 2),
-                  offsetHours <= 23, offsetMinutes <= 59
+                let offsetHours = number(position + 1, 2), bytes[position + 3] == UInt8(ascii: ":"),
+                let offsetMinutes = number(position + 4, 2),
+                offsetHours <= 23, offsetMinutes <= 59
             else {
                 return nil
             }
@@ -232,7 +232,7 @@ extension Timestamp {
     static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let adjustedYear = month <= 2 ? year - 1 : year
         let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
-        let yearOfEra = adjustedYear - era * 400                                    // [0, 399]
+        let yearOfEra = adjustedYear - era * 400  // [0, 399]
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1  // [0, 365]
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear  // [0, 146096]
         return era * 146_097 + dayOfEra - 719_468
@@ -242,12 +242,12 @@ extension Timestamp {
     static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097                                                       // [0, 146096]
+        let dayOfEra = shifted - era * 146_097  // [0, 146096]
         let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365  // [0, 399]
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)               // [0, 365]
-        let shiftedMonth = (5 * dayOfYear + 2) / 153                                                 // [0, 11]
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1                                       // [1, 31]
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9                          // [1, 12]
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // [0, 365]
+        let shiftedMonth = (5 * dayOfYear + 2) / 153  // [0, 11]
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1  // [1, 31]
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9  // [1, 12]
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day)
     }

@@ -28,7 +28,8 @@ public enum XXH64 {
                 accumulator4 = round(accumulator4, load64(base, offset &+ 24))
                 offset &+= 32
             }
-            result = rotateLeft(accumulator1, 1) &+ rotateLeft(accumulator2, 7)
+            result =
+                rotateLeft(accumulator1, 1) &+ rotateLeft(accumulator2, 7)
                 &+ rotateLeft(accumulator3, 12) &+ rotateLeft(accumulator4, 18)
             result = mergeRound(result, accumulator1)
             result = mergeRound(result, accumulator2)

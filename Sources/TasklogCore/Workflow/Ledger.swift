@@ -42,7 +42,8 @@ public enum Ledger {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFEFF
+            case _
+            where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0xFEFF
                 || (0xFFFE...0xFFFF).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
@@ -58,7 +59,8 @@ public enum Ledger {
         case .string(let text): quote(text)
         case .array(let items): "[" + items.map(flow).joined(separator: ", ") + "]"
         case .object(let object):
-            "{" + object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            "{"
+                + object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 .map { "\(quote($0)): \(flow(object[$0]!))" }.joined(separator: ", ") + "}"
         default: value.serialized()
         }

@@ -12,7 +12,11 @@ public struct LedgerDocument: Sendable, Hashable {
     public var failedStep: Int?
 
     public init(
-        workflowID: String, workflowType: String, status: WorkflowStatus, currentStep: Int, completedSteps: [Int],
+        workflowID: String,
+        workflowType: String,
+        status: WorkflowStatus,
+        currentStep: Int,
+        completedSteps: [Int],
         failedStep: Int? = nil
     ) {
         self.workflowID = workflowID
@@ -26,8 +30,11 @@ public struct LedgerDocument: Sendable, Hashable {
     /// What the log's projection would write for `view`.
     public init(_ view: WorkflowView) {
         self.init(
-            workflowID: view.workflow.id, workflowType: view.workflow.type, status: view.workflow.status,
-            currentStep: view.workflow.ledgerStep, completedSteps: view.workflow.checkpoints.map(\.step),
+            workflowID: view.workflow.id,
+            workflowType: view.workflow.type,
+            status: view.workflow.status,
+            currentStep: view.workflow.ledgerStep,
+            completedSteps: view.workflow.checkpoints.map(\.step),
             failedStep: view.workflow.status == .failed ? view.workflow.ledgerStep : nil
         )
     }
@@ -47,7 +54,11 @@ public struct LedgerDocument: Sendable, Hashable {
         }
         let statusText = try document.string(try required("status"), "status")
         guard let status = WorkflowStatus(name: statusText) else {
-            throw document.error(fields["status"], "status", "must be in_progress, completed or failed, not \(statusText)")
+            throw document.error(
+                fields["status"],
+                "status",
+                "must be in_progress, completed or failed, not \(statusText)"
+            )
         }
         var steps: [Int] = []
         if let checkpoints = fields["checkpoints"] {
@@ -68,8 +79,10 @@ public struct LedgerDocument: Sendable, Hashable {
         return LedgerDocument(
             workflowID: try document.string(try required("workflow_id"), "workflow_id"),
             workflowType: try document.string(try required("workflow_type"), "workflow_type"),
-            status: status, currentStep: try document.int(try required("current_step"), "current_step"),
-            completedSteps: steps, failedStep: failedStep
+            status: status,
+            currentStep: try document.int(try required("current_step"), "current_step"),
+            completedSteps: steps,
+            failedStep: failedStep
         )
     }
 }

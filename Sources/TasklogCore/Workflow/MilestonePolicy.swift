@@ -14,7 +14,10 @@ public struct MilestonePolicy: Sendable, Hashable {
         public var totalSteps: Int?
 
         public init(
-            steps: Set<Int> = [], everyTask: Bool = false, everyGroupMember: Bool = false, onComplete: Bool = false,
+            steps: Set<Int> = [],
+            everyTask: Bool = false,
+            everyGroupMember: Bool = false,
+            onComplete: Bool = false,
             totalSteps: Int? = nil
         ) {
             self.steps = steps

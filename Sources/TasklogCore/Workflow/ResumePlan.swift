@@ -30,7 +30,11 @@ public struct ResumePlan: Sendable, Hashable {
             return ResumePlan(decision: .freshStart, reason: "there is no ledger: start afresh", skip: [], run: [])
         }
         var plan = ResumePlan(
-            decision: .resume, reason: "", workflowID: ledger.workflowID, workflowType: ledger.workflowType, skip: [],
+            decision: .resume,
+            reason: "",
+            workflowID: ledger.workflowID,
+            workflowType: ledger.workflowType,
+            skip: [],
             run: []
         )
         let from: Int
@@ -60,7 +64,10 @@ public struct ResumePlan: Sendable, Hashable {
     /// The decision when the ledger file exists but does not parse: a warning and a fresh start.
     public static func unreadable(_ problem: String) -> ResumePlan {
         ResumePlan(
-            decision: .freshStart, reason: "the ledger cannot be read: start afresh", skip: [], run: [],
+            decision: .freshStart,
+            reason: "the ledger cannot be read: start afresh",
+            skip: [],
+            run: [],
             warning: problem
         )
     }

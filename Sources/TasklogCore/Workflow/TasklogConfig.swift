@@ -54,7 +54,8 @@ public struct TasklogConfig: Sendable, Hashable {
                     }
                 default:
                     throw document.error(
-                        node, path,
+                        node,
+                        path,
                         "is not a known key; use enabled, ledger, ledger_path, auto_cleanup, snapshot_interval or milestones"
                     )
                 }
@@ -63,7 +64,11 @@ public struct TasklogConfig: Sendable, Hashable {
         return config
     }
 
-    private static func milestoneRule(_ node: Node, _ path: String, _ document: YAMLDocument) throws(TasklogError)
+    private static func milestoneRule(
+        _ node: Node,
+        _ path: String,
+        _ document: YAMLDocument
+    ) throws(TasklogError)
         -> MilestonePolicy.Rule
     {
         if case .sequence = node { return MilestonePolicy.Rule(steps: Set(try document.ints(node, path))) }
@@ -77,7 +82,8 @@ public struct TasklogConfig: Sendable, Hashable {
             case "total_steps": rule.totalSteps = try document.int(value, "\(path).total_steps")
             default:
                 throw document.error(
-                    value, "\(path).\(name)",
+                    value,
+                    "\(path).\(name)",
                     "is not a known key; use steps, every_task, every_group_member, on_complete or total_steps"
                 )
             }

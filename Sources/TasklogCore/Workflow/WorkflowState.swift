@@ -102,7 +102,8 @@ public enum WorkflowID {
         }
         guard !id.isEmpty, id.utf8.count <= 128, allowed else {
             throw TasklogError(
-                .invalidInput, "workflow id \(id) must be 1 to 128 letters, digits, '.', '_' or '-', like build-task-20260213T1430"
+                .invalidInput,
+                "workflow id \(id) must be 1 to 128 letters, digits, '.', '_' or '-', like build-task-20260213T1430"
             )
         }
     }

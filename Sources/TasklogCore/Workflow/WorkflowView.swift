@@ -32,8 +32,9 @@ public struct WorkflowView: Sendable, Hashable {
     /// The view of workflow `id` in `list`, or `nil` if neither events nor tasks name it.
     public init?(id: String, in list: TaskListState) {
         let tasks = list.sortedTasks.filter { $0.metadata["workflow"] == .string(id) }
-        guard let workflow = list.workflows[id]
-            ?? tasks.first.map({ WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: $0.createdAt) })
+        guard
+            let workflow = list.workflows[id]
+                ?? tasks.first.map({ WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: $0.createdAt) })
         else { return nil }
         self.workflow = workflow
         self.tasks = tasks
@@ -46,7 +47,9 @@ public struct WorkflowView: Sendable, Hashable {
         if let failed = workflow.failedStep, workflow.status == .failed {
             currentStep = failed
         } else {
-            let reached = tasks.filter { $0.status != .pending }.compactMap { $0.metadata["step"]?.intValue.map(Int.init) }
+            let reached = tasks.filter { $0.status != .pending }.compactMap {
+                $0.metadata["step"]?.intValue.map(Int.init)
+            }
             currentStep = (reached + workflow.checkpoints.map(\.step)).max() ?? 0
         }
 
@@ -66,7 +69,8 @@ public struct WorkflowView: Sendable, Hashable {
                 }
             }
             let status: TaskStatus =
-                members.allSatisfy { $0.status == .completed } ? .completed
+                members.allSatisfy { $0.status == .completed }
+                ? .completed
                 : members.contains { $0.status != .pending } ? .inProgress : .pending
             return Phase(name: name, taskIDs: members.map(\.id), dependsOn: depends, status: status)
         }

@@ -60,7 +60,9 @@ struct YAMLDocument {
     }
 
     func string(_ node: Node, _ key: String) throws(TasklogError) -> String {
-        guard let text = node.scalar?.string, !text.isEmpty else { throw error(node, key, "must be a non-empty string") }
+        guard let text = node.scalar?.string, !text.isEmpty else {
+            throw error(node, key, "must be a non-empty string")
+        }
         return text
     }
 

@@ -75,7 +75,8 @@ extension ServerAPI {
         var cursor: UInt64?
         repeat {
             let page = try store.history(
-                HistoryQuery(list: list, taskID: id, until: point, limit: 1000, cursor: cursor))
+                HistoryQuery(list: list, taskID: id, until: point, limit: 1000, cursor: cursor)
+            )
             for entry in page.entries {
                 let event = entry.event
                 for change in entry.changes where change.taskID == id {

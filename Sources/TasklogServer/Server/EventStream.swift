@@ -32,7 +32,10 @@ enum EventStream {
     /// Follows the log into `sink` (with heartbeats) and writes what comes out of `frames`, until
     /// `frames` ends: the client left, or the log could not be read.
     private static func send(
-        store: TaskStore, from start: UInt64, frames: AsyncStream<String>, sink: AsyncStream<String>.Continuation,
+        store: TaskStore,
+        from start: UInt64,
+        frames: AsyncStream<String>,
+        sink: AsyncStream<String>.Continuation,
         to writer: inout any ResponseBodyWriter
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -14,21 +14,29 @@ struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
             + "frame-ancestors 'none'"
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var response: Response
         if request.method != .get && request.method != .head {
             response = TasklogServer.json(
                 APIError(
-                    status: 405, code: "method_not_allowed", message: "the server is read-only; only GET is answered")
+                    status: 405,
+                    code: "method_not_allowed",
+                    message: "the server is read-only; only GET is answered"
+                )
             )
         } else if !allowRemote, let authority = request.head.authority,
             !HostPolicy.isLoopback(HostPolicy.hostname(ofAuthority: authority))
         {
             response = TasklogServer.json(
                 APIError(
-                    status: 403, code: "forbidden",
+                    status: 403,
+                    code: "forbidden",
                     message: "this server answers only requests for a loopback host, not \(authority); "
                         + "open it as 127.0.0.1 or localhost"
                 )

@@ -144,7 +144,8 @@ public struct TasklogServer: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers,
+            status: HTTPResponse.Status(code: status),
+            headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized() + "\n"))
         )
     }

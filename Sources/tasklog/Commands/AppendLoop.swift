@@ -7,7 +7,8 @@ import TasklogCore
 /// and prints `seq id` of each as soon as it is acknowledged.
 struct AppendLoop: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "_append", abstract: "Append events one by one, printing each acknowledged seq.",
+        commandName: "_append",
+        abstract: "Append events one by one, printing each acknowledged seq.",
         shouldDisplay: false
     )
 
@@ -32,13 +33,18 @@ struct AppendLoop: ParsableCommand {
                 let outcome: CommandOutcome
                 if updateEvery > 0, index % updateEvery == 0, let id = created.randomElement() {
                     outcome = try store.update(
-                        id, TaskChanges(metadata: ["touched": .int(Int64(index))]), in: global.listID,
+                        id,
+                        TaskChanges(metadata: ["touched": .int(Int64(index))]),
+                        in: global.listID,
                         actor: global.actorName
                     )
                 } else {
                     outcome = try store.execute(
-                        .create(NewTask(subject: "Task \(index) of \(global.actorName)", description: "appended by _append")),
-                        in: global.listID, actor: global.actorName
+                        .create(
+                            NewTask(subject: "Task \(index) of \(global.actorName)", description: "appended by _append")
+                        ),
+                        in: global.listID,
+                        actor: global.actorName
                     )
                     if let id = outcome.taskID { created.append(id) }
                 }

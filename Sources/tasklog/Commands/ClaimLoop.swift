@@ -8,7 +8,9 @@ import TasklogCore
 /// `claimed ID` for each claim won and `conflicts N` at the end.
 struct ClaimLoop: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "_claim", abstract: "Claim and complete ready tasks until none is left.", shouldDisplay: false
+        commandName: "_claim",
+        abstract: "Claim and complete ready tasks until none is left.",
+        shouldDisplay: false
     )
 
     @OptionGroup var global: GlobalOptions
@@ -42,8 +44,10 @@ struct ClaimLoop: ParsableCommand {
                         let count = current.metadata["count"]?.intValue ?? 0
                         do {
                             _ = try store.update(
-                                counter, TaskChanges(metadata: ["count": .int(count + 1)], expectedVersion: current.version),
-                                in: list, actor: me
+                                counter,
+                                TaskChanges(metadata: ["count": .int(count + 1)], expectedVersion: current.version),
+                                in: list,
+                                actor: me
                             )
                             break
                         } catch let error as TasklogError where error.code == .conflict {

@@ -28,7 +28,10 @@ struct Create: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let new = NewTask(
-                subject: subject, description: description, activeForm: activeForm, owner: owner,
+                subject: subject,
+                description: description,
+                activeForm: activeForm,
+                owner: owner,
                 metadata: try parseMetadata(metadata) ?? [:]
             )
             let store = try global.openForTasks()

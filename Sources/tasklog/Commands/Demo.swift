@@ -24,7 +24,9 @@ struct Demo: ParsableCommand {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let ledgerPath = folder.appendingPathComponent(".agents/workflow-ledger.yml").path
             try "task_tracking:\n  enabled: true\n  ledger: true\n".write(
-                to: folder.appendingPathComponent(".tasklog.yml"), atomically: true, encoding: .utf8
+                to: folder.appendingPathComponent(".tasklog.yml"),
+                atomically: true,
+                encoding: .utf8
             )
             say("1. A fresh store at \(path)")
             var options = TaskStore.Options()
@@ -33,7 +35,10 @@ struct Demo: ParsableCommand {
             var store: TaskStore? = try TaskStore.open(at: path, options: options)
 
             say("\n2. Three tasks; the migration waits for the schema, the review for the migration")
-            let schema = try store!.create(NewTask(subject: "Design the schema", activeForm: "Designing the schema"), actor: "lead")
+            let schema = try store!.create(
+                NewTask(subject: "Design the schema", activeForm: "Designing the schema"),
+                actor: "lead"
+            )
             let migration = try store!.create(NewTask(subject: "Write the migration"), actor: "lead")
             let review = try store!.create(NewTask(subject: "Review the change"), actor: "lead")
             _ = try store!.update(migration.id, TaskChanges(addBlockedBy: [schema.id]), actor: "lead")
@@ -62,7 +67,9 @@ struct Demo: ParsableCommand {
 
             say("\n5. A writer process appends events one durable commit at a time; it is killed with SIGKILL")
             let acknowledged = try runAndKillWriter(store: path)
-            say("   the writer acknowledged \(acknowledged.count) events (last seq \(acknowledged.last ?? 0)) before it died")
+            say(
+                "   the writer acknowledged \(acknowledged.count) events (last seq \(acknowledged.last ?? 0)) before it died"
+            )
 
             say("\n6. Recovery: open the store again")
             store = try TaskStore.open(at: path, options: options)
@@ -82,7 +89,9 @@ struct Demo: ParsableCommand {
                     : "   verify found problems: \(report.problems)"
             )
             let state = try store!.state()
-            say("   \(state.taskCount) tasks; #\(migration.id) is still \(state.list("default").tasks[migration.id]!.status.name) by agent-b")
+            say(
+                "   \(state.taskCount) tasks; #\(migration.id) is still \(state.list("default").tasks[migration.id]!.status.name) by agent-b"
+            )
             if !missing.isEmpty || !report.isHealthy {
                 throw TasklogError(.corrupt, "the demo lost acknowledged events; please report this")
             }
@@ -124,14 +133,22 @@ struct Demo: ParsableCommand {
 
         let plan = LedgerFile.resumePlan(at: ledgerPath)
         say("\n8. Resume: \(plan.reason)")
-        say("   skip \(plan.skip.map(String.init).joined(separator: ", ")); run \(plan.run.map(String.init).joined(separator: ", "))")
+        say(
+            "   skip \(plan.skip.map(String.init).joined(separator: ", ")); run \(plan.run.map(String.init).joined(separator: ", "))"
+        )
         guard let from = plan.run.first, let last = plan.run.last else { return }
         try RunSteps.run(
-            store, workflow: workflow, steps: from...last, list: "default", actor: "orchestrator",
+            store,
+            workflow: workflow,
+            steps: from...last,
+            list: "default",
+            actor: "orchestrator",
             failingReviewer: "security"
         ) { _ in }
         if let group = try store.workflow(workflow)?.groups.first {
-            say("   reviewers: \(group.completed.count) passed, \(group.failed.count) failed (\(Output.ids(group.failed)))")
+            say(
+                "   reviewers: \(group.completed.count) passed, \(group.failed.count) failed (\(Output.ids(group.failed)))"
+            )
         }
         try store.completeWorkflow(workflow, actor: "orchestrator")
         say("\n   the ledger after the run completed:")

@@ -18,10 +18,15 @@ struct Get: ParsableCommand {
             let taskID = try parseTaskID(id)
             let store = try global.openForTasks(create: false)
             let point = try at.map { try Point(parsing: $0) }
-            let found = try point.map { try store.get(taskID, in: global.listID, at: $0) } ?? store.get(taskID, in: global.listID)
+            let found =
+                try point.map { try store.get(taskID, in: global.listID, at: $0) }
+                ?? store.get(taskID, in: global.listID)
             guard let task = found else {
                 let when = point.map { " at \($0)" } ?? ""
-                throw TasklogError(.notFound, "task #\(taskID) not found in list \(global.listID)\(when); `tasklog list` shows the tasks")
+                throw TasklogError(
+                    .notFound,
+                    "task #\(taskID) not found in list \(global.listID)\(when); `tasklog list` shows the tasks"
+                )
             }
             if global.json { Output.json(task.json) } else { Output.task(task) }
         }

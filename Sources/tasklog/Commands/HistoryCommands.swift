@@ -20,7 +20,10 @@ struct History: ParsableCommand {
     @Option(help: "Only events issued by this actor.")
     var actor: String?
 
-    @Option(help: "Only events of this type: task_created, task_updated, task_deleted, dependency_added, dependency_removed.")
+    @Option(
+        help:
+            "Only events of this type: task_created, task_updated, task_deleted, dependency_added, dependency_removed."
+    )
     var type: String?
 
     @Option(help: "From this POINT on: a seq or a UTC time like 2026-02-13T14:35:00Z.")
@@ -45,12 +48,22 @@ struct History: ParsableCommand {
         try tasklog.run {
             let types = ["task_created", "task_updated", "task_deleted", "dependency_added", "dependency_removed"]
             if let type, !types.contains(type) {
-                throw TasklogError(.invalidInput, "unknown event type \(type); use one of \(types.joined(separator: ", "))")
+                throw TasklogError(
+                    .invalidInput,
+                    "unknown event type \(type); use one of \(types.joined(separator: ", "))"
+                )
             }
             let query = HistoryQuery(
-                list: allLists && id == nil && workflow == nil ? nil : global.listID, taskID: try id.map(parseTaskID),
-                workflow: workflow, actor: actor, type: type, since: try since.map { try Point(parsing: $0) },
-                until: try until.map { try Point(parsing: $0) }, newestFirst: newestFirst, limit: limit, cursor: cursor
+                list: allLists && id == nil && workflow == nil ? nil : global.listID,
+                taskID: try id.map(parseTaskID),
+                workflow: workflow,
+                actor: actor,
+                type: type,
+                since: try since.map { try Point(parsing: $0) },
+                until: try until.map { try Point(parsing: $0) },
+                newestFirst: newestFirst,
+                limit: limit,
+                cursor: cursor
             )
             let page = try global.open(create: false).history(query)
             if global.json {
@@ -67,7 +80,9 @@ struct History: ParsableCommand {
 /// An event for people: `seq time actor type list`, then each change indented.
 func printEntry(_ entry: HistoryEntry) {
     let event = entry.event
-    Output.line("\(event.seq)  \(event.timestamp.iso8601)  \(event.actor ?? "-")  \(event.payload.typeName)  \(event.list)")
+    Output.line(
+        "\(event.seq)  \(event.timestamp.iso8601)  \(event.actor ?? "-")  \(event.payload.typeName)  \(event.list)"
+    )
     for change in entry.changes {
         for field in change.fields { Output.line("    #\(change.taskID) \(field)") }
     }
@@ -89,7 +104,9 @@ struct Diff: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let diff = try global.open(create: false).diff(
-                from: try Point(parsing: from), to: try Point(parsing: to), in: global.listID
+                from: try Point(parsing: from),
+                to: try Point(parsing: to),
+                in: global.listID
             )
             if global.json {
                 Output.json([
@@ -131,7 +148,9 @@ struct Replay: ParsableCommand {
             let progress = Progress.bar("replay", json: global.json)
             defer { progress?.finish() }
             let steps = try global.open(create: false).replay(
-                workflow: workflow, in: global.listID, progress: progress?.report
+                workflow: workflow,
+                in: global.listID,
+                progress: progress?.report
             )
             progress?.finish()
             guard !steps.isEmpty || global.json else {

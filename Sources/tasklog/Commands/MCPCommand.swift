@@ -37,7 +37,10 @@ struct MCPServe: ParsableCommand {
             let actor =
                 global.actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 }
             var configuration = TasklogMCPServer.Configuration(
-                list: global.listID, actor: actor, leaseSeconds: leaseSeconds, heartbeat: leaseHeartbeat
+                list: global.listID,
+                actor: actor,
+                leaseSeconds: leaseSeconds,
+                heartbeat: leaseHeartbeat
             )
             configuration.trackingEnabled = try global.base.loadConfig().config.trackingEnabled
             let server = try TasklogMCPServer(store: store, configuration: configuration)

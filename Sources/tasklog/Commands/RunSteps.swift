@@ -7,7 +7,8 @@ import TasklogCore
 /// and the end-to-end test, which kill it mid-way and resume.
 struct RunSteps: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "_run-steps", abstract: "Run steps of a build-task workflow, printing each one done.",
+        commandName: "_run-steps",
+        abstract: "Run steps of a build-task workflow, printing each one done.",
         shouldDisplay: false
     )
 
@@ -38,7 +39,11 @@ struct RunSteps: ParsableCommand {
         try tasklog.run {
             let store = try global.openForTasks()
             let steps = try Self.run(
-                store, workflow: workflow, steps: from...through, list: global.listID, actor: global.actorName,
+                store,
+                workflow: workflow,
+                steps: from...through,
+                list: global.listID,
+                actor: global.actorName,
                 failingReviewer: failingReviewer
             ) { step in
                 var line = "step \(step) done\n"
@@ -53,16 +58,26 @@ struct RunSteps: ParsableCommand {
     /// parallel group of three reviewers, one of which fails. Calls `done` after each step.
     @discardableResult
     static func run(
-        _ store: TaskStore, workflow: String, steps: ClosedRange<Int>, list: String, actor: String,
-        failingReviewer: String, done: (Int) -> Void
+        _ store: TaskStore,
+        workflow: String,
+        steps: ClosedRange<Int>,
+        list: String,
+        actor: String,
+        failingReviewer: String,
+        done: (Int) -> Void
     ) throws -> Int {
         for step in steps {
             let name = names[step] ?? "Step \(step)"
             let task = try store.create(
                 NewTask(
-                    subject: name, activeForm: "Running \(name.lowercased())",
-                    metadata: ["workflow": .string(workflow), "step": .int(Int64(step)), "phase": .string(phase(of: step))]
-                ), in: list, actor: actor
+                    subject: name,
+                    activeForm: "Running \(name.lowercased())",
+                    metadata: [
+                        "workflow": .string(workflow), "step": .int(Int64(step)), "phase": .string(phase(of: step)),
+                    ]
+                ),
+                in: list,
+                actor: actor
             )
             _ = try store.update(task.id, TaskChanges(status: .inProgress), in: list, actor: actor)
             if step == 7 {
@@ -72,12 +87,15 @@ struct RunSteps: ParsableCommand {
                     reviewers.append(
                         try store.create(
                             NewTask(
-                                subject: "Run the \(reviewer) review", activeForm: "Running the \(reviewer) review",
+                                subject: "Run the \(reviewer) review",
+                                activeForm: "Running the \(reviewer) review",
                                 metadata: [
                                     "workflow": .string(workflow), "step": 7, "parallel_group": .string(group),
                                     "reviewer": .string(reviewer), "milestone": false,
                                 ]
-                            ), in: list, actor: actor
+                            ),
+                            in: list,
+                            actor: actor
                         )
                     )
                 }
@@ -86,7 +104,8 @@ struct RunSteps: ParsableCommand {
                     _ = try store.update(
                         reviewer.id,
                         TaskChanges(status: .completed, metadata: ["result": .string(failed ? "failed" : "passed")]),
-                        in: list, actor: "reviewer-\(reviewer.id)"
+                        in: list,
+                        actor: "reviewer-\(reviewer.id)"
                     )
                 }
             }

@@ -40,7 +40,8 @@ struct Serve: ParsableCommand {
         try tasklog.run {
             let store = try global.open(create: false)
             let server = TasklogServer(
-                store: store, defaultList: try TaskListID.sanitized(global.listID),
+                store: store,
+                defaultList: try TaskListID.sanitized(global.listID),
                 configuration: .init(host: host, port: port, allowRemote: allowRemote)
             )
             let json = global.json
@@ -61,7 +62,8 @@ struct Serve: ParsableCommand {
             } catch {
                 throw TasklogError(
                     .storage,
-                    "cannot listen on \(host) port \(port): \(error); pass another --port, or 0 for a free one")
+                    "cannot listen on \(host) port \(port): \(error); pass another --port, or 0 for a free one"
+                )
             }
         }
     }

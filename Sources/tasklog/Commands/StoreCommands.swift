@@ -86,8 +86,12 @@ struct Stats: ParsableCommand {
                 Output.line("lists      \(stats.lists)")
                 let statuses = ["pending", "in_progress", "completed"].map { "\(stats.tasksByStatus[$0] ?? 0) \($0)" }
                 Output.line("tasks      \(stats.tasks) (\(statuses.joined(separator: ", ")))")
-                Output.line("snapshots  \(stats.snapshots)\(stats.newestSnapshotSeq.map { ", newest at seq \($0)" } ?? "")")
-                Output.line("on disk    \(stats.fileBytes) bytes (\(stats.usedBytes) used of a \(stats.mapBytes)-byte map)")
+                Output.line(
+                    "snapshots  \(stats.snapshots)\(stats.newestSnapshotSeq.map { ", newest at seq \($0)" } ?? "")"
+                )
+                Output.line(
+                    "on disk    \(stats.fileBytes) bytes (\(stats.usedBytes) used of a \(stats.mapBytes)-byte map)"
+                )
                 if let first = stats.firstEventTime, let last = stats.lastEventTime {
                     Output.line("time       \(first.iso8601) to \(last.iso8601)")
                 }
@@ -166,9 +170,15 @@ struct Import: ParsableCommand {
                     let value = try line.withUnsafeBytes { try JSONValue(parsing: $0) }
                     events.append(try Event(json: value))
                 } catch let error as JSONParseError {
-                    throw TasklogError(.invalidInput, "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported")
+                    throw TasklogError(
+                        .invalidInput,
+                        "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
+                    )
                 } catch let error as TasklogError {
-                    throw TasklogError(.invalidInput, "\(file) line \(lineNumber): \(error.message); nothing was imported")
+                    throw TasklogError(
+                        .invalidInput,
+                        "\(file) line \(lineNumber): \(error.message); nothing was imported"
+                    )
                 }
             }
             progress?.finish()
@@ -176,7 +186,11 @@ struct Import: ParsableCommand {
             defer { writing?.finish() }
             let count = try global.open().importEvents(events, progress: writing?.report)
             writing?.finish()
-            if global.json { Output.json(["imported": .int(Int64(count))]) } else { Output.line("Imported \(count) events") }
+            if global.json {
+                Output.json(["imported": .int(Int64(count))])
+            } else {
+                Output.line("Imported \(count) events")
+            }
         }
     }
 }
@@ -191,7 +205,11 @@ struct Reindex: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let seq = try global.open(create: false).rebuildIndexes()
-            if global.json { Output.json(["indexedThrough": .int(Int64(seq))]) } else { Output.line("Indexed \(seq) events") }
+            if global.json {
+                Output.json(["indexedThrough": .int(Int64(seq))])
+            } else {
+                Output.line("Indexed \(seq) events")
+            }
         }
     }
 }

@@ -50,21 +50,31 @@ struct Update: ParsableCommand {
         try tasklog.run {
             let taskID = try parseTaskID(id)
             var changes = TaskChanges(
-                subject: subject, description: description, activeForm: activeForm, owner: owner,
-                addBlocks: try addBlocks.map(parseTaskID), addBlockedBy: try addBlockedBy.map(parseTaskID),
-                metadata: try parseMetadata(metadata), expectedVersion: expectVersion
+                subject: subject,
+                description: description,
+                activeForm: activeForm,
+                owner: owner,
+                addBlocks: try addBlocks.map(parseTaskID),
+                addBlockedBy: try addBlockedBy.map(parseTaskID),
+                metadata: try parseMetadata(metadata),
+                expectedVersion: expectVersion
             )
             if let status {
                 guard let parsed = TaskStatus(name: status) else {
                     throw TasklogError(
-                        .invalidInput, "unknown status \(status); use pending, in_progress, completed or deleted"
+                        .invalidInput,
+                        "unknown status \(status); use pending, in_progress, completed or deleted"
                     )
                 }
                 changes.status = parsed
             }
             let store = try global.openForTasks(create: false)
             let outcome = try store.update(
-                taskID, changes, in: global.listID, actor: global.actorName, idempotencyKey: idempotencyKey
+                taskID,
+                changes,
+                in: global.listID,
+                actor: global.actorName,
+                idempotencyKey: idempotencyKey
             )
             if global.json {
                 var object: [String: JSONValue] = [:]

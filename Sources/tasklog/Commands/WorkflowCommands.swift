@@ -10,7 +10,9 @@ struct Workflow: ParsableCommand {
     )
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a run; prints its id, TYPE-yyyyMMddTHHmm by default.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start a run; prints its id, TYPE-yyyyMMddTHHmm by default."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -24,7 +26,11 @@ struct Workflow: ParsableCommand {
             try tasklog.run {
                 let store = try global.openForTasks()
                 let workflowID = try store.startWorkflow(type: type, id: id, in: global.listID, actor: global.actorName)
-                if global.json { Output.json(["id": .string(workflowID), "type": .string(type)]) } else { Output.line(workflowID) }
+                if global.json {
+                    Output.json(["id": .string(workflowID), "type": .string(type)])
+                } else {
+                    Output.line(workflowID)
+                }
             }
         }
     }
@@ -61,7 +67,9 @@ struct Workflow: ParsableCommand {
                 }
                 if !workflow.checkpoints.isEmpty { Output.line("  checkpoints:") }
                 for checkpoint in workflow.checkpoints {
-                    Output.line("    step \(checkpoint.step)  \(checkpoint.name)  \(checkpoint.completedAt.iso8601Seconds)")
+                    Output.line(
+                        "    step \(checkpoint.step)  \(checkpoint.name)  \(checkpoint.completedAt.iso8601Seconds)"
+                    )
                 }
                 let byID = Dictionary(uniqueKeysWithValues: view.tasks.map { ($0.id, $0) })
                 func tasks(_ ids: [Int]) -> String {
@@ -86,7 +94,10 @@ struct Workflow: ParsableCommand {
     }
 
     struct RecordCheckpoint: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Record a milestone by hand.")
+        static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
+            abstract: "Record a milestone by hand."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -106,11 +117,17 @@ struct Workflow: ParsableCommand {
             try tasklog.run {
                 let store = try global.openForTasks(create: false)
                 let outcome = try store.checkpoint(
-                    id, step: step, name: name, data: try parseMetadata(data) ?? [:], in: global.listID,
+                    id,
+                    step: step,
+                    name: name,
+                    data: try parseMetadata(data) ?? [:],
+                    in: global.listID,
                     actor: global.actorName
                 )
                 if global.json {
-                    Output.json(["workflow": .string(id), "step": .int(Int64(step)), "seq": .int(Int64(outcome.seqs.last ?? 0))])
+                    Output.json([
+                        "workflow": .string(id), "step": .int(Int64(step)), "seq": .int(Int64(outcome.seqs.last ?? 0)),
+                    ])
                 } else {
                     Output.line("Checkpoint of \(id) at step \(step): \(name)")
                 }
@@ -132,11 +149,20 @@ struct Workflow: ParsableCommand {
             try tasklog.run {
                 let (config, _) = try global.base.loadConfig()
                 let store = try global.openForTasks(create: false)
-                let outcome = try store.completeWorkflow(id, cleanup: config.autoCleanup, in: global.listID, actor: global.actorName)
+                let outcome = try store.completeWorkflow(
+                    id,
+                    cleanup: config.autoCleanup,
+                    in: global.listID,
+                    actor: global.actorName
+                )
                 if global.json {
-                    Output.json(["workflow": .string(id), "status": "completed", "events": .int(Int64(outcome.seqs.count))])
+                    Output.json([
+                        "workflow": .string(id), "status": "completed", "events": .int(Int64(outcome.seqs.count)),
+                    ])
                 } else {
-                    Output.line(outcome.seqs.isEmpty ? "Workflow \(id) was already completed" : "Workflow \(id) completed")
+                    Output.line(
+                        outcome.seqs.isEmpty ? "Workflow \(id) was already completed" : "Workflow \(id) completed"
+                    )
                 }
             }
         }
@@ -205,7 +231,8 @@ struct LedgerCommand: ParsableCommand {
             }
             let (config, source) = try global.base.loadConfig()
             let target = try config.resolvedLedgerPath(
-                source, override: path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+                source,
+                override: path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
             )
             try LedgerFile.write(text, to: target)
             if global.json { Output.json(["written": .string(target)]) } else { Output.line("Wrote \(target)") }
@@ -242,7 +269,10 @@ struct Resume: ParsableCommand {
             if let id {
                 plan = try global.open(create: false).resumePlan(id, in: global.listID)
             } else {
-                plan = LedgerFile.resumePlan(at: try ledger ?? config.resolvedLedgerPath(source), policy: config.milestones)
+                plan = LedgerFile.resumePlan(
+                    at: try ledger ?? config.resolvedLedgerPath(source),
+                    policy: config.milestones
+                )
             }
             if let warning = plan.warning { Output.notice("warning: \(warning)") }
             if global.json {
@@ -251,7 +281,9 @@ struct Resume: ParsableCommand {
             }
             Output.line("\(plan.decision == .resume ? "resume" : "fresh start"): \(plan.reason)")
             if plan.decision == .resume {
-                Output.line("skip: \(plan.skip.isEmpty ? "nothing" : plan.skip.map(String.init).joined(separator: ", "))")
+                Output.line(
+                    "skip: \(plan.skip.isEmpty ? "nothing" : plan.skip.map(String.init).joined(separator: ", "))"
+                )
                 Output.line("run:  \(plan.run.map(String.init).joined(separator: ", "))")
             }
         }

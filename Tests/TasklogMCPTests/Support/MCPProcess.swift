@@ -4,9 +4,9 @@ import TasklogCore
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A temporary folder for one test, removed at the end.
@@ -98,7 +98,11 @@ final class MCPProcess: @unchecked Sendable {
     }
 
     /// Starts a server and completes `initialize` as client `name`.
-    static func started(_ arguments: [String], client name: String = "swift-test", environment: [String: String] = [:])
+    static func started(
+        _ arguments: [String],
+        client name: String = "swift-test",
+        environment: [String: String] = [:]
+    )
         async throws -> MCPProcess
     {
         let server = try MCPProcess(arguments, environment: environment)

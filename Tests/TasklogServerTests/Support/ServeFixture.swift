@@ -2,10 +2,10 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A temporary folder with a store, driven through the real `tasklog` binary, removed at the end.
@@ -49,7 +49,11 @@ struct ServeFixture: Sendable {
 
     /// Runs `tasklog arguments --store STORE`; returns the exit status, stdout and stderr.
     @discardableResult
-    func tasklog(_ arguments: [String], actor: String = "orchestrator", expect status: Int32? = 0) throws
+    func tasklog(
+        _ arguments: [String],
+        actor: String = "orchestrator",
+        expect status: Int32? = 0
+    ) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let process = Process()
