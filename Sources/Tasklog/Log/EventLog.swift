@@ -68,32 +68,10 @@ struct EventLog: Sendable {
         through end: UInt64 = .max,
         _ body: (Event) throws -> Bool
     ) throws {
-        var expected = start
-        try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
-            guard key.byteCount == 8 else {
-                throw TasklogError(
-                    .corrupt,
-                    "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`"
-                )
-            }
-            let seq = Key.uint64(from: key)
-            guard seq <= end else { return false }
-            guard seq == expected else {
-                throw TasklogError(
-                    .corrupt,
-                    "the log has a gap: event \(expected) is missing before \(seq); run `tasklog verify` and see the README on salvage"
-                )
-            }
-            let event = try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw damaged(seq, error) }
-            }
-            guard event.seq == seq else {
-                throw TasklogError(
-                    .corrupt,
-                    "the event stored under seq \(seq) says it is \(event.seq); run `tasklog verify`"
-                )
-            }
-            expected += 1
+        try forEachValue(txn, from: start, through: end) { seq, bytes in
+            let event: Event
+            do throws(CodecError) { event = try EventCodec.decode(bytes) } catch { throw damaged(seq, error) }
+            try Self.check(event.seq, storedUnder: seq)
             return try body(event)
         }
     }
@@ -110,24 +88,16 @@ struct EventLog: Sendable {
     ) throws -> Int {
         var folded = 0
         let wanted = Array((list ?? "").utf8)
-        do {
-            try forEachValue(txn, from: start, through: end) { seq, bytes in
-                if list != nil {
-                    let stored = UnsafeRawBufferPointer(rebasing: bytes[try envelope(seq, bytes).list])
-                    guard Replayer.same(wanted, stored) else { return }
-                }
-                let stored: UInt64
-                do throws(CodecError) { stored = try replayer.apply(encoded: bytes) } catch {
-                    throw damaged(seq, error)
-                }
-                guard stored == seq else {
-                    throw TasklogError(
-                        .corrupt,
-                        "the event stored under seq \(seq) says it is \(stored); run `tasklog verify`"
-                    )
-                }
-                folded += 1
+        try forEachValue(txn, from: start, through: end) { seq, bytes in
+            if list != nil {
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[try envelope(seq, bytes).list])
+                guard Replayer.same(wanted, stored) else { return true }
             }
+            let stored: UInt64
+            do throws(CodecError) { stored = try replayer.apply(encoded: bytes) } catch { throw damaged(seq, error) }
+            try Self.check(stored, storedUnder: seq)
+            folded += 1
+            return true
         }
         return folded
     }
@@ -142,6 +112,7 @@ struct EventLog: Sendable {
         try forEachValue(txn, from: start, through: .max) { seq, bytes in
             let envelope = try envelope(seq, bytes)
             try body(seq, envelope.timestamp, UnsafeRawBufferPointer(rebasing: bytes[envelope.list]))
+            return true
         }
     }
 
@@ -151,21 +122,23 @@ struct EventLog: Sendable {
     ) throws -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>) {
         let envelope: (seq: UInt64, timestamp: Timestamp, list: Range<Int>)
         do throws(CodecError) { envelope = try EventCodec.envelope(bytes) } catch { throw damaged(seq, error) }
-        guard envelope.seq == seq else {
-            throw TasklogError(
-                .corrupt,
-                "the event stored under seq \(seq) says it is \(envelope.seq); run `tasklog verify`"
-            )
-        }
+        try Self.check(envelope.seq, storedUnder: seq)
         return envelope
     }
 
-    /// The stored bytes of every event with seq in `start…end`, checking that seqs are dense.
+    /// Throws unless an event stored under `key` says it is that seq.
+    private static func check(_ seq: UInt64, storedUnder key: UInt64) throws {
+        guard seq != key else { return }
+        throw TasklogError(.corrupt, "the event stored under seq \(key) says it is \(seq); run `tasklog verify`")
+    }
+
+    /// The stored bytes of every event with seq in `start…end`, in order, checking that seqs are
+    /// dense; `body` returns `false` to stop.
     private func forEachValue(
         _ txn: borrowing some ReadableTransaction & ~Copyable,
         from start: UInt64,
         through end: UInt64,
-        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Void
+        _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         var expected = start
         try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
@@ -183,9 +156,8 @@ struct EventLog: Sendable {
                     "the log has a gap: event \(expected) is missing before \(seq); run `tasklog verify` and see the README on salvage"
                 )
             }
-            try value.withUnsafeBytes { try body(seq, $0) }
             expected += 1
-            return true
+            return try value.withUnsafeBytes { try body(seq, $0) }
         }
     }
 
