@@ -98,14 +98,12 @@ extension TaskStore {
             try core.log.environment.read { txn in
                 let target = try seq(at: point, txn)
                 if target == current.lastSeq { return current }
-                var state = TasklogState()
-                try txn.forEach(in: core.log.snapshots, from: Key.uint64(target), reverse: true) { key, value in
-                    guard let decoded = try? value.withUnsafeBytes({ try SnapshotCodec.decode($0) }),
-                        decoded.lastSeq == Key.uint64(from: key)
-                    else { return true }  // damaged or of another reducer version: try an older one
-                    state = decoded
-                    return false
-                }
+                // The newest usable snapshot at or before the point (damaged ones, or of another
+                // reducer version, are passed over), then the events up to it.
+                var state =
+                    try core.newestSnapshot(atOrBefore: target, txn) { seq, bytes throws(CodecError) in
+                        try SnapshotCodec.decode(bytes, storedAt: seq)
+                    }?.value ?? TasklogState()
                 if state.lastSeq < target {
                     try core.log.forEachEvent(txn, from: state.lastSeq + 1, through: target) { event in
                         Reducer.apply(event, to: &state)

@@ -102,36 +102,28 @@ final class StoreCore: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         var fresh = Engine()
-        var snapshotSeq: UInt64?
         var skipped = 0
-        try txn.forEach(in: log.snapshots, from: Key.uint64(last), reverse: true) { key, value in
-            let seq = Key.uint64(from: key)
-            do {
-                try value.withUnsafeBytes { bytes throws(CodecError) in
-                    if bytes.first == 3 {
-                        let directory = try SnapshotCodec.directory(of: bytes)
-                        guard directory.lastSeq == seq else {
-                            throw CodecError("it says seq \(directory.lastSeq)", at: 0)
-                        }
-                        fresh.unloaded = Set(directory.lists.keys)
-                        fresh.state.lastSeq = seq
-                        fresh.state.lastTimestamp = directory.lastTimestamp
-                    } else {
-                        let decoded = try SnapshotCodec.decode(bytes)
-                        guard decoded.lastSeq == seq else { throw CodecError("it says seq \(decoded.lastSeq)", at: 0) }
-                        fresh.state = decoded
-                    }
-                }
-                fresh.base = seq
-                snapshotSeq = seq
-                return false
-            } catch {
-                skipped += 1
-                fresh.unusable.insert(seq)
-                options.log("the snapshot at seq \(seq) is not usable (\(error)); trying an older one")
-                return true
-            }
+        let newest = try newestSnapshot(atOrBefore: last, txn) { seq, bytes throws(CodecError) -> OpenedSnapshot in
+            bytes.first == 3
+                ? .directory(try SnapshotCodec.directory(of: bytes, storedAt: seq))
+                : .whole(try SnapshotCodec.decode(bytes, storedAt: seq))
+        } refused: { seq, error in
+            skipped += 1
+            fresh.unusable.insert(seq)
+            options.log("the snapshot at seq \(seq) is not usable (\(error)); trying an older one")
         }
+        switch newest?.value {
+        case .directory(let directory)?:
+            fresh.unloaded = Set(directory.lists.keys)
+            fresh.state.lastSeq = directory.lastSeq
+            fresh.state.lastTimestamp = directory.lastTimestamp
+        case .whole(let state)?:
+            fresh.state = state
+        case nil:
+            break
+        }
+        fresh.base = newest?.seq ?? 0
+        let snapshotSeq = newest?.seq
         if snapshotSeq == nil && skipped > 0 { options.log("no usable snapshot: replaying the whole log") }
         var replayed = 0
         if fresh.state.lists.isEmpty {
@@ -208,34 +200,21 @@ final class StoreCore: Sendable {
         var from: UInt64 = 0
         var skipped = 0
         if target > 0 {
-            try txn.forEach(in: log.snapshots, from: Key.uint64(target), reverse: true) { key, value in
-                let seq = Key.uint64(from: key)
-                guard !unusable.contains(seq) else { return true }
-                do {
-                    list = try value.withUnsafeBytes { bytes throws(CodecError) in
-                        if bytes.first == 3 {
-                            let directory = try SnapshotCodec.directory(of: bytes)
-                            guard directory.lastSeq == seq else {
-                                throw CodecError("it says seq \(directory.lastSeq)", at: 0)
-                            }
-                            guard let entry = directory.lists[id] else { return TaskListState() }
-                            return try SnapshotCodec.decodeList(entry, in: bytes)
-                        }
-                        let decoded = try SnapshotCodec.decode(bytes)
-                        guard decoded.lastSeq == seq else { throw CodecError("it says seq \(decoded.lastSeq)", at: 0) }
-                        return decoded.list(id)
-                    }
-                    from = seq
-                    return false
-                } catch {
-                    skipped += 1
-                    options.log(
-                        "the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one"
-                    )
-                    return true
-                }
+            let newest = try newestSnapshot(atOrBefore: target, skipping: unusable, txn) {
+                seq,
+                bytes throws(CodecError) -> TaskListState in
+                guard bytes.first == 3 else { return try SnapshotCodec.decode(bytes, storedAt: seq).list(id) }
+                let directory = try SnapshotCodec.directory(of: bytes, storedAt: seq)
+                guard let entry = directory.lists[id] else { return TaskListState() }
+                return try SnapshotCodec.decodeList(entry, in: bytes)
+            } refused: { seq, error in
+                skipped += 1
+                options.log("the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one")
             }
-            if from == 0 && skipped + unusable.count > 0 {
+            if let newest {
+                list = newest.value
+                from = newest.seq
+            } else if skipped + unusable.count > 0 {
                 options.log("no usable snapshot for list \(id): replaying its events from the first")
             }
         }
@@ -245,6 +224,40 @@ final class StoreCore: Sendable {
         var replayer = Replayer(seed)
         let replayed = try log.fold(txn, from: from + 1, through: target, list: id, into: &replayer)
         return (replayer.finish().list(id), replayed, skipped)
+    }
+
+    /// What a snapshot read at open gives: the directory of a format-3 snapshot, or the whole
+    /// state of an older one (decoded whole).
+    enum OpenedSnapshot {
+        case directory(SnapshotDirectory)
+        case whole(TasklogState)
+    }
+
+    /// The newest snapshot at or before seq `target` that `read` accepts, and what it read. Those
+    /// it refuses (damaged, of another reducer version, not saying the seq they are stored under)
+    /// are passed to `refused` and passed over; those in `skipping` are passed over silently.
+    func newestSnapshot<R>(
+        atOrBefore target: UInt64,
+        skipping: Set<UInt64> = [],
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        read: (UInt64, UnsafeRawBufferPointer) throws(CodecError) -> R,
+        refused: (UInt64, CodecError) -> Void = { _, _ in }
+    ) throws -> (seq: UInt64, value: R)? {
+        var found: (seq: UInt64, value: R)?
+        try txn.forEach(in: log.snapshots, from: Key.uint64(target), reverse: true) { key, value in
+            let seq = Key.uint64(from: key)
+            guard !skipping.contains(seq) else { return true }
+            let result = value.withUnsafeBytes { bytes in Result { () throws(CodecError) in try read(seq, bytes) } }
+            switch result {
+            case .success(let value):
+                found = (seq, value)
+                return false
+            case .failure(let error):
+                refused(seq, error)
+                return true
+            }
+        }
+        return found
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -564,8 +577,7 @@ final class StoreCore: Sendable {
             let base = engine.base
             _ = try txn.withValue(in: log.snapshots, key: Key.uint64(base)) { value in
                 value.withUnsafeBytes { bytes in
-                    guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes),
-                        directory.lastSeq == base
+                    guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes, storedAt: base)
                     else { return }
                     for id in unchanged {
                         guard let entry = directory.lists[id],

@@ -59,7 +59,12 @@ public enum SnapshotCodec {
     /// The directory of a snapshot: where it stands in the log and where each list's body is,
     /// checking the header's checksum and the reducer version. Formats 1 and 2 have no
     /// directory: they are decoded whole (``decode(_:)``).
-    public static func directory(of bytes: UnsafeRawBufferPointer) throws(CodecError) -> SnapshotDirectory {
+    ///
+    /// With `key`, the seq the snapshot is stored under, a snapshot that says another seq is refused.
+    public static func directory(
+        of bytes: UnsafeRawBufferPointer,
+        storedAt key: UInt64? = nil
+    ) throws(CodecError) -> SnapshotDirectory {
         let version = try reducerVersion(of: bytes)
         guard bytes[0] == 3 else { throw CodecError("snapshot format \(bytes[0]) has no directory", at: 0) }
         guard version == Reducer.version else {
@@ -92,6 +97,7 @@ public enum SnapshotCodec {
             offset += length
         }
         guard offset == bytes.count else { throw CodecError("stray bytes after the snapshot", at: offset) }
+        try checkSeq(lastSeq, storedAt: key)
         return SnapshotDirectory(lastSeq: lastSeq, lastTimestamp: lastTimestamp, lists: lists)
     }
 
@@ -119,11 +125,17 @@ public enum SnapshotCodec {
         return list
     }
 
-    /// Decodes a whole snapshot of any format, checking its checksums and its reducer version.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> TasklogState {
+    /// Decodes a whole snapshot of any format, checking its checksums and its reducer version
+    /// (and, with `key`, that it says the seq it is stored under).
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        storedAt key: UInt64? = nil
+    ) throws(CodecError)
+        -> TasklogState
+    {
         guard bytes.count >= 14 else { throw CodecError("value too short for a snapshot", at: 0) }
         if bytes[0] == 3 {
-            let directory = try directory(of: bytes)
+            let directory = try directory(of: bytes, storedAt: key)
             var state = TasklogState()
             state.lastSeq = directory.lastSeq
             state.lastTimestamp = directory.lastTimestamp
@@ -151,7 +163,13 @@ public enum SnapshotCodec {
             state.lists[id] = try readList(&reader, format: format)
         }
         guard reader.remaining == 0 else { throw CodecError("stray bytes after the snapshot", at: reader.offset) }
+        try checkSeq(state.lastSeq, storedAt: key)
         return state
+    }
+
+    private static func checkSeq(_ seq: UInt64, storedAt key: UInt64?) throws(CodecError) {
+        guard let key, seq != key else { return }
+        throw CodecError("it says seq \(seq) but is stored under seq \(key)", at: 5)
     }
 
     static func writeList(_ list: TaskListState, to writer: inout ByteWriter) {
