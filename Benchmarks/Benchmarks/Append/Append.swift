@@ -99,6 +99,29 @@ func nextList(count: Int = 1) -> String {
     return "bench-\((first + count - 1) / tasksPerList)"
 }
 
+/// Runs `caller` for callers 1…`callers` at once (a task group), each appending `appendsEach`
+/// events, and records appends/s.
+func measureAppends(
+    _ benchmark: Benchmark,
+    callers: Int,
+    appendsEach: Int,
+    _ caller: @escaping @Sendable (Int) async throws -> Void
+) async throws {
+    let clock = ContinuousClock()
+    let started = clock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 1...callers { group.addTask { try await caller(index) } }
+        try await group.waitForAll()
+    }
+    benchmark.measurement(appendsPerSecond, Int(Double(callers * appendsEach) / seconds(clock.now - started)))
+}
+
+/// One `executeInOneTransaction` of `batchSize` creates into one list.
+func appendBatch(to store: TaskStore, actor: String) async throws {
+    let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
+    _ = try await store.executeInOneTransaction(commands, in: nextList(count: batchSize), actor: actor)
+}
+
 let batchSize = 100
 let manyCallers = 256
 
@@ -138,6 +161,14 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 100_000
     ).smokeAware
 
+    // The benchmarks of concurrent appends: one iteration is a whole round of callers.
+    let groupCommit = Benchmark.Configuration(
+        metrics: [.wallClock, appendsPerSecond],
+        warmupIterations: 2,
+        maxDuration: .seconds(5),
+        maxIterations: 1_000
+    ).smokeAware
+
     // MARK: TaskStore
 
     Benchmark("Append/durable/1 caller", configuration: durable) { benchmark, store in
@@ -154,46 +185,22 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark(
         "Append/durable/\(callers) concurrent callers (async, task group)",
-        configuration: .init(
-            metrics: [.wallClock, appendsPerSecond],
-            warmupIterations: 2,
-            maxDuration: .seconds(5),
-            maxIterations: 1_000
-        ).smokeAware
+        configuration: groupCommit
     ) { benchmark, store in
-        let clock = ContinuousClock()
-        let started = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for caller in 1...callers {
-                group.addTask {
-                    for n in 0..<appendsPerCaller {
-                        _ = try await store.create(newTask(n), in: nextList(), actor: "agent-\(caller)")
-                    }
-                }
+        try await measureAppends(benchmark, callers: callers, appendsEach: appendsPerCaller) { caller in
+            for n in 0..<appendsPerCaller {
+                _ = try await store.create(newTask(n), in: nextList(), actor: "agent-\(caller)")
             }
-            try await group.waitForAll()
         }
-        let elapsed = clock.now - started
-        benchmark.measurement(appendsPerSecond, Int(Double(callers * appendsPerCaller) / seconds(elapsed)))
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-\(callers)"), options: Fixtures.quietOptions)
     }
 
     // A batch of 100 creates in one call: one transaction, one durable commit.
-    Benchmark(
-        "Append/durable/batch of \(batchSize) in one call",
-        configuration: .init(
-            metrics: [.wallClock, appendsPerSecond],
-            warmupIterations: 2,
-            maxDuration: .seconds(5),
-            maxIterations: 1_000
-        ).smokeAware
-    ) { benchmark, store in
-        let clock = ContinuousClock()
-        let started = clock.now
-        let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
-        _ = try await store.executeInOneTransaction(commands, in: nextList(count: batchSize), actor: "agent-1")
-        benchmark.measurement(appendsPerSecond, Int(Double(batchSize) / seconds(clock.now - started)))
+    Benchmark("Append/durable/batch of \(batchSize) in one call", configuration: groupCommit) { benchmark, store in
+        try await measureAppends(benchmark, callers: 1, appendsEach: batchSize) { caller in
+            try await appendBatch(to: store, actor: "agent-\(caller)")
+        }
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-batch"), options: Fixtures.quietOptions)
     }
@@ -201,29 +208,11 @@ let benchmarks: @Sendable () -> Void = {
     // Group commit at its best: concurrent callers, each sending batches of 100, share commits.
     Benchmark(
         "Append/durable/\(callers) concurrent callers, batches of \(batchSize)",
-        configuration: .init(
-            metrics: [.wallClock, appendsPerSecond],
-            warmupIterations: 2,
-            maxDuration: .seconds(5),
-            maxIterations: 1_000
-        ).smokeAware
+        configuration: groupCommit
     ) { benchmark, store in
-        let clock = ContinuousClock()
-        let started = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for caller in 1...callers {
-                group.addTask {
-                    let commands = (0..<batchSize).map { TaskCommand.create(newTask($0)) }
-                    _ = try await store.executeInOneTransaction(
-                        commands,
-                        in: nextList(count: batchSize),
-                        actor: "agent-\(caller)"
-                    )
-                }
-            }
-            try await group.waitForAll()
+        try await measureAppends(benchmark, callers: callers, appendsEach: batchSize) { caller in
+            try await appendBatch(to: store, actor: "agent-\(caller)")
         }
-        benchmark.measurement(appendsPerSecond, Int(Double(callers * batchSize) / seconds(clock.now - started)))
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-\(callers)-batches"), options: Fixtures.quietOptions)
     }
@@ -231,24 +220,11 @@ let benchmarks: @Sendable () -> Void = {
     // Many callers, one command each: the writer's batches grow with the queue.
     Benchmark(
         "Append/durable/\(manyCallers) concurrent callers (async, task group)",
-        configuration: .init(
-            metrics: [.wallClock, appendsPerSecond],
-            warmupIterations: 2,
-            maxDuration: .seconds(5),
-            maxIterations: 1_000
-        ).smokeAware
+        configuration: groupCommit
     ) { benchmark, store in
-        let clock = ContinuousClock()
-        let started = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for caller in 1...manyCallers {
-                group.addTask {
-                    _ = try await store.create(newTask(caller), in: nextList(), actor: "agent-\(caller % 16)")
-                }
-            }
-            try await group.waitForAll()
+        try await measureAppends(benchmark, callers: manyCallers, appendsEach: 1) { caller in
+            _ = try await store.create(newTask(caller), in: nextList(), actor: "agent-\(caller % 16)")
         }
-        benchmark.measurement(appendsPerSecond, Int(Double(manyCallers) / seconds(clock.now - started)))
     } setup: {
         try TaskStore.open(at: Fixtures.scratch("append-\(manyCallers)"), options: Fixtures.quietOptions)
     }
