@@ -234,7 +234,7 @@ import Testing
         }
         var header = bytes
         header[6] ^= 0x01
-        header.withUnsafeBytes { raw in
+        _ = header.withUnsafeBytes { raw in
             #expect(throws: CodecError.self) { try SnapshotCodec.directory(of: raw) }
         }
     }
@@ -308,7 +308,7 @@ import Testing
             list: "default",
             payload: .workflowCompleted(id: "build-task-1")
         )
-        var bytes = EventCodec.encode(event, after: .zero).bytes
+        let bytes = EventCodec.encode(event, after: .zero).bytes
         // The payload is the last field: its string's length byte sits just before its 12 bytes.
         let body = bytes.count - EventCodec.trailerSize
         let lengthAt = body - 12 - 1
@@ -339,7 +339,7 @@ import Testing
                     "AwEAAAAMgJTACUxSWvn9CGifZmF1bHS9ZGUgdGEsbGVzCkRlc11nbmluAQEJTFJa+f34m59mYU9wdGlvbmFs////////I89pT0R8BQ29IAAAAAiA8LaUwPK6raUG"
             )!
         )
-        bytes.withUnsafeBytes { raw in
+        _ = bytes.withUnsafeBytes { raw in
             #expect(throws: CodecError.self) { try SnapshotCodec.decode(raw) }
         }
     }
