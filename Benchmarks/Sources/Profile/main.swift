@@ -13,6 +13,8 @@ import TasklogCore
 // - replay: open the fixture without snapshots, then `fullReplay()` `rounds` times;
 // - scan: the raw LMDB cursor scan of the fixture's `events`, `rounds` times;
 // - open / open-snapshot: cold-open the fixture without / with snapshots `rounds` times;
+// - processesN: `events` creates by N writer processes on one store (this executable again, as
+//   each child), one durable create per call;
 // - append / appendN: `events` creates into a new store, by 1 caller or N concurrent callers
 //   (async API), with full durability (set TASKLOG_PROFILE_NOSYNC to leave out the fsyncs; set
 //   TASKLOG_PROFILE_BATCH=100 to make each call a batch of 100 creates in one transaction).
@@ -87,6 +89,42 @@ case _ where mode.hasPrefix("append"):
         }
         let elapsed = clock.now - started
         print("\(count) appends by \(callers) callers: \(elapsed), \(Int(Double(count) / seconds(elapsed))) appends/s")
+    }
+case _ where mode.hasPrefix("processes"):
+    // N writer processes on one store, each `count / N` durable creates (one per call, sync API):
+    // each process's own writer, and LMDB's lock between them. This executable, run again as each
+    // child (mode `child`), so that nothing but the appends is timed.
+    let processes = Int(mode.dropFirst("processes".count)) ?? 2
+    for round in 0..<rounds {
+        let path = Fixtures.scratch("profile-processes-\(round)")
+        let started = clock.now
+        let children = try (0..<processes).map { index in
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            child.arguments = [String(count / processes), "1", "child", path, "agent-\(index)"]
+            try child.run()
+            return child
+        }
+        for child in children {
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else { throw FixtureError("a writer process failed") }
+        }
+        let elapsed = clock.now - started
+        let written = try TaskStore.open(at: path, options: Fixtures.quietOptions).lastSeq()
+        guard written == UInt64(count / processes * processes) else { throw FixtureError("\(written) events written") }
+        print(
+            "\(written) appends by \(processes) processes: \(elapsed), \(Int(Double(written) / seconds(elapsed))) appends/s"
+        )
+    }
+case "child":
+    let (path, actor) = (arguments[3], arguments[4])
+    let store = try TaskStore.open(at: path, options: Fixtures.quietOptions)
+    for n in 0..<count {
+        _ = try store.create(
+            NewTask(subject: "Task \(n) of \(actor)", description: "Profiled append."),
+            in: "list-\(actor)",
+            actor: actor
+        )
     }
 case "paired":
     // One durable Tasklog append, then one durable raw LMDB put commit (the same value size) on
