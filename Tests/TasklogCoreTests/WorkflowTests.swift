@@ -236,7 +236,12 @@ import Testing
             to: state
         )
         let view = try #require(WorkflowView(id: "quality-gate-20260213T1430", in: state.list("default")))
-        #expect(view.groups == [.init(id: "reviewers", completed: [1], failed: [2], open: [3])])
+        // The skill's rule: FAILED is every member not completed, and no results while it is not empty.
+        #expect(
+            view.groups == [
+                .init(id: "reviewers", members: [1, 2, 3], completed: [1], failed: [2, 3], deleted: [], results: nil)
+            ]
+        )
         // quality-gate: each reviewer's completion is a milestone.
         #expect(view.workflow.checkpoints.map(\.name) == ["Reviewer 1"])
     }

@@ -1,5 +1,7 @@
 extension Decider {
-    /// The checkpoint that completing a milestone task of a workflow records, if `event` does.
+    /// The checkpoint that completing a task of a workflow records, if `event` completes a
+    /// milestone: the task is its own milestone (a reviewer of quality-gate, a task of
+    /// run-blueprint), or it is the last task of a milestone step to complete.
     static func milestone(after event: EventPayload, in list: TaskListState, policy: MilestonePolicy) -> [EventPayload]
     {
         guard case .taskUpdated(let updated) = event, updated.status == .completed,
@@ -7,12 +9,58 @@ extension Decider {
         else { return [] }
         if let patch = updated.metadataPatch { Reducer.merge(patch, into: &task.metadata) }
         if let subject = updated.subject { task.subject = subject }
+        task.status = .completed
         guard case .string(let workflow)? = task.metadata["workflow"] else { return [] }
         let type = list.workflows[workflow]?.type ?? WorkflowID.type(of: workflow)
         guard policy.isMilestone(task, type: type) else { return [] }
-        let step = task.metadata["step"]?.intValue.map(Int.init) ?? 0
-        let data = task.metadata.filter { typedMetadataKeys[$0.key] == nil }
-        return [.checkpointRecorded(workflow: workflow, step: step, name: task.subject, data: data)]
+
+        var run = runTasks(workflow, in: list)
+        if let index = run.firstIndex(where: { $0.id == task.id }) { run[index] = task }
+        let stepOf = policy.steps(of: run, type: type)
+        let rule = policy.rule(for: type)
+        guard let step = stepOf[task.id] else {
+            // A milestone by its own flag with no step: the step after every step the run knows.
+            let known = stepOf.values.max() ?? 0
+            let checkpointed = list.workflows[workflow]?.checkpoints.map(\.step).max() ?? 0
+            return [
+                .checkpointRecorded(
+                    workflow: workflow,
+                    step: max(known, checkpointed) + 1,
+                    name: task.subject,
+                    data: ownData(task)
+                )
+            ]
+        }
+        if rule.isOwnMilestone(task) {
+            return [.checkpointRecorded(workflow: workflow, step: step, name: task.subject, data: ownData(task))]
+        }
+        let members = run.filter { stepOf[$0.id] == step }
+        guard members.allSatisfy({ $0.status == .completed }) else { return [] }
+        if members.count == 1 {
+            return [.checkpointRecorded(workflow: workflow, step: step, name: task.subject, data: ownData(task))]
+        }
+        var results: [String: JSONValue] = [:]
+        for member in members { if let result = member.metadata["result"] { results[String(member.id)] = result } }
+        var data: [String: JSONValue] = ["tasks": .array(members.map { .string(String($0.id)) })]
+        if !results.isEmpty { data["results"] = .object(results) }
+        return [
+            .checkpointRecorded(
+                workflow: workflow,
+                step: step,
+                name: rule.stepNames[step] ?? "Step \(step)",
+                data: data
+            )
+        ]
+    }
+
+    /// The tasks of run `workflow` (`metadata.workflow`), in id order.
+    static func runTasks(_ workflow: String, in list: TaskListState) -> [TaskRecord] {
+        list.sortedTasks.filter { $0.metadata["workflow"] == .string(workflow) }
+    }
+
+    /// What a checkpoint of one task keeps: its metadata but the workflow layer's own keys.
+    private static func ownData(_ task: TaskRecord) -> [String: JSONValue] {
+        task.metadata.filter { typedMetadataKeys[$0.key] == nil }
     }
 
     static func decideWorkflow(
@@ -47,24 +95,32 @@ extension Decider {
             try checkSubject(name)
             try checkMetadataSize(data)
             return [.checkpointRecorded(workflow: id, step: step, name: name, data: data)]
-        case .completeWorkflow(let id, let cleanup):
+        case .completeWorkflow(let id, let cleanup, let force):
             let workflow = try existingWorkflow(id, in: list)
             guard workflow.status != .completed else { return [] }
+            if workflow.status == .failed && !force {
+                throw TasklogError(
+                    .conflict,
+                    "workflow \(id) failed at step \(workflow.failedStep ?? 0)\(workflow.failureReason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""): cleanup is only for a run that succeeded; resume it from that step (`tasklog resume \(id)`), or complete it anyway with --force"
+                )
+            }
+            let run = runTasks(id, in: list)
             var events: [EventPayload] = []
             if cleanup {
-                for task in list.sortedTasks where task.metadata["workflow"] == .string(id) && task.status != .completed
-                {
+                for task in run where task.status != .completed {
                     events.append(.taskUpdated(TaskUpdated(id: task.id, status: .completed)))
                 }
             }
-            if policy.rules[workflow.type]?.onComplete == true {
-                let steps =
-                    workflow.checkpoints.map(\.step)
-                    + list.tasks.values.compactMap {
-                        $0.metadata["workflow"] == .string(id) ? $0.metadata["step"]?.intValue.map(Int.init) : nil
-                    }
+            if policy.rule(for: workflow.type).onComplete {
+                let steps = policy.steps(of: run, type: workflow.type).values.max() ?? 0
+                let checkpointed = workflow.checkpoints.map(\.step).max() ?? 0
                 events.append(
-                    .checkpointRecorded(workflow: id, step: steps.max() ?? 0, name: "Final verdict", data: [:])
+                    .checkpointRecorded(
+                        workflow: id,
+                        step: max(steps, checkpointed) + 1,
+                        name: "Final verdict",
+                        data: [:]
+                    )
                 )
             }
             return events + [.workflowCompleted(id: id)]
@@ -90,9 +146,13 @@ extension Decider {
         throw TasklogError(.notFound, "workflow \(id) not found in this list; `tasklog workflow start TYPE` starts one")
     }
 
+    /// Steps count from 1.
     static func checkStep(_ step: Int) throws(TasklogError) {
-        guard step >= 0 && step <= 1_000_000 else {
-            throw TasklogError(.invalidInput, "step \(step) is out of range; steps are numbers from 0")
+        guard step >= 1 && step <= Limits.step else {
+            throw TasklogError(
+                .invalidInput,
+                "step \(step) is out of range; steps are numbers from 1 to \(Limits.step)"
+            )
         }
     }
 }

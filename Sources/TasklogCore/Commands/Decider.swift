@@ -277,14 +277,16 @@ public enum Decider {
             let ok =
                 switch (expected, value) {
                 case ("string", .string(let text)): !text.isEmpty && !text.utf8.contains(0) && text.utf8.count <= 128
-                case ("integer", .int(let number)): number >= 0
+                case ("integer", .int(let number)): number >= 1 && number <= Limits.step
                 case ("boolean", .bool): true
                 default: false
                 }
             guard ok else {
                 throw TasklogError(
                     .invalidInput,
-                    "metadata.\(key) must be a\(expected == "integer" ? " non-negative" : expected == "string" ? " non-empty" : "") \(expected), not \(value.typeName) \(value)"
+                    expected == "integer"
+                        ? "metadata.\(key) must be a whole number from 1 to \(Limits.step) (steps count from 1), not \(value.typeName) \(value)"
+                        : "metadata.\(key) must be a\(expected == "string" ? " non-empty" : "") \(expected), not \(value.typeName) \(value)"
                 )
             }
         }

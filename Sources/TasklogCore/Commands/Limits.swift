@@ -11,4 +11,6 @@ public enum Limits {
     public static let idempotencyKey = 256
     /// Ids named in one `addBlocks` or `addBlockedBy`.
     public static let dependencies = 1024
+    /// The highest workflow step (steps count from 1).
+    public static let step = 1_000_000
 }

@@ -12,7 +12,8 @@ public enum TaskCommand: Sendable, Hashable {
     /// Records a milestone of a workflow by hand.
     case checkpoint(workflow: String, step: Int, name: String, data: [String: JSONValue])
     /// Finishes a workflow; with `cleanup`, its remaining tasks are completed first (as events).
-    case completeWorkflow(id: String, cleanup: Bool)
+    /// A failed run is completed only with `force`: cleanup is for runs that succeeded.
+    case completeWorkflow(id: String, cleanup: Bool, force: Bool = false)
     /// Marks a workflow failed at a step.
     case failWorkflow(id: String, step: Int, reason: String)
 }

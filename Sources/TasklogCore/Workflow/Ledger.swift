@@ -1,15 +1,20 @@
 /// The YAML ledger of a workflow run: a projection of the log, in the schema of
 /// `schemas/workflow-ledger.schema.json`. It is rendered, never read back as truth.
 public enum Ledger {
-    /// The ledger of `view`, byte for byte the same for the same state.
-    public static func render(_ view: WorkflowView) -> String {
+    /// The ledger of `view`, byte for byte the same for the same state. `taskList` is the task
+    /// list the run lives in, kept in the ledger so that a new session finds the run again (the
+    /// skill stores the list id "externally (env var, file, or ledger)").
+    public static func render(_ view: WorkflowView, taskList: String? = nil) -> String {
         let workflow = view.workflow
         var lines = [
             "version: 1",
             "workflow_id: \(quote(workflow.id))",
             "workflow_type: \(quote(workflow.type))",
+        ]
+        if let taskList { lines.append("task_list_id: \(quote(taskList))") }
+        lines += [
             "started_at: \(quote(workflow.startedAt.iso8601Seconds))",
-            "last_checkpoint: \(workflow.lastCheckpointAt.map { quote($0.iso8601Seconds) } ?? "null")",
+            "last_checkpoint: \(quote(workflow.ledgerLastCheckpoint.iso8601Seconds))",
             "current_step: \(workflow.ledgerStep)",
             "status: \(quote(workflow.status.name))",
         ]
@@ -21,7 +26,7 @@ public enum Ledger {
             lines.append("checkpoints: []")
         } else {
             lines.append("checkpoints:")
-            for checkpoint in workflow.checkpoints {
+            for checkpoint in workflow.checkpointsAsRecorded {
                 lines.append("  - step: \(checkpoint.step)")
                 lines.append("    name: \(quote(checkpoint.name))")
                 lines.append("    status: \"completed\"")

@@ -5,6 +5,8 @@ import Yams
 public struct LedgerDocument: Sendable, Hashable {
     public var workflowID: String
     public var workflowType: String
+    /// The task list the run lives in (`task_list_id`), when the ledger names it.
+    public var taskListID: String?
     public var status: WorkflowStatus
     public var currentStep: Int
     /// The steps of the checkpoints whose status is `completed`.
@@ -17,10 +19,12 @@ public struct LedgerDocument: Sendable, Hashable {
         status: WorkflowStatus,
         currentStep: Int,
         completedSteps: [Int],
-        failedStep: Int? = nil
+        failedStep: Int? = nil,
+        taskListID: String? = nil
     ) {
         self.workflowID = workflowID
         self.workflowType = workflowType
+        self.taskListID = taskListID
         self.status = status
         self.currentStep = currentStep
         self.completedSteps = completedSteps
@@ -82,7 +86,10 @@ public struct LedgerDocument: Sendable, Hashable {
             status: status,
             currentStep: try document.int(try required("current_step"), "current_step"),
             completedSteps: steps,
-            failedStep: failedStep
+            failedStep: failedStep,
+            taskListID: try fields["task_list_id"].map { node throws(TasklogError) in
+                try document.string(node, "task_list_id")
+            }
         )
     }
 }

@@ -14,8 +14,13 @@ import Yams
 ///     my-flow: {steps: [1, 3], every_task: false, every_group_member: false, on_complete: true, total_steps: 5}
 /// ```
 public struct TasklogConfig: Sendable, Hashable {
-    /// With tracking disabled, every task command succeeds as a no-op.
+    /// With tracking disabled, every task command succeeds as a no-op. Tasklog's own commands
+    /// track unless told not to (calling them is consent); a ``TrackingClient``, which plays the
+    /// skill's part, tracks only where ``trackingConfigured`` says so, as the skill's
+    /// `config_read("task_tracking.enabled", "false")` does.
     public var trackingEnabled = true
+    /// Whether the file or `TASKLOG_TRACKING_ENABLED` set ``trackingEnabled``.
+    public var trackingConfigured = false
     /// Write the YAML ledger after every checkpoint.
     public var ledgerEnabled = false
     /// Where, relative to the project folder unless absolute.
@@ -40,7 +45,9 @@ public struct TasklogConfig: Sendable, Hashable {
             for (name, _, node) in try document.mapping(value, "task_tracking") {
                 let path = "task_tracking.\(name)"
                 switch name {
-                case "enabled": config.trackingEnabled = try document.bool(node, path)
+                case "enabled":
+                    config.trackingEnabled = try document.bool(node, path)
+                    config.trackingConfigured = true
                 case "ledger": config.ledgerEnabled = try document.bool(node, path)
                 case "ledger_path": config.ledgerPath = try document.string(node, path)
                 case "auto_cleanup": config.autoCleanup = try document.bool(node, path)
@@ -50,7 +57,8 @@ public struct TasklogConfig: Sendable, Hashable {
                     config.snapshotInterval = UInt64(interval)
                 case "milestones":
                     for (type, _, rule) in try document.mapping(node, path) {
-                        config.milestones.rules[type] = try milestoneRule(rule, "\(path).\(type)", document)
+                        let base = config.milestones.rules[type] ?? MilestonePolicy.Rule()
+                        config.milestones.rules[type] = try milestoneRule(rule, "\(path).\(type)", base, document)
                     }
                 default:
                     throw document.error(
@@ -64,18 +72,24 @@ public struct TasklogConfig: Sendable, Hashable {
         return config
     }
 
+    /// The rule a configuration entry gives, on top of `base` (the rule it overrides): what the
+    /// entry does not say, such as build-task's step count and step names, stays.
     private static func milestoneRule(
         _ node: Node,
         _ path: String,
+        _ base: MilestonePolicy.Rule,
         _ document: YAMLDocument
     ) throws(TasklogError)
         -> MilestonePolicy.Rule
     {
-        if case .sequence = node { return MilestonePolicy.Rule(steps: Set(try document.ints(node, path))) }
-        var rule = MilestonePolicy.Rule()
+        var rule = base
+        if case .sequence = node {
+            rule.steps = Set(try document.steps(node, path))
+            return rule
+        }
         for (name, _, value) in try document.mapping(node, path) {
             switch name {
-            case "steps": rule.steps = Set(try document.ints(value, "\(path).steps"))
+            case "steps": rule.steps = Set(try document.steps(value, "\(path).steps"))
             case "every_task": rule.everyTask = try document.bool(value, "\(path).every_task")
             case "every_group_member": rule.everyGroupMember = try document.bool(value, "\(path).every_group_member")
             case "on_complete": rule.onComplete = try document.bool(value, "\(path).on_complete")

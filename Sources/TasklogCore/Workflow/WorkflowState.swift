@@ -64,6 +64,22 @@ public struct WorkflowState: Sendable, Hashable {
 
     /// The newest checkpoint's time, if any.
     public var lastCheckpointAt: Timestamp? { checkpoints.map(\.completedAt).max() }
+
+    /// The checkpoints in the order they were recorded, as the skill appends them to the ledger
+    /// (a step recorded again counts at its newest time). Timestamps never decrease with seq, so
+    /// this is their time order; within one time, step order.
+    public var checkpointsAsRecorded: [Checkpoint] {
+        checkpoints.enumerated()
+            .sorted { ($0.element.completedAt, $0.offset) < ($1.element.completedAt, $1.offset) }
+            .map(\.element)
+    }
+
+    /// The ledger's `last_checkpoint`: when the run completed (the skill's cleanup sets it then),
+    /// else the newest checkpoint's time, else the start (the schema holds a time, never null).
+    public var ledgerLastCheckpoint: Timestamp {
+        if status == .completed, let endedAt { return endedAt }
+        return lastCheckpointAt ?? startedAt
+    }
 }
 
 /// Workflow ids: `{workflow-name}-{yyyyMMddTHHmm}`.

@@ -10,14 +10,21 @@ public struct WorkflowView: Sendable, Hashable {
         public var status: TaskStatus
     }
 
-    /// Tasks launched in parallel, and the aggregation of their results.
+    /// Tasks launched in parallel, and the aggregation of their results, by the skill's rule:
+    /// FAILED is every member whose status is not completed (pending, in progress or deleted);
+    /// only when FAILED is empty are the results of the completed members aggregated.
     public struct Group: Sendable, Hashable {
         public var id: String
+        /// Every member, in id order, deleted ones included.
+        public var members: [Int]
         public var completed: [Int]
-        /// Members whose `metadata.result` is `"failed"`.
+        /// Members not completed: pending, in progress, or deleted.
         public var failed: [Int]
-        /// Members not completed yet.
-        public var open: [Int]
+        /// Members deleted (they count as failed).
+        public var deleted: [Int]
+        /// When ``failed`` is empty: each completed member's `metadata.result` (`null` where it
+        /// has none), by task id. `nil` while a member is not completed.
+        public var results: [Int: JSONValue]?
     }
 
     public var workflow: WorkflowState
@@ -30,7 +37,15 @@ public struct WorkflowView: Sendable, Hashable {
     public var groups: [Group]
 
     /// The view of workflow `id` in `list`, or `nil` if neither events nor tasks name it.
-    public init?(id: String, in list: TaskListState) {
+    /// `deleted` holds the run's deleted tasks as they were before their deletion (the list no
+    /// longer has them), so that a group shows its deleted members; `policy` numbers the steps of
+    /// tasks that carry none (``MilestonePolicy``).
+    public init?(
+        id: String,
+        in list: TaskListState,
+        deleted: [TaskRecord] = [],
+        policy: MilestonePolicy = .standard
+    ) {
         let tasks = list.sortedTasks.filter { $0.metadata["workflow"] == .string(id) }
         guard
             let workflow = list.workflows[id]
@@ -40,16 +55,13 @@ public struct WorkflowView: Sendable, Hashable {
         self.tasks = tasks
 
         var steps: [Int: [Int]] = [:]
-        for task in tasks {
-            if let step = task.metadata["step"]?.intValue { steps[Int(step), default: []].append(task.id) }
-        }
+        let stepOf = policy.steps(of: tasks, type: workflow.type)
+        for task in tasks { if let step = stepOf[task.id] { steps[step, default: []].append(task.id) } }
         self.steps = steps
         if let failed = workflow.failedStep, workflow.status == .failed {
             currentStep = failed
         } else {
-            let reached = tasks.filter { $0.status != .pending }.compactMap {
-                $0.metadata["step"]?.intValue.map(Int.init)
-            }
+            let reached = tasks.filter { $0.status != .pending }.compactMap { stepOf[$0.id] }
             currentStep = (reached + workflow.checkpoints.map(\.step)).max() ?? 0
         }
 
@@ -75,20 +87,27 @@ public struct WorkflowView: Sendable, Hashable {
             return Phase(name: name, taskIDs: members.map(\.id), dependsOn: depends, status: status)
         }
 
+        let gone = deleted.filter { $0.metadata["workflow"] == .string(id) && list.tasks[$0.id] == nil }
         var groupNames: [String] = []
-        for task in tasks {
+        for task in tasks + gone {
             if case .string(let group)? = task.metadata["parallel_group"], !groupNames.contains(group) {
                 groupNames.append(group)
             }
         }
         groups = groupNames.map { name in
-            let members = tasks.filter { $0.metadata["parallel_group"] == .string(name) }
-            let failed = members.filter { $0.metadata["result"] == .string("failed") }.map(\.id)
+            let live = tasks.filter { $0.metadata["parallel_group"] == .string(name) }
+            let deletedIDs = gone.filter { $0.metadata["parallel_group"] == .string(name) }.map(\.id).sorted()
+            let completed = live.filter { $0.status == .completed }
+            let failed = (live.filter { $0.status != .completed }.map(\.id) + deletedIDs).sorted()
             return Group(
                 id: name,
-                completed: members.filter { $0.status == .completed && !failed.contains($0.id) }.map(\.id),
+                members: (live.map(\.id) + deletedIDs).sorted(),
+                completed: completed.map(\.id),
                 failed: failed,
-                open: members.filter { $0.status != .completed && !failed.contains($0.id) }.map(\.id)
+                deleted: deletedIDs,
+                results: failed.isEmpty
+                    ? Dictionary(uniqueKeysWithValues: completed.map { ($0.id, $0.metadata["result"] ?? .null) })
+                    : nil
             )
         }
     }
@@ -121,15 +140,23 @@ public struct WorkflowView: Sendable, Hashable {
                     ]
                 }
             ),
-            "parallelGroups": .array(
-                groups.map {
-                    [
-                        "id": .string($0.id), "completed": ids($0.completed), "failed": ids($0.failed),
-                        "open": ids($0.open),
-                    ]
-                }
-            ),
+            "parallelGroups": .array(groups.map(\.json)),
             "tasks": .array(tasks.map(\.json)),
+        ]
+    }
+}
+
+extension WorkflowView.Group {
+    /// The JSON form: the members by status, and the aggregated results (`null` while FAILED is not empty).
+    public var json: JSONValue {
+        func ids(_ list: [Int]) -> JSONValue { .array(list.map { .string(String($0)) }) }
+        let results: JSONValue =
+            self.results.map { results in
+                .object(Dictionary(uniqueKeysWithValues: results.map { (String($0.key), $0.value) }))
+            } ?? .null
+        return [
+            "id": .string(id), "members": ids(members), "completed": ids(completed), "failed": ids(failed),
+            "deleted": ids(deleted), "results": results,
         ]
     }
 }

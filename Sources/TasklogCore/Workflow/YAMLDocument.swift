@@ -66,10 +66,17 @@ struct YAMLDocument {
         return text
     }
 
-    func ints(_ node: Node, _ key: String) throws(TasklogError) -> [Int] {
+    /// A list of step numbers (steps count from 1).
+    func steps(_ node: Node, _ key: String) throws(TasklogError) -> [Int] {
         guard case .sequence(let items) = node else { throw error(node, key, "must be a list of step numbers") }
         var result: [Int] = []
-        for item in items { result.append(try int(item, key)) }
+        for item in items {
+            let step = try int(item, key)
+            guard step >= 1 && step <= Limits.step else {
+                throw error(item, key, "must hold step numbers from 1 to \(Limits.step), not \(step)")
+            }
+            result.append(step)
+        }
         return result
     }
 }
