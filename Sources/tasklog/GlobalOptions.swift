@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Tasklog
 import TasklogCore
 
@@ -17,9 +18,34 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The configuration file (default: $TASKLOG_CONFIG, else .tasklog.yml beside the store).")
     var config: String?
 
-    /// The configuration, and where it came from.
+    /// The configuration, and where it came from. Task tracking never blocks the work: a file or
+    /// a variable that does not parse is left out with one warning on stderr, and the rest
+    /// applies (`tasklog config check` is the command that fails on it).
     func loadConfig() throws -> (config: TasklogConfig, source: TasklogConfig.Source) {
+        try TasklogConfig.load(explicit: config, storePath: storePath, warn: Self.warnOnce)
+    }
+
+    /// Says each configuration warning once per process, however often the configuration is read.
+    private static func warnOnce(_ message: String) {
+        let first = warned.withLock { $0.insert(message).inserted }
+        if first { Output.notice("warning: \(message)") }
+    }
+
+    private static let warned = Mutex<Set<String>>([])
+
+    /// The configuration, failing on the first problem: for the command that checks it.
+    func loadConfigStrictly() throws -> (config: TasklogConfig, source: TasklogConfig.Source) {
         try TasklogConfig.load(explicit: config, storePath: storePath)
+    }
+
+    /// The task list that holds workflow run `id`: this command's list when the run is there,
+    /// else the list whose `workflow start` named it (said on stderr), else this command's list.
+    func listOfWorkflow(_ id: String, in store: TaskStore) throws -> String {
+        guard let found = try store.listOfWorkflow(id, preferring: listID) else { return listID }
+        if found != listID {
+            Output.notice("workflow \(id) is in task list \(found); using it (CLAUDE_CODE_TASK_LIST_ID=\(found))")
+        }
+        return found
     }
 
     var storePath: String {
@@ -40,7 +66,13 @@ struct StoreOptions: ParsableArguments {
             options.snapshotInterval = interval  // unless the command chose its own
         }
         options.milestones = config.milestones
-        if config.ledgerEnabled { options.ledgerPath = try config.resolvedLedgerPath(source) }
+        if config.ledgerEnabled {
+            do {
+                options.ledgerPath = try config.resolvedLedgerPath(source)
+            } catch let error as TasklogError {
+                Self.warnOnce("\(error.message); no ledger is written")
+            }
+        }
         return try TaskStore.open(at: storePath, options: options)
     }
 
@@ -115,16 +147,17 @@ func exitCode(for code: TasklogError.Code) -> Int32 {
     }
 }
 
-/// Parses `--metadata` text into a JSON object.
-func parseMetadata(_ text: String?) throws -> [String: JSONValue]? {
+/// Parses the text of a JSON-object option (`--metadata`, `--data`) into a JSON object; errors
+/// name `option`.
+func parseMetadata(_ text: String?, option: String = "--metadata") throws -> [String: JSONValue]? {
     guard let text else { return nil }
     do {
         guard case .object(let object) = try JSONValue(parsing: text) else {
-            throw TasklogError(.invalidInput, "--metadata must be a JSON object, like '{\"phase\": \"review\"}'")
+            throw TasklogError(.invalidInput, "\(option) must be a JSON object, like '{\"phase\": \"review\"}'")
         }
         return object
     } catch let error as JSONParseError {
-        throw TasklogError(.invalidInput, "--metadata is not valid JSON: \(error)")
+        throw TasklogError(.invalidInput, "\(option) is not valid JSON: \(error)")
     }
 }
 

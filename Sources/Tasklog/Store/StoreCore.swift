@@ -269,7 +269,7 @@ final class StoreCore: Sendable {
     /// Commits `jobs` in one write transaction and completes each.
     func process(_ jobs: [Job]) {
         var results: [Result<Job.Result, any Error>] = []
-        var ledger: (path: String, text: String)?
+        var ledger: (path: String, run: String, text: String)?
         engine.withLock { engine in
             do {
                 results = try Self.storage {
@@ -295,7 +295,7 @@ final class StoreCore: Sendable {
                 }
                 engine.dirty = false
                 if let path = options.ledgerPath {
-                    ledger = Self.ledgerToWrite(results, engine.state).map { (path, $0) }
+                    ledger = Self.ledgerToWrite(results, engine.state, path: path, policy: options.milestones)
                 }
             } catch {
                 engine.dirty = true
@@ -305,6 +305,11 @@ final class StoreCore: Sendable {
         if let ledger {
             // After the commit, outside the lock; a failed write warns and never fails the command.
             do {
+                if let other = LedgerFile.activeRun(at: ledger.path, replacedBy: ledger.run) {
+                    options.log(
+                        "the ledger \(ledger.path) held run \(other), which is still in progress, and now holds another; put {workflow_id} in ledger_path to give each run its own file"
+                    )
+                }
                 try LedgerFile.write(ledger.text, to: ledger.path)
             } catch {
                 options.log("the ledger could not be written to \(ledger.path) (\(error)); the log has the checkpoint")
@@ -313,12 +318,20 @@ final class StoreCore: Sendable {
         for (job, result) in zip(jobs, results) { job.complete(result) }
     }
 
-    /// The ledger of the last workflow whose state a committed command changed, rendered.
-    private static func ledgerToWrite(_ results: [Result<Job.Result, any Error>], _ state: TasklogState) -> String? {
+    /// The ledger of the last workflow whose state a committed command changed, rendered, and the
+    /// file it goes to: `path` with `{workflow_id}` replaced by the run's id (one file per run).
+    private static func ledgerToWrite(
+        _ results: [Result<Job.Result, any Error>],
+        _ state: TasklogState,
+        path: String,
+        policy: MilestonePolicy
+    ) -> (path: String, run: String, text: String)? {
         for result in results.reversed() {
             guard case .success(.outcome(let outcome)) = result, let id = outcome.workflowID else { continue }
-            for list in state.lists.values {
-                if let view = WorkflowView(id: id, in: list), list.workflows[id] != nil { return Ledger.render(view) }
+            for (listID, list) in state.lists {
+                if list.workflows[id] != nil, let view = WorkflowView(id: id, in: list, policy: policy) {
+                    return (LedgerFile.path(path, forRun: id), id, Ledger.render(view, taskList: listID))
+                }
             }
         }
         return nil

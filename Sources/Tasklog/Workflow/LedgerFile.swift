@@ -53,6 +53,21 @@ public enum LedgerFile {
         TasklogError(.storage, "\(what): \(String(cString: strerror(errno)))")
     }
 
+    /// The ledger file of run `id`: `path` with every `{workflow_id}` replaced by the id, so that a
+    /// `ledger_path` of `.agents/{workflow_id}.yml` gives each run its own file.
+    public static func path(_ path: String, forRun id: String) -> String {
+        path.replacingOccurrences(of: "{workflow_id}", with: id)
+    }
+
+    /// The run the ledger at `path` holds when it is another run than `id` and still in progress:
+    /// writing `id`'s ledger there would hide it.
+    static func activeRun(at path: String, replacedBy id: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+            let document = try? LedgerDocument.parse(text, file: path)
+        else { return nil }
+        return document.workflowID != id && document.status == .inProgress ? document.workflowID : nil
+    }
+
     /// The resume plan for the ledger at `path`: no file → fresh start; unreadable → a warning and
     /// a fresh start; otherwise the decision table on what it says.
     public static func resumePlan(at path: String, policy: MilestonePolicy = .standard) -> ResumePlan {

@@ -30,16 +30,18 @@ extension TaskStore {
     }
 
     /// Completes workflow `id`; with `cleanup`, its remaining tasks are completed first, as events.
+    /// A failed run is refused unless `force`: cleanup is for a run that succeeded.
     @discardableResult
     public func completeWorkflow(
         _ id: String,
         cleanup: Bool = true,
+        force: Bool = false,
         in list: String = "default",
         actor: String? = nil
     )
         throws -> CommandOutcome
     {
-        try execute(.completeWorkflow(id: id, cleanup: cleanup), in: list, actor: actor)
+        try execute(.completeWorkflow(id: id, cleanup: cleanup, force: force), in: list, actor: actor)
     }
 
     /// Marks workflow `id` failed at `step`.
@@ -55,9 +57,54 @@ extension TaskStore {
     }
 
     /// Workflow `id` of `list`, now or as of `point`; `nil` if neither events nor tasks name it.
+    /// Its groups show their deleted members, and its steps are numbered by the store's
+    /// milestone policy.
     public func workflow(_ id: String, in list: String = "default", at point: Point? = nil) throws -> WorkflowView? {
         let state = try point.map { try self.list(list, at: $0) } ?? self.list(list)
-        return WorkflowView(id: id, in: state)
+        guard
+            state.workflows[id] != nil || state.tasks.values.contains(where: { $0.metadata["workflow"] == .string(id) })
+        else { return nil }
+        return WorkflowView(
+            id: id,
+            in: state,
+            deleted: try deletedTasks(ofRun: id, in: list, until: point),
+            policy: core.options.milestones
+        )
+    }
+
+    /// The run's tasks deleted up to `point`, each as it was just before its deletion.
+    private func deletedTasks(ofRun id: String, in list: String, until point: Point?) throws -> [TaskRecord] {
+        var query = HistoryQuery(list: list, workflow: id, type: "task_deleted", until: point, limit: 256)
+        var deleted: [TaskRecord] = []
+        while true {
+            let page = try history(query)
+            for entry in page.entries {
+                guard case .taskDeleted(let taskID) = entry.event.payload, entry.event.seq > 1,
+                    let task = try get(taskID, in: list, at: .seq(entry.event.seq - 1))
+                else { continue }
+                deleted.append(task)
+            }
+            guard let next = page.nextCursor else { return deleted }
+            query.cursor = next
+        }
+    }
+
+    /// The task list that holds workflow run `id`: `preferred` when the run is there, else the
+    /// list whose `workflow start` event named it (the newest, if several did); `nil` when no list
+    /// has it. A new session finds its run this way without `CLAUDE_CODE_TASK_LIST_ID`.
+    public func listOfWorkflow(_ id: String, preferring preferred: String = "default") throws -> String? {
+        if try self.list(preferred).workflows[id] != nil
+            || self.list(preferred).tasks.values.contains(where: { $0.metadata["workflow"] == .string(id) })
+        {
+            return preferred
+        }
+        var query = HistoryQuery(type: "workflow_started", newestFirst: true, limit: 256)
+        while true {
+            let page = try history(query)
+            for entry in page.entries where entry.event.payload.workflowID == id { return entry.event.list }
+            guard let next = page.nextCursor else { return nil }
+            query.cursor = next
+        }
     }
 
     /// The YAML ledger of workflow `id`, now or as of `point`.
@@ -65,16 +112,34 @@ extension TaskStore {
         guard let view = try workflow(id, in: list, at: point) else {
             throw TasklogError(.notFound, "workflow \(id) not found in list \(list)\(point.map { " at \($0)" } ?? "")")
         }
-        return Ledger.render(view)
+        return Ledger.render(view, taskList: list)
     }
 
-    /// The recovery decision for workflow `id`, from the log (which the ledger only mirrors).
+    /// The recovery decision for workflow `id`, from the log (which the ledger only mirrors): the
+    /// run's tasks decide each step that has tasks, its checkpoints the steps that have none.
     public func resumePlan(_ id: String, in list: String = "default") throws -> ResumePlan {
         guard let view = try workflow(id, in: list) else { return ResumePlan.decide(nil) }
         return ResumePlan.decide(
-            LedgerDocument(view),
-            totalSteps: core.options.milestones.rules[view.workflow.type]?.totalSteps
+            view,
+            totalSteps: core.options.milestones.rules[view.workflow.type]?.totalSteps,
+            taskList: list
         )
+    }
+
+    /// The recovery decision for the ledger file at `path`. The file only names the run: when this
+    /// store has that run (in the list the file names, `preferred`, or any other), the log decides,
+    /// and the plan warns where the file disagrees with it; otherwise the file decides.
+    public func resumePlan(ledgerAt path: String, preferring preferred: String = "default") throws -> ResumePlan {
+        let fromFile = LedgerFile.resumePlan(at: path, policy: core.options.milestones)
+        guard let id = fromFile.workflowID else { return fromFile }
+        guard let list = try listOfWorkflow(id, preferring: fromFile.taskListID ?? preferred) else {
+            var plan = fromFile
+            plan.warning = "the store has no run \(id): the ledger \(path) decides alone"
+            return plan
+        }
+        var plan = try resumePlan(id, in: list)
+        plan.warning = try ledgerDrift(at: path)
+        return plan
     }
 
     /// How the ledger file at `path` differs from the log's projection of its workflow, or `nil`
@@ -89,14 +154,13 @@ extension TaskStore {
         } catch {
             return "the ledger \(path) does not parse (\(error.message))"
         }
-        let state = try state()
-        for list in state.lists.keys.sorted() {
-            guard let view = WorkflowView(id: document.workflowID, in: state.list(list)) else { continue }
-            let expected = Ledger.render(view)
-            if expected == text { return nil }
-            return
-                "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); `tasklog ledger \(document.workflowID) --write` repairs it"
+        guard let list = try listOfWorkflow(document.workflowID, preferring: document.taskListID ?? "default"),
+            let view = try workflow(document.workflowID, in: list)
+        else {
+            return "the ledger \(path) names workflow \(document.workflowID), which the log does not know"
         }
-        return "the ledger \(path) names workflow \(document.workflowID), which the log does not know"
+        if Ledger.render(view, taskList: list) == text { return nil }
+        return
+            "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); the log wins, and `tasklog ledger \(document.workflowID) --write` repairs the file"
     }
 }

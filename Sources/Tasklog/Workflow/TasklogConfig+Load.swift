@@ -14,57 +14,86 @@ extension TasklogConfig {
     /// otherwise `.tasklog.yml` beside the store is read if it is there. Then the environment
     /// overrides: `TASKLOG_TRACKING_ENABLED`, `TASKLOG_LEDGER`, `TASKLOG_LEDGER_PATH`,
     /// `TASKLOG_AUTO_CLEANUP`, `TASKLOG_SNAPSHOT_INTERVAL`.
+    ///
+    /// With `warn`, loading never fails on what it reads: a file that is missing or does not
+    /// parse is left out, as is a variable that does not parse, each with one warning, and the
+    /// rest applies ("task tracking failures must never block workflow execution"). Without it,
+    /// the first problem is thrown.
     public static func load(
         explicit: String?,
         storePath: String,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        warn: ((String) -> Void)? = nil
     ) throws -> (config: TasklogConfig, source: Source) {
         let storeFolder = URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent().path
         var file: String?
-        if let named = explicit ?? environment["TASKLOG_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            guard FileManager.default.fileExists(atPath: named) else {
-                throw TasklogError(
-                    .notFound,
-                    "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG"
-                )
-            }
-            file = named
-        } else {
-            let beside = storeFolder + "/.tasklog.yml"
-            if FileManager.default.fileExists(atPath: beside) { file = beside }
+        func problem(_ error: TasklogError) throws(TasklogError) {
+            guard let warn else { throw error }
+            warn("\(error.message); going on without it (`tasklog config check` shows every problem)")
         }
         var config = TasklogConfig()
-        if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
-            else {
-                throw TasklogError(.invalidInput, "\(file) cannot be read as UTF-8 text")
+        do throws(TasklogError) {
+            if let named = explicit ?? environment["TASKLOG_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                guard FileManager.default.fileExists(atPath: named) else {
+                    throw TasklogError(
+                        .notFound,
+                        "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG"
+                    )
+                }
+                file = named
+            } else {
+                let beside = storeFolder + "/.tasklog.yml"
+                if FileManager.default.fileExists(atPath: beside) { file = beside }
             }
-            config = try TasklogConfig.parse(text, file: file)
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file),
+                    let text = String(data: data, encoding: .utf8)
+                else {
+                    throw TasklogError(.invalidInput, "\(file) cannot be read as UTF-8 text")
+                }
+                config = try TasklogConfig.parse(text, file: file)
+            }
+        } catch {
+            try problem(error)
+            file = nil
         }
-        try config.applyEnvironment(environment)
+        try config.applyEnvironment(environment, problem)
         let project =
             file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path } ?? storeFolder
         return (config, Source(file: file, projectFolder: project))
     }
 
-    mutating func applyEnvironment(_ environment: [String: String]) throws {
-        func flag(_ name: String) throws -> Bool? {
+    /// Applies the `TASKLOG_*` variables; a variable that does not parse goes to `problem`, which
+    /// throws it or warns and leaves it out.
+    mutating func applyEnvironment(
+        _ environment: [String: String],
+        _ problem: (TasklogError) throws(TasklogError) -> Void
+    ) throws(TasklogError) {
+        func flag(_ name: String) throws(TasklogError) -> Bool? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             switch text.lowercased() {
             case "1", "true", "yes", "on": return true
             case "0", "false", "no", "off": return false
-            default: throw TasklogError(.invalidInput, "\(name)=\(text) must be true or false")
+            default:
+                try problem(TasklogError(.invalidInput, "\(name)=\(text) must be true or false"))
+                return nil
             }
         }
-        if let value = try flag("TASKLOG_TRACKING_ENABLED") { trackingEnabled = value }
+        if let value = try flag("TASKLOG_TRACKING_ENABLED") {
+            trackingEnabled = value
+            trackingConfigured = true
+        }
         if let value = try flag("TASKLOG_LEDGER") { ledgerEnabled = value }
         if let value = try flag("TASKLOG_AUTO_CLEANUP") { autoCleanup = value }
         if let path = environment["TASKLOG_LEDGER_PATH"], !path.isEmpty { ledgerPath = path }
         if let text = environment["TASKLOG_SNAPSHOT_INTERVAL"], !text.isEmpty {
-            guard let interval = UInt64(text), interval > 0 else {
-                throw TasklogError(.invalidInput, "TASKLOG_SNAPSHOT_INTERVAL=\(text) must be a whole number from 1")
+            if let interval = UInt64(text), interval > 0 {
+                snapshotInterval = interval
+            } else {
+                try problem(
+                    TasklogError(.invalidInput, "TASKLOG_SNAPSHOT_INTERVAL=\(text) must be a whole number from 1")
+                )
             }
-            snapshotInterval = interval
         }
     }
 

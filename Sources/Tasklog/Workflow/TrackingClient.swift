@@ -22,7 +22,65 @@ public final class TrackingClient: Sendable {
     private let store: TaskStore?
     private let warn: @Sendable (String) -> Void
 
-    /// Opens the store at `path`; if it cannot be opened, warns and runs without it.
+    /// A client set up as the skill's guard says: tracking only where the configuration turns it
+    /// on (`task_tracking.enabled`, default **false**, or `TASKLOG_TRACKING_ENABLED`), the ledger
+    /// only where `task_tracking.ledger` does. A configuration that does not parse is left out
+    /// with a warning (tracking then stays off); nothing here ever throws.
+    ///
+    /// - Parameters:
+    ///   - configFile: the configuration file; `nil` reads `$TASKLOG_CONFIG`, else `.tasklog.yml`
+    ///     beside the store.
+    public static func configured(
+        storePath path: String,
+        list: String = "default",
+        actor: String? = nil,
+        configFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        warn: @escaping @Sendable (String) -> Void
+    ) -> TrackingClient {
+        var config = TasklogConfig()
+        var source = TasklogConfig.Source(file: nil, projectFolder: FileManager.default.currentDirectoryPath)
+        if let loaded = try? TasklogConfig.load(
+            explicit: configFile,
+            storePath: path,
+            environment: environment,
+            warn: warn
+        ) {
+            (config, source) = loaded
+        }
+        let ledger = config.ledgerEnabled ? try? config.resolvedLedgerPath(source) : nil
+        guard config.trackingConfigured && config.trackingEnabled else {
+            return TrackingClient(store: nil, list: list, actor: actor, ledgerPath: ledger, warn: warn)
+        }
+        var options = TaskStore.Options()
+        options.milestones = config.milestones
+        if let interval = config.snapshotInterval { options.snapshotInterval = interval }
+        return TrackingClient(
+            storePath: path,
+            list: list,
+            actor: actor,
+            ledgerPath: ledger,
+            options: options,
+            warn: warn
+        )
+    }
+
+    private init(
+        store: TaskStore?,
+        list: String,
+        actor: String?,
+        ledgerPath: String?,
+        warn: @escaping @Sendable (String) -> Void
+    ) {
+        self.store = store
+        self.list = list
+        self.actor = actor
+        self.ledgerPath = ledgerPath
+        self.warn = warn
+    }
+
+    /// Opens the store at `path` and tracks (an explicit client is consent, whatever the
+    /// configuration says); if the store cannot be opened, warns and runs without it.
     public init(
         storePath path: String,
         list: String = "default",
@@ -104,11 +162,16 @@ public final class TrackingClient: Sendable {
     /// The recovery decision for `workflow`: from the log, or, when the store cannot answer, from
     /// the ledger file; with neither, a fresh start.
     public func resumePlan(_ workflow: String?) -> ResumePlan {
-        if let store, let workflow {
+        if let store {
             do {
-                return try store.resumePlan(workflow, in: list)
+                if let workflow {
+                    return try store.resumePlan(workflow, in: store.listOfWorkflow(workflow, preferring: list) ?? list)
+                }
+                if let ledgerPath { return try store.resumePlan(ledgerAt: ledgerPath, preferring: list) }
             } catch {
-                warn("could not read workflow \(workflow) from the store (\(error)); using the ledger")
+                warn(
+                    "could not read workflow \(workflow ?? "of the ledger") from the store (\(error)); using the ledger"
+                )
             }
         }
         guard let ledgerPath else { return ResumePlan.decide(nil) }

@@ -147,14 +147,12 @@ struct Replay: ParsableCommand {
         try tasklog.run {
             let progress = Progress.bar("replay", json: global.json)
             defer { progress?.finish() }
-            let steps = try global.open(create: false).replay(
-                workflow: workflow,
-                in: global.listID,
-                progress: progress?.report
-            )
+            let store = try global.open(create: false)
+            let list = try global.base.listOfWorkflow(workflow, in: store)
+            let steps = try store.replay(workflow: workflow, in: list, progress: progress?.report)
             progress?.finish()
             guard !steps.isEmpty || global.json else {
-                throw TasklogError(.notFound, "no events of workflow \(workflow) in list \(global.listID)")
+                throw TasklogError(.notFound, "no events of workflow \(workflow) in list \(list) nor in any other")
             }
             for step in steps {
                 if global.json {

@@ -52,8 +52,9 @@ struct Workflow: ParsableCommand {
             try tasklog.run {
                 let store = try global.openForTasks(create: false)
                 let point = try at.map { try Point(parsing: $0) }
-                guard let view = try store.workflow(id, in: global.listID, at: point) else {
-                    throw TasklogError(.notFound, "workflow \(id) not found in list \(global.listID)")
+                let list = try global.base.listOfWorkflow(id, in: store)
+                guard let view = try store.workflow(id, in: list, at: point) else {
+                    throw TasklogError(.notFound, "workflow \(id) not found in list \(list) nor in any other")
                 }
                 if global.json {
                     Output.json(view.json)
@@ -84,10 +85,14 @@ struct Workflow: ParsableCommand {
                 }
                 if !view.groups.isEmpty { Output.line("  parallel groups:") }
                 for group in view.groups {
+                    let deleted = group.deleted.isEmpty ? "" : ", deleted: \(Output.ids(group.deleted))"
                     Output.line(
-                        "    \(group.id): \(group.completed.count) completed, \(group.failed.count) failed, \(group.open.count) open"
-                            + (group.failed.isEmpty ? "" : " (failed: \(Output.ids(group.failed)))")
+                        "    \(group.id): \(group.completed.count) of \(group.members.count) completed"
+                            + (group.failed.isEmpty ? "" : "; FAILED \(Output.ids(group.failed))\(deleted)")
                     )
+                    for (task, result) in (group.results ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        Output.line("      #\(task) \(byID[task]?.subject ?? ""): \(result.serialized())")
+                    }
                 }
             }
         }
@@ -120,8 +125,8 @@ struct Workflow: ParsableCommand {
                     id,
                     step: step,
                     name: name,
-                    data: try parseMetadata(data) ?? [:],
-                    in: global.listID,
+                    data: try parseMetadata(data, option: "--data") ?? [:],
+                    in: try global.base.listOfWorkflow(id, in: store),
                     actor: global.actorName
                 )
                 if global.json {
@@ -137,13 +142,17 @@ struct Workflow: ParsableCommand {
 
     struct Complete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Complete a run; with auto_cleanup (the default) its remaining tasks are completed too."
+            abstract: "Complete a run; with auto_cleanup (the default) its remaining tasks are completed too.",
+            discussion: "A failed run is refused (exit 67): resume it, or complete it anyway with --force."
         )
 
         @OptionGroup var global: GlobalOptions
 
         @Argument(help: "The workflow id.")
         var id: String
+
+        @Flag(help: "Complete a run that failed, as if it had succeeded (cleanup included).")
+        var force = false
 
         func run() throws {
             try tasklog.run {
@@ -152,7 +161,8 @@ struct Workflow: ParsableCommand {
                 let outcome = try store.completeWorkflow(
                     id,
                     cleanup: config.autoCleanup,
-                    in: global.listID,
+                    force: force,
+                    in: try global.base.listOfWorkflow(id, in: store),
                     actor: global.actorName
                 )
                 if global.json {
@@ -185,7 +195,13 @@ struct Workflow: ParsableCommand {
         func run() throws {
             try tasklog.run {
                 let store = try global.openForTasks(create: false)
-                try store.failWorkflow(id, step: step, reason: reason, in: global.listID, actor: global.actorName)
+                try store.failWorkflow(
+                    id,
+                    step: step,
+                    reason: reason,
+                    in: try global.base.listOfWorkflow(id, in: store),
+                    actor: global.actorName
+                )
                 if global.json {
                     Output.json(["workflow": .string(id), "status": "failed", "step": .int(Int64(step))])
                 } else {
@@ -224,15 +240,19 @@ struct LedgerCommand: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let store = try global.openForTasks(create: false)
-            let text = try store.ledger(id, in: global.listID, at: try at.map { try Point(parsing: $0) })
+            let list = try global.base.listOfWorkflow(id, in: store)
+            let text = try store.ledger(id, in: list, at: try at.map { try Point(parsing: $0) })
             guard write else {
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
             }
             let (config, source) = try global.base.loadConfig()
-            let target = try config.resolvedLedgerPath(
-                source,
-                override: path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+            let target = LedgerFile.path(
+                try config.resolvedLedgerPath(
+                    source,
+                    override: path.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+                ),
+                forRun: id
             )
             try LedgerFile.write(text, to: target)
             if global.json { Output.json(["written": .string(target)]) } else { Output.line("Wrote \(target)") }
@@ -244,9 +264,12 @@ struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The recovery decision: fresh start or resume, with the steps to skip and to run.",
         discussion: """
-            From the log with a workflow ID, or from a ledger file with --ledger (without either, the
-            configured ledger_path). No ledger: fresh start. Completed: fresh start. In progress: resume
-            after the last checkpoint. Failed: resume from the failed step. Unreadable: a warning, fresh start.
+            From the log with a workflow ID (found in any task list), or from the run a ledger file names
+            (--ledger PATH, else the configured ledger_path). Tasks win: a step with tasks is done when all
+            of them are completed; the checkpoints decide only steps without tasks, and a file that
+            disagrees with the log is named in a warning. No ledger: fresh start. Completed: fresh start.
+            In progress: resume at the first step not done. Failed: resume from the failed step.
+            Unreadable: a warning, fresh start.
             """
     )
 
@@ -265,21 +288,31 @@ struct Resume: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let (config, source) = try global.base.loadConfig()
-            let plan: ResumePlan
+            let configured = config.ledgerEnabled || ledger != nil ? try? config.resolvedLedgerPath(source) : nil
+            let file = ledger ?? configured.map { LedgerFile.path($0, forRun: id ?? "") }
+            var plan: ResumePlan
             if let id {
-                plan = try global.open(create: false).resumePlan(id, in: global.listID)
+                let store = try global.open(create: false)
+                plan = try store.resumePlan(id, in: try global.base.listOfWorkflow(id, in: store))
+                if let file, let drift = try store.ledgerDrift(at: LedgerFile.path(file, forRun: id)) {
+                    plan.warning = drift
+                }
             } else {
-                plan = LedgerFile.resumePlan(
-                    at: try ledger ?? config.resolvedLedgerPath(source),
-                    policy: config.milestones
-                )
+                let path = try file ?? config.resolvedLedgerPath(source)
+                if let store = try? global.open(create: false) {
+                    plan = try store.resumePlan(ledgerAt: path, preferring: global.listID)
+                } else {
+                    plan = LedgerFile.resumePlan(at: path, policy: config.milestones)
+                }
             }
             if let warning = plan.warning { Output.notice("warning: \(warning)") }
+            for conflict in plan.conflicts { Output.notice("tasks win: \(conflict)") }
             if global.json {
                 Output.json(plan.json)
                 return
             }
             Output.line("\(plan.decision == .resume ? "resume" : "fresh start"): \(plan.reason)")
+            if let list = plan.taskListID, list != global.listID { Output.line("task list: \(list)") }
             if plan.decision == .resume {
                 Output.line(
                     "skip: \(plan.skip.isEmpty ? "nothing" : plan.skip.map(String.init).joined(separator: ", "))"
