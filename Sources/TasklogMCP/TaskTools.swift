@@ -20,10 +20,13 @@ public struct TaskTools: Sendable {
     public let store: TaskStore
     /// The task list, sanitized.
     public let list: String
+    /// Whether completing a workflow completes its remaining tasks (`task_tracking.auto_cleanup`).
+    public let autoCleanup: Bool
 
-    public init(store: TaskStore, list: String) throws {
+    public init(store: TaskStore, list: String, autoCleanup: Bool = true) throws {
         self.store = store
         self.list = try TaskListID.sanitized(list)
+        self.autoCleanup = autoCleanup
     }
 
     /// Runs tool `name` with `arguments` (a JSON object; `nil` is `{}`) as `actor`.
@@ -37,12 +40,17 @@ public struct TaskTools: Sendable {
             case "TaskCreate": return try await create(values, actor: actor)
             case "TaskUpdate": return try await update(values, actor: actor)
             case "TaskGet": return try get(values)
-            case "TaskList": return try listTasks()
+            case "TaskList": return try listTasks(values)
             case "TaskReady": return try ready()
             case "TaskHistory": return try history(values)
             case "TaskStateAt": return try stateAt(values)
             case "WorkflowLedger": return try ledger(values)
             case "WorkflowResume": return try resume(values)
+            case "WorkflowStart": return try await startWorkflow(values, actor: actor)
+            case "WorkflowCheckpoint": return try await checkpoint(values, actor: actor)
+            case "WorkflowFail": return try await failWorkflow(values, actor: actor)
+            case "WorkflowComplete": return try await completeWorkflow(values, actor: actor)
+            case "WorkflowShow": return try showWorkflow(values)
             default: throw UnknownTool(name: name)
             }
         } catch let unknown as UnknownTool {
@@ -85,10 +93,13 @@ public struct TaskTools: Sendable {
         return ToolResult(text: lines.joined(separator: "\n"), structured: ["task": task.json])
     }
 
-    private func listTasks() throws -> ToolResult {
+    private func listTasks(_ filters: [String: JSONValue]) throws -> ToolResult {
         let all = try store.tasks(in: list)
         let status = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.status) })
-        let visible = all.filter { !Self.isInternal($0) }
+        // The filters are metadata keys of the workflow layer: a task matches when each is equal.
+        let visible = all.filter { task in
+            !Self.isInternal(task) && filters.allSatisfy { key, value in task.metadata[key] == value }
+        }
         var lines: [String] = []
         var items: [JSONValue] = []
         for task in visible {
@@ -208,14 +219,16 @@ public struct TaskTools: Sendable {
     private func ledger(_ arguments: [String: JSONValue]) throws -> ToolResult {
         let id = arguments["workflowId"]?.stringValue ?? ""
         let point = try arguments["at"]?.stringValue.map { try Point(parsing: $0) }
-        let yaml = try store.ledger(id, in: list, at: point)
+        let yaml = try store.ledger(id, in: try listOfWorkflow(id), at: point)
         return ToolResult(text: yaml, structured: ["workflowId": .string(id), "yaml": .string(yaml)])
     }
 
     private func resume(_ arguments: [String: JSONValue]) throws -> ToolResult {
         let id = arguments["workflowId"]?.stringValue ?? ""
-        let plan = try store.resumePlan(id, in: list)
+        let plan = try store.resumePlan(id, in: try listOfWorkflow(id))
         var text = plan.reason
+        if let other = plan.taskListID, other != list { text += "\nThe run is in task list \(other)." }
+        for conflict in plan.conflicts { text += "\nTasks win: \(conflict)" }
         if plan.decision == .resume {
             text += "\nskip: \(plan.skip.isEmpty ? "nothing" : plan.skip.map(String.init).joined(separator: ", "))"
             text += "\nrun: \(plan.run.map(String.init).joined(separator: ", "))"

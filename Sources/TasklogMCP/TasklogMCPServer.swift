@@ -36,6 +36,8 @@ public final class TasklogMCPServer: Sendable {
         public var log: @Sendable (String) -> Void
         /// With task tracking disabled (configuration), every tool call succeeds and does nothing.
         public var trackingEnabled = true
+        /// Completing a workflow completes its remaining tasks (`task_tracking.auto_cleanup`).
+        public var autoCleanup = true
 
         public init(
             list: String,
@@ -79,7 +81,7 @@ public final class TasklogMCPServer: Sendable {
         }
         self.store = store
         self.configuration = configuration
-        tools = try TaskTools(store: store, list: configuration.list)
+        tools = try TaskTools(store: store, list: configuration.list, autoCleanup: configuration.autoCleanup)
         session = ClaimSession(
             store: store,
             list: tools.list,

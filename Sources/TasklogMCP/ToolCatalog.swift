@@ -39,7 +39,7 @@ public enum ToolCatalog {
             """
             List the tasks: id, status, subject, owner, and the blockers that are not completed yet. \
             A task is available when it is pending, has no owner and no open blockers; prefer the \
-            lowest id.
+            lowest id. Filter by the workflow layer's metadata: workflow, step, phase, parallel_group.
             """
         ),
         tool(
@@ -84,8 +84,50 @@ public enum ToolCatalog {
             readOnly: true,
             """
             After a crash or a new session: whether to start a workflow afresh or resume it, and which \
-            steps to skip and which to run (completed: fresh start; in progress: after the last \
-            checkpoint; failed: from the failed step).
+            steps to skip and which to run. The tasks win: a step is done when all its tasks are \
+            completed; checkpoints decide only steps without tasks (completed: fresh start; failed: \
+            from the failed step). Finds the run in any task list.
+            """
+        ),
+        tool(
+            "WorkflowStart",
+            title: "Start a workflow run",
+            readOnly: false,
+            """
+            Start a workflow run and get its id ({type}-{yyyyMMddTHHmm}). Tag the run's tasks with \
+            metadata {workflow: id, step: N}; completing every task of a milestone step records its \
+            checkpoint in the ledger.
+            """
+        ),
+        tool(
+            "WorkflowCheckpoint",
+            title: "Record a checkpoint",
+            readOnly: false,
+            "Record a milestone of a workflow run by hand, for a step that has no task to complete."
+        ),
+        tool(
+            "WorkflowFail",
+            title: "Fail a workflow run",
+            readOnly: false,
+            "Mark a workflow run failed at a step; WorkflowResume then resumes from that step."
+        ),
+        tool(
+            "WorkflowComplete",
+            title: "Complete a workflow run",
+            readOnly: false,
+            """
+            Complete a workflow run that succeeded: its remaining tasks are completed (auto_cleanup) \
+            and the ledger says completed. A failed run is refused unless force is true.
+            """
+        ),
+        tool(
+            "WorkflowShow",
+            title: "Show a workflow run",
+            readOnly: true,
+            """
+            A workflow run now or at a point: status, current step, checkpoints, tasks by step and \
+            phase, and each parallel group's aggregation (FAILED: every member not completed; the \
+            completed members' results once FAILED is empty).
             """
         ),
     ]

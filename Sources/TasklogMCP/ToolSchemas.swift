@@ -29,7 +29,7 @@ enum ToolSchemas {
             },
             "metadata": {
               "type": "object",
-              "description": "Free JSON (at most 64 KiB). The keys workflow (string), step (non-negative integer), milestone (boolean), phase and parallel_group (strings) are type-checked; a task whose _internal is set is hidden from TaskList."
+              "description": "Free JSON (at most 64 KiB). The keys workflow (string), step (integer from 1), milestone (boolean), phase and parallel_group (strings) are type-checked; a task whose _internal is set is hidden from TaskList."
             }
           },
           "required": ["subject", "description"],
@@ -89,9 +89,30 @@ enum ToolSchemas {
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
           "title": "TaskList input",
-          "description": "List the tasks of the task list; takes no arguments.",
+          "description": "List the tasks of the task list; every argument is an optional filter on the workflow layer's metadata keys, as the skill's TaskList() plus filter.",
           "type": "object",
-          "properties": {},
+          "properties": {
+            "workflow": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Only the tasks whose metadata.workflow is this run id."
+            },
+            "step": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Only the tasks whose metadata.step is this."
+            },
+            "phase": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Only the tasks whose metadata.phase is this."
+            },
+            "parallel_group": {
+              "type": "string",
+              "minLength": 1,
+              "description": "Only the tasks whose metadata.parallel_group is this."
+            }
+          },
           "additionalProperties": false
         }
         """#,
@@ -182,6 +203,145 @@ enum ToolSchemas {
               "type": "string",
               "minLength": 1,
               "description": "The workflow id, like \"build-task-20260213T1430\"."
+            }
+          },
+          "required": [
+            "workflowId"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowStart": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowStart input",
+          "description": "Start a workflow run; its id is {type}-{yyyyMMddTHHmm} unless given. Tag its tasks with metadata.workflow = the id.",
+          "type": "object",
+          "properties": {
+            "type": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128,
+              "description": "The workflow type, like \"build-task\", \"blueprint\", \"run-blueprint\" or \"quality-gate\"."
+            },
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128,
+              "description": "The id to give the run (letters, digits, '.', '_', '-')."
+            }
+          },
+          "required": [
+            "type"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowCheckpoint": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowCheckpoint input",
+          "description": "Record a milestone of a run by hand (completing a milestone step's tasks records it by itself).",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id, like \"build-task-20260213T1430\"."
+            },
+            "step": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000,
+              "description": "The step number; steps count from 1."
+            },
+            "name": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The step's name, like \"Workspace setup\"."
+            },
+            "data": {
+              "type": "object",
+              "description": "JSON kept with the checkpoint (at most 64 KiB)."
+            }
+          },
+          "required": [
+            "workflowId",
+            "step",
+            "name"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowFail": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowFail input",
+          "description": "Mark a run failed at a step; WorkflowResume then resumes from that step.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id."
+            },
+            "step": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000,
+              "description": "The step that failed."
+            },
+            "reason": {
+              "type": "string",
+              "description": "Why, in a sentence."
+            }
+          },
+          "required": [
+            "workflowId",
+            "step"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowComplete": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowComplete input",
+          "description": "Complete a run that succeeded; with auto_cleanup (the default) its remaining tasks are completed too. A failed run is refused unless force is true.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id."
+            },
+            "force": {
+              "type": "boolean",
+              "description": "Complete a failed run anyway, as if it had succeeded."
+            }
+          },
+          "required": [
+            "workflowId"
+          ],
+          "additionalProperties": false
+        }
+        """#,
+        "WorkflowShow": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowShow input",
+          "description": "A run's status, steps, phases, checkpoints and parallel groups with their aggregation (FAILED: every member not completed; results of the completed members once FAILED is empty), now or at a point.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The workflow id."
+            },
+            "at": {
+              "type": "string",
+              "minLength": 1,
+              "description": "A point: an event seq like \"1200\" or a UTC time like \"2026-02-13T14:35:00Z\"."
             }
           },
           "required": [

@@ -28,7 +28,8 @@ import Testing
             #expect(
                 tools.compactMap { $0["name"]?.stringValue } == [
                     "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
-                    "WorkflowLedger", "WorkflowResume",
+                    "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
+                    "WorkflowComplete", "WorkflowShow",
                 ]
             )
             for tool in tools {

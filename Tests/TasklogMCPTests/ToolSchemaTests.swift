@@ -14,7 +14,8 @@ import Testing
         #expect(
             names == [
                 "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
-                "WorkflowLedger", "WorkflowResume",
+                "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
+                "WorkflowComplete", "WorkflowShow",
             ]
         )
         let folder = Self.repository.appendingPathComponent("schemas/mcp")
@@ -41,7 +42,9 @@ import Testing
         #expect(properties("TaskCreate") == ["subject", "description", "activeForm", "metadata"])
         #expect(required("TaskCreate") == ["subject", "description"])
         #expect(properties("TaskGet") == ["taskId"])
-        #expect(properties("TaskList").isEmpty)
+        // The agents' TaskList takes nothing; the filters are optional (the skill's TaskList() plus filter).
+        #expect(properties("TaskList") == ["workflow", "step", "phase", "parallel_group"])
+        #expect(required("TaskList").isEmpty)
         #expect(
             properties("TaskUpdate")
                 == [
@@ -65,7 +68,12 @@ import Testing
             "TaskCreate takes only subject, description, activeForm, metadata; owner is not one of them"
         ),
         ("TaskGet", #"{"taskId": 1}"#, "taskId must be a string, not an integer 1"),
-        ("TaskList", #"{"all": true}"#, "TaskList takes no arguments; all is not one of them"),
+        (
+            "TaskList", #"{"all": true}"#,
+            "TaskList takes only parallel_group, phase, step, workflow; all is not one of them"
+        ),
+        ("TaskList", #"{"step": 0}"#, "step must be at least 1, not 0"),
+        ("WorkflowCheckpoint", #"{"workflowId": "w", "step": 2}"#, "WorkflowCheckpoint needs name (a string)"),
         (
             "TaskUpdate", #"{"taskId": "1", "status": "done"}"#,
             #"status must be one of pending, in_progress, completed, deleted, not "done""#

@@ -24,7 +24,8 @@ from mcp import ClientSession, Implementation, MCPError, StdioServerParameters, 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("TASKLOG_BIN") or REPOSITORY / ".build" / "debug" / "tasklog").resolve()
 TOOLS = ["TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
-         "WorkflowLedger", "WorkflowResume"]
+         "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
+         "WorkflowComplete", "WorkflowShow"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -246,7 +247,7 @@ def test_malformed_requests_get_errors_and_the_server_keeps_serving(store: Path)
                 ("TaskUpdate", {"taskId": "1", "status": "done"}, "status must be one of"),
                 ("TaskUpdate", {"taskId": "1", "addBlocks": "2"}, "addBlocks must be an array"),
                 ("TaskUpdate", {"taskId": "99", "status": "completed"}, "Task #99 not found"),
-                ("TaskList", {"filter": "all"}, "TaskList takes no arguments"),
+                ("TaskList", {"filter": "all"}, "TaskList takes only parallel_group, phase, step, workflow"),
                 ("TaskHistory", {"taskId": "1", "limit": "ten"}, "limit must be an integer"),
                 ("TaskCreate", {"subject": "x", "description": "", "metadata": {"deep": deeply_nested(100)}},
                  "more than the limit of 32"),

@@ -42,7 +42,9 @@ struct MCPServe: ParsableCommand {
                 leaseSeconds: leaseSeconds,
                 heartbeat: leaseHeartbeat
             )
-            configuration.trackingEnabled = try global.base.loadConfig().config.trackingEnabled
+            let config = try global.base.loadConfig().config
+            configuration.trackingEnabled = config.trackingEnabled
+            configuration.autoCleanup = config.autoCleanup
             let server = try TasklogMCPServer(store: store, configuration: configuration)
             try waitFor { try await server.run() }
         }
