@@ -32,7 +32,11 @@ let package = Package(
         .target(name: "Tasklog", dependencies: ["TasklogCore", "LMDB"]),
         .target(
             name: "TasklogMCP",
-            dependencies: ["Tasklog", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: [
+                "Tasklog",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "TasklogServer",

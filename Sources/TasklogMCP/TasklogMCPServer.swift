@@ -12,7 +12,8 @@ import Darwin
 
 /// `tasklog mcp`: the agent task tools over MCP on standard input and output.
 ///
-/// Built on the official Swift SDK (`Server`, `StdioTransport`). One server process is one
+/// Built on the official Swift SDK's `Server`, over a stdio transport of our own
+/// (``StdioLineTransport``: whole messages in order, lines of at most 16 MiB). One server process is one
 /// session of one agent; several processes (one per agent) share a store safely, since every
 /// claim is a compare-and-set inside the store's write transaction.
 ///
@@ -116,10 +117,17 @@ public final class TasklogMCPServer: Sendable {
         }
         defer { for source in stops { source.cancel() } }
         let session = session
-        try await server.start(transport: StdioTransport()) { client, _ in
+        let transport = StdioLineTransport()
+        try await server.start(transport: transport) { client, _ in
             await session.clientConnected(name: client.name)
         }
         await server.waitUntilCompleted()
+        // The input ended: answer what was read before it did (the SDK handles each request in a
+        // task of its own), then end the session.
+        let unanswered = await transport.waitUntilAnswered()
+        if unanswered > 0 {
+            configuration.log("input ended; \(unanswered) request(s) still unanswered after 30 s, ending anyway")
+        }
         await session.end()
     }
 

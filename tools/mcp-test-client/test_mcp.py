@@ -444,3 +444,53 @@ def test_release_expired_command(store: Path):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-v"]))
+
+
+# MARK: the stream
+
+
+def test_slow_reader_gets_every_response_whole():
+    """Pipelined TaskList answers of ~85 KB, read 16 KiB at a time with pauses: every line is one
+    whole JSON-RPC message (the SDK's transport interleaved them once the pipe was full)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        process = subprocess.Popen([str(BINARY), "mcp", "--store", f"{folder}/store"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            def send(message: dict):
+                process.stdin.write(json.dumps(message).encode() + b"\n")
+                process.stdin.flush()
+
+            def call(id: int, tool: str, **arguments) -> dict:
+                return {"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                        "params": {"name": tool, "arguments": arguments}}
+
+            send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "slow", "version": "1"}}})
+            send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+            tasks, lists = 40, range(1001, 1021)
+            for n in range(tasks):
+                send(call(100 + n, "TaskCreate", subject="s" * 1000, description=""))
+            answered = [json.loads(process.stdout.readline()) for _ in range(1 + tasks)]
+            assert {message["id"] for message in answered} == {1, *range(100, 100 + tasks)}
+            for id in lists:
+                send(call(id, "TaskList"))
+            process.stdin.close()
+
+            data = b""
+            while True:
+                chunk = os.read(process.stdout.fileno(), 16384)
+                if not chunk:
+                    break
+                data += chunk
+                time.sleep(0.002)
+            assert process.wait(timeout=20) == 0
+            messages = [json.loads(line) for line in data.decode().splitlines()]  # each line whole JSON
+            by_id = {message["id"]: message for message in messages}
+            assert set(by_id) == set(lists)
+            for id in lists:
+                assert len(by_id[id]["result"]["structuredContent"]["tasks"]) == tasks
+        finally:
+            if process.poll() is None:
+                process.kill()

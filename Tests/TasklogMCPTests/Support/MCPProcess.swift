@@ -50,9 +50,14 @@ enum Binary {
         return environment
     }
 
-    /// Runs `tasklog arguments` to the end; returns its exit status, stdout and stderr.
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (Int32, String, String)
-    {
+    /// Runs `tasklog arguments` to the end, with `input` on its stdin (else nothing); returns its exit
+    /// status, stdout and stderr. The input is all there, and ended, when the process starts (as from
+    /// `printf … | tasklog`).
+    static func run(
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        input: String? = nil
+    ) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tasklog)
         process.arguments = arguments
@@ -62,6 +67,14 @@ enum Binary {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        if let input {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "tasklog-input-\(UUID().uuidString)"
+            )
+            try Data(input.utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            process.standardInput = try FileHandle(forReadingFrom: file)
+        }
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
@@ -82,8 +95,14 @@ final class MCPProcess: @unchecked Sendable {
     private let stderrText = Mutex<String>("")
     private let nextID = Mutex<Int>(100)
 
+    /// How the client reads the server's output: `chunk` bytes a read, then a pause (a slow client).
+    struct Reading: Sendable {
+        var chunk = 65536
+        var pause: Duration = .zero
+    }
+
     /// Starts `tasklog mcp arguments`.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], reading: Reading = Reading()) throws {
         process.executableURL = URL(fileURLWithPath: Binary.tasklog)
         process.arguments = ["mcp"] + arguments
         process.environment = Binary.environment(environment)
@@ -93,7 +112,7 @@ final class MCPProcess: @unchecked Sendable {
         try process.run()
         let outFD = output.fileHandleForReading.fileDescriptor
         let errFD = errors.fileHandleForReading.fileDescriptor
-        Thread.detachNewThread { [self] in readLines(outFD) }
+        Thread.detachNewThread { [self] in readLines(outFD, reading) }
         Thread.detachNewThread { [self] in readAll(errFD) }
     }
 
@@ -101,11 +120,12 @@ final class MCPProcess: @unchecked Sendable {
     static func started(
         _ arguments: [String],
         client name: String = "swift-test",
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        reading: Reading = Reading()
     )
         async throws -> MCPProcess
     {
-        let server = try MCPProcess(arguments, environment: environment)
+        let server = try MCPProcess(arguments, environment: environment, reading: reading)
         let result = try await server.request(
             "initialize",
             [
@@ -118,13 +138,14 @@ final class MCPProcess: @unchecked Sendable {
         return server
     }
 
-    private func readLines(_ fd: Int32) {
+    private func readLines(_ fd: Int32, _ reading: Reading) {
         var pending: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        var buffer = [UInt8](repeating: 0, count: reading.chunk)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { return }
+            if reading.pause > .zero { Thread.sleep(forTimeInterval: Double(reading.pause / .microseconds(1)) / 1e6) }
             pending += buffer[..<count]
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
@@ -206,6 +227,9 @@ final class MCPProcess: @unchecked Sendable {
 
     /// How many lines the server has written.
     var lineCount: Int { lines.withLock { $0.count } }
+
+    /// The lines the server has written so far.
+    var outputLines: [String] { lines.withLock { $0 } }
 
     /// Calls tool `name`; returns the `result` object (content, structuredContent, isError).
     func call(_ name: String, _ arguments: JSONValue = [:]) async throws -> ToolCall {
