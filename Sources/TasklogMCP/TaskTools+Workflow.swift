@@ -68,6 +68,27 @@ extension TaskTools {
         )
     }
 
+    func forkWorkflow(_ arguments: [String: JSONValue], actor: String) throws -> ToolResult {
+        let id = arguments["workflowId"]?.stringValue ?? ""
+        let point = try Point(parsing: arguments["at"]?.stringValue ?? "")
+        let forked = try store.forkWorkflow(
+            id,
+            at: point,
+            newID: arguments["newWorkflowId"]?.stringValue,
+            preferring: list,
+            actor: actor
+        )
+        let tasks = try store.workflow(forked.id, in: forked.list)?.tasks ?? []
+        return ToolResult(
+            text:
+                "Workflow \(forked.id) forked from \(id) at \(point): \(tasks.count) tasks. WorkflowResume says where to go on.",
+            structured: [
+                "workflowId": .string(forked.id), "from": .string(id), "taskListId": .string(forked.list),
+                "tasks": .array(tasks.map(\.json)),
+            ]
+        )
+    }
+
     func showWorkflow(_ arguments: [String: JSONValue]) throws -> ToolResult {
         let id = arguments["workflowId"]?.stringValue ?? ""
         let point = try arguments["at"]?.stringValue.map { try Point(parsing: $0) }

@@ -51,6 +51,7 @@ public struct TaskTools: Sendable {
             case "WorkflowFail": return try await failWorkflow(values, actor: actor)
             case "WorkflowComplete": return try await completeWorkflow(values, actor: actor)
             case "WorkflowShow": return try showWorkflow(values)
+            case "WorkflowFork": return try forkWorkflow(values, actor: actor)
             default: throw UnknownTool(name: name)
             }
         } catch let unknown as UnknownTool {

@@ -121,6 +121,16 @@ public enum ToolCatalog {
             """
         ),
         tool(
+            "WorkflowFork",
+            title: "Fork a workflow run",
+            readOnly: false,
+            """
+            Re-run a run from an earlier point: a new run whose tasks are the run's as of that point \
+            (new ids, work in progress back to pending, completions, links and checkpoints kept). Use \
+            it when a run went wrong at a step: fork it at the point before that step.
+            """
+        ),
+        tool(
             "WorkflowShow",
             title: "Show a workflow run",
             readOnly: true,

@@ -350,5 +350,36 @@ enum ToolSchemas {
           "additionalProperties": false
         }
         """#,
+        "WorkflowFork": #"""
+        {
+          "$schema": "https://json-schema.org/draft/2020-12/schema",
+          "title": "WorkflowFork input",
+          "description": "Start a new run as a copy of a run as it was at a point: its tasks under new ids (work in progress back to pending), their links, completions and the run's checkpoints.",
+          "type": "object",
+          "properties": {
+            "workflowId": {
+              "type": "string",
+              "minLength": 1,
+              "description": "The run to fork."
+            },
+            "at": {
+              "type": "string",
+              "minLength": 1,
+              "description": "A point: an event seq like \"1200\" or a UTC time like \"2026-02-13T14:35:00Z\"."
+            },
+            "newWorkflowId": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 128,
+              "description": "The id to give the new run; {type}-{yyyyMMddTHHmm} by default."
+            }
+          },
+          "required": [
+            "workflowId",
+            "at"
+          ],
+          "additionalProperties": false
+        }
+        """#,
     ]
 }

@@ -253,6 +253,27 @@ import Testing
         }
     }
 
+    /// Event type 14, added after format 1's first types: a fork of a workflow run.
+    @Test func aForkEventDecodesAndEncodesUnchanged() throws {
+        let event = Event(
+            seq: 41,
+            timestamp: Timestamp(rawValue: 1_770_993_000_000_000),
+            list: "default",
+            actor: "orchestrator",
+            payload: .workflowForked(
+                id: "build-task-20260213T1500",
+                type: "build-task",
+                from: "build-task-20260213T1430",
+                at: 37
+            )
+        )
+        let encoded = Self.hex(EventCodec.encode(event, after: .zero).bytes)
+        let text = try golden("event-workflow-forked-v1.hex") { encoded + "\n" }
+        #expect(text == encoded + "\n")
+        #expect(try Self.bytes(Substring(encoded)).withUnsafeBytes { try EventCodec.decode($0) } == event)
+        #expect(try Event(json: event.json) == event)
+    }
+
     @Test func theFoldOfTheGoldenEventsIsWhatTheyMean() throws {
         let state = Reducer.replay(Self.events)
         let list = state.list("default")

@@ -182,4 +182,35 @@ import Testing
         #expect(!config.trackingConfigured)
         #expect(try TasklogConfig.parse("task_tracking:\n  enabled: true\n", file: "c").trackingConfigured)
     }
+
+    @Test func aForkCopiesTheRunAsItWasWithNewIDs() throws {
+        var run = Run()
+        try run.run(.startWorkflow(type: "build-task", id: buildTask))
+        try run.create("Outside blocker", [:])
+        try run.create("Step 1", ["workflow": .string(buildTask), "step": 1])
+        try run.create(
+            "Step 4 a",
+            ["workflow": .string(buildTask), "step": 4, "parallel_group": .string("g-\(buildTask)")]
+        )
+        try run.create("Step 4 b", ["workflow": .string(buildTask), "step": 4])
+        try run.run(.update(id: 3, TaskChanges(addBlockedBy: [1, 2])))
+        _ = try run.complete(1)
+        _ = try run.complete(2)
+        try run.run(.update(id: 3, TaskChanges(status: .inProgress, owner: "agent-a")))
+        let before = try run.view(buildTask)
+        let at = run.state.lastSeq
+        let events = try run.run(.forkWorkflow(run: before, at: at, id: "build-task-fork"))
+        #expect(events.first == .workflowForked(id: "build-task-fork", type: "build-task", from: buildTask, at: at))
+        let fork = try run.view("build-task-fork")
+        #expect(fork.tasks.map(\.id) == [5, 6, 7])
+        #expect(fork.tasks.map(\.subject) == ["Step 1", "Step 4 a", "Step 4 b"])
+        #expect(fork.tasks.map(\.status) == [.completed, .pending, .pending], "the claim is not copied")
+        #expect(fork.tasks[1].owner == nil)
+        #expect(fork.tasks[1].blockedBy == [1, 5], "the outside blocker stays, the run's own is its copy")
+        #expect(fork.tasks[1].metadata["parallel_group"] == "g-build-task-fork")
+        #expect(fork.workflow.checkpoints.map(\.step) == [1])
+        // The source run is unchanged.
+        #expect(try run.view(buildTask).tasks == before.tasks)
+        #expect(throws: TasklogError.self) { try run.run(.forkWorkflow(run: before, at: at, id: "build-task-fork")) }
+    }
 }

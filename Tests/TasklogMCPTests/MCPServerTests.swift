@@ -29,7 +29,7 @@ import Testing
                 tools.compactMap { $0["name"]?.stringValue } == [
                     "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
                     "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
-                    "WorkflowComplete", "WorkflowShow",
+                    "WorkflowComplete", "WorkflowFork", "WorkflowShow",
                 ]
             )
             for tool in tools {

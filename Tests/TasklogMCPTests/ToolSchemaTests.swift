@@ -15,7 +15,7 @@ import Testing
             names == [
                 "TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
                 "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
-                "WorkflowComplete", "WorkflowShow",
+                "WorkflowComplete", "WorkflowFork", "WorkflowShow",
             ]
         )
         let folder = Self.repository.appendingPathComponent("schemas/mcp")

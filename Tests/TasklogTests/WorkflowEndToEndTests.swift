@@ -443,4 +443,57 @@ import Testing
             #expect(bad.status != 0 && bad.stderr.contains("--data must be a JSON object"), "\(bad)")
         }
     }
+
+    /// A run that went wrong at step 6 is re-run from step 5's state, the way Temporal resets a
+    /// workflow; both runs' histories hold the fork.
+    @Test func aRunIsForkedFromAPointAndReRun() throws {
+        try TestFolder.with("fork") { folder in
+            let store = ["--store", folder.storePath]
+            #expect(try CLI.run(["create", "Before the run"] + store, in: folder).status == 0)
+            let workflow = try #require(
+                try json(try CLI.run(["workflow", "start", "build-task", "--json"] + store, in: folder))["id"]
+                    as? String
+            )
+            for step in 1...6 {
+                let metadata = "{\"workflow\": \"\(workflow)\", \"step\": \(step)}"
+                #expect(
+                    try CLI.run(["create", "Step \(step)", "--metadata", metadata] + store, in: folder).status == 0
+                )
+            }
+            for id in 2...6 {
+                #expect(try CLI.run(["update", String(id), "--status", "completed"] + store, in: folder).status == 0)
+            }
+            let point = try #require(try json(try CLI.run(["stats", "--json"] + store, in: folder))["events"] as? Int)
+            #expect(
+                try CLI.run(["update", "7", "--status", "in_progress", "--owner", "a"] + store, in: folder).status == 0
+            )
+            #expect(
+                try CLI.run(["workflow", "fail", workflow, "--step", "6", "--reason", "bad"] + store, in: folder).status
+                    == 0
+            )
+
+            let forked = try json(
+                try CLI.run(["workflow", "fork", workflow, "--at", String(point), "--json"] + store, in: folder)
+            )
+            let fork = try #require(forked["id"] as? String)
+            let tasks = try #require(forked["tasks"] as? [[String: Any]])
+            #expect(tasks.compactMap { $0["id"] as? String } == ["8", "9", "10", "11", "12", "13"])
+            #expect(tasks.compactMap { $0["status"] as? String }.filter { $0 == "completed" }.count == 5)
+            let plan = try json(try CLI.run(["resume", fork, "--json"] + store, in: folder))
+            #expect(plan["resumeFrom"] as? Int == 6 && plan["skip"] as? [Int] == [1, 2, 3, 4, 5])
+            // The original run is as it was: failed at step 6.
+            let original = try json(try CLI.run(["workflow", "show", workflow, "--json"] + store, in: folder))
+            #expect(original["status"] as? String == "failed")
+            for run in [workflow, fork] {
+                let history = try CLI.run(
+                    ["history", "--workflow", run, "--type", "workflow_forked", "--json"] + store,
+                    in: folder
+                )
+                #expect(history.stdout.contains("\"from\":\"\(workflow)\""), "\(run): \(history)")
+            }
+            let early = try CLI.run(["workflow", "fork", workflow, "--at", "1"] + store, in: folder)
+            #expect(early.status == 66 && early.stderr.contains("did not exist yet"), "\(early)")
+            #expect(try CLI.run(["verify"] + store, in: folder).status == 0)
+        }
+    }
 }

@@ -25,7 +25,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("TASKLOG_BIN") or REPOSITORY / ".build" / "debug" / "tasklog").resolve()
 TOOLS = ["TaskCreate", "TaskUpdate", "TaskGet", "TaskList", "TaskReady", "TaskHistory", "TaskStateAt",
          "WorkflowLedger", "WorkflowResume", "WorkflowStart", "WorkflowCheckpoint", "WorkflowFail",
-         "WorkflowComplete", "WorkflowShow"]
+         "WorkflowComplete", "WorkflowFork", "WorkflowShow"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ metadata keys; the rules are the CLI's (`tasklog workflow ...`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from test_mcp import agent, binary_exists, call, cli, run, store, text  # noqa: F401 (fixtures)
@@ -52,6 +53,19 @@ def test_a_build_task_run_over_mcp(store: Path):
             assert refused.is_error and "force" in text(refused)
             plan = await call(session, "WorkflowResume", workflowId=run_id)
             assert plan.structured_content["resumeFrom"] == 9
+
+            # Re-run from the state after step 1 (seq 3: start, create #1... the point after #1 completed).
+            history = cli(store, "history", "--list", "sprint-9", "--json")
+            completed_1 = next(json.loads(line)["seq"] for line in history.stdout.splitlines()
+                               if json.loads(line)["type"] == "checkpoint_recorded")
+            forked = await call(session, "WorkflowFork", workflowId=run_id, at=str(completed_1))
+            assert not forked.is_error, text(forked)
+            fork_id = forked.structured_content["workflowId"]
+            assert [t["status"] for t in forked.structured_content["tasks"]] == ["completed", "pending", "pending",
+                                                                                 "pending"]
+            fork_plan = await call(session, "WorkflowResume", workflowId=fork_id)
+            assert fork_plan.structured_content["resumeFrom"] == 2
+
             done = await call(session, "WorkflowComplete", workflowId=run_id, force=True)
             assert not done.is_error
 

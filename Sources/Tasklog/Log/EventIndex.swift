@@ -59,6 +59,7 @@ enum EventIndex {
         Reducer.apply(event, to: &state)
         workflows.formUnion(self.workflows(of: tasks, in: state.lists[event.list]))
         if let workflow = event.payload.workflowID { workflows.insert(workflow) }
+        if case .workflowForked(_, _, let from, _) = event.payload { workflows.insert(from) }
         return Entries(tasks: tasks, workflows: workflows)
     }
 

@@ -482,7 +482,7 @@ final class StoreCore: Sendable {
             outcome.taskID = blocker
             outcome.task = after.tasks[blocker]
             outcome.updatedFields = payloads.isEmpty ? [] : ["blocks"]
-        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow:
+        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow, .forkWorkflow:
             break
         }
         return outcome

@@ -56,6 +56,29 @@ extension TaskStore {
         try execute(.failWorkflow(id: id, step: step, reason: reason), in: list, actor: actor)
     }
 
+    /// Starts a new run as a copy of run `id` as it was at `point`: its tasks under new ids (in
+    /// progress back to pending), their links, their completions and the run's checkpoints, in
+    /// one atomic command. The fork is recorded in both runs' histories (`workflow_forked`).
+    /// Returns the new run's id and its task list (the list of run `id`, found in any list).
+    public func forkWorkflow(
+        _ id: String,
+        at point: Point,
+        newID: String? = nil,
+        preferring list: String = "default",
+        actor: String? = nil
+    ) throws -> (id: String, list: String) {
+        guard let list = try listOfWorkflow(id, preferring: list) else {
+            throw TasklogError(.notFound, "workflow \(id) not found in any task list")
+        }
+        let seq = try self.seq(at: point)
+        guard let run = try workflow(id, in: list, at: .seq(seq)) else {
+            throw TasklogError(.notFound, "workflow \(id) did not exist yet at seq \(seq); fork it at a later point")
+        }
+        let outcome = try execute(.forkWorkflow(run: run, at: seq, id: newID), in: list, actor: actor)
+        guard let forked = outcome.workflowID else { throw TasklogError(.storage, "the fork was not recorded") }
+        return (forked, list)
+    }
+
     /// Workflow `id` of `list`, now or as of `point`; `nil` if neither events nor tasks name it.
     /// Its groups show their deleted members, and its steps are numbered by the store's
     /// milestone policy.
@@ -90,7 +113,7 @@ extension TaskStore {
     }
 
     /// The task list that holds workflow run `id`: `preferred` when the run is there, else the
-    /// list whose `workflow start` event named it (the newest, if several did); `nil` when no list
+    /// list whose `workflow start` (or fork) event named it (the newest, if several did); `nil` when no list
     /// has it. A new session finds its run this way without `CLAUDE_CODE_TASK_LIST_ID`.
     public func listOfWorkflow(_ id: String, preferring preferred: String = "default") throws -> String? {
         if try self.list(preferred).workflows[id] != nil
@@ -98,13 +121,16 @@ extension TaskStore {
         {
             return preferred
         }
-        var query = HistoryQuery(type: "workflow_started", newestFirst: true, limit: 256)
-        while true {
-            let page = try history(query)
-            for entry in page.entries where entry.event.payload.workflowID == id { return entry.event.list }
-            guard let next = page.nextCursor else { return nil }
-            query.cursor = next
+        for type in ["workflow_started", "workflow_forked"] {
+            var query = HistoryQuery(type: type, newestFirst: true, limit: 256)
+            while true {
+                let page = try history(query)
+                for entry in page.entries where entry.event.payload.workflowID == id { return entry.event.list }
+                guard let next = page.nextCursor else { break }
+                query.cursor = next
+            }
         }
+        return nil
     }
 
     /// The YAML ledger of workflow `id`, now or as of `point`.

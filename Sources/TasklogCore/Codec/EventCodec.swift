@@ -23,6 +23,7 @@ public enum EventCodec {
         case checkpointRecorded = 11
         case workflowCompleted = 12
         case workflowFailed = 13
+        case workflowForked = 14
     }
 
     /// Encodes `event` chained after `previous`; returns the bytes and the event's own link.
@@ -127,6 +128,7 @@ public enum EventCodec {
             case .checkpointRecorded: .checkpointRecorded
             case .workflowCompleted: .workflowCompleted
             case .workflowFailed: .workflowFailed
+            case .workflowForked: .workflowForked
             }
         writer.byte(code.rawValue)
         writer.varint(event.seq)
@@ -181,6 +183,11 @@ public enum EventCodec {
             writer.string(id)
             writer.varint(step)
             writer.string(reason)
+        case .workflowForked(let id, let type, let from, let at):
+            writer.string(id)
+            writer.string(type)
+            writer.string(from)
+            writer.varint(at)
         }
     }
 
@@ -294,6 +301,13 @@ public enum EventCodec {
                 id: try reader.string(),
                 step: try reader.count(limit: Int.max),
                 reason: try reader.string()
+            )
+        case .workflowForked:
+            payload = .workflowForked(
+                id: try reader.string(),
+                type: try reader.string(),
+                from: try reader.string(),
+                at: try reader.varint()
             )
         }
         return payload

@@ -132,9 +132,81 @@ extension Decider {
             try checkStep(step)
             try checkLength(reason, Limits.description, "reason")
             return [.workflowFailed(id: id, step: step, reason: reason)]
+        case .forkWorkflow(let run, let at, let id):
+            return try fork(run, at: at, id: id, in: list, now: now)
         default:
             return []
         }
+    }
+
+    /// The events of a fork: the new run, a copy of each task of `run` under a new id (with its
+    /// links, its completion, none of its claims), and `run`'s checkpoints, in one command.
+    static func fork(
+        _ run: WorkflowView,
+        at seq: UInt64,
+        id: String?,
+        in list: TaskListState,
+        now: Timestamp
+    ) throws(TasklogError) -> [EventPayload] {
+        let source = run.workflow
+        let taken = { (id: String) in list.workflows[id] != nil }
+        let forkID: String
+        if let id {
+            try WorkflowID.check(id)
+            guard !taken(id) else {
+                throw TasklogError(.conflict, "workflow \(id) exists already; fork without --id for a fresh one")
+            }
+            forkID = id
+        } else {
+            forkID = WorkflowID.make(type: source.type, at: now, taken: taken)
+        }
+        var events: [EventPayload] = [.workflowForked(id: forkID, type: source.type, from: source.id, at: seq)]
+        var newID: [Int: Int] = [:]
+        for (offset, task) in run.tasks.enumerated() { newID[task.id] = list.highWater + 1 + offset }
+        /// The run's own names (its id, a group named after it) follow the run.
+        func renamed(_ metadata: [String: JSONValue]) -> [String: JSONValue] {
+            var metadata = metadata
+            for key in ["workflow", "parallel_group"] {
+                if case .string(let text)? = metadata[key] {
+                    metadata[key] = .string(text.replacing(source.id, with: forkID))
+                }
+            }
+            return metadata
+        }
+        for task in run.tasks {
+            events.append(
+                .taskCreated(
+                    TaskCreated(
+                        id: newID[task.id]!,
+                        subject: task.subject,
+                        description: task.description,
+                        activeForm: task.activeForm,
+                        metadata: renamed(task.metadata)
+                    )
+                )
+            )
+        }
+        for task in run.tasks {
+            for blocker in task.blockedBy {
+                // A blocker of the run is its copy; one outside the run stays, if it is still there.
+                guard let to = newID[blocker] ?? (list.tasks[blocker] != nil ? blocker : nil) else { continue }
+                events.append(.dependencyAdded(blocker: to, blocked: newID[task.id]!))
+            }
+        }
+        for task in run.tasks where task.status == .completed {
+            events.append(.taskUpdated(TaskUpdated(id: newID[task.id]!, status: .completed)))
+        }
+        for checkpoint in source.checkpointsAsRecorded {
+            events.append(
+                .checkpointRecorded(
+                    workflow: forkID,
+                    step: checkpoint.step,
+                    name: checkpoint.name,
+                    data: checkpoint.data
+                )
+            )
+        }
+        return events
     }
 
     /// The workflow `id`: started, or known from its tasks' metadata.

@@ -22,7 +22,7 @@ public enum Decider {
         case .update(let id, let changes):
             guard let event = try update(id, changes, in: list, actor: actor) else { return [] }
             return [event] + milestone(after: event, in: list, policy: policy)
-        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow:
+        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow, .forkWorkflow:
             return try decideWorkflow(command, in: list, policy: policy, now: now)
         case .release(let owner):
             return list.sortedTasks

@@ -16,6 +16,11 @@ public enum TaskCommand: Sendable, Hashable {
     case completeWorkflow(id: String, cleanup: Bool, force: Bool = false)
     /// Marks a workflow failed at a step.
     case failWorkflow(id: String, step: Int, reason: String)
+    /// Starts a run (`id`, or a fresh one) as a copy of `run`, a run as it was at seq `at`: its
+    /// tasks (ids mapped, in-progress work back to pending, links kept), its completed tasks and
+    /// its checkpoints. The way Temporal resets a workflow: a run that went wrong is re-run from
+    /// an earlier state.
+    case forkWorkflow(run: WorkflowView, at: UInt64, id: String?)
 }
 
 /// The fields of a new task.

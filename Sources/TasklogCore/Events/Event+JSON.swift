@@ -84,6 +84,11 @@ extension EventPayload {
             return .object(["blocker": id(blocker), "blocked": id(blocked)])
         case .workflowStarted(let workflow, let type):
             return .object(["workflow": .string(workflow), "workflowType": .string(type)])
+        case .workflowForked(let workflow, let type, let from, let at):
+            return .object([
+                "workflow": .string(workflow), "workflowType": .string(type), "from": .string(from),
+                "at": .int(Int64(clamping: at)),
+            ])
         case .checkpointRecorded(let workflow, let step, let name, let data):
             return .object([
                 "workflow": .string(workflow), "step": .int(Int64(step)), "name": .string(name), "data": .object(data),
@@ -176,6 +181,11 @@ extension EventPayload {
                 throw Event.bad("data.workflow and data.workflowType are required")
             }
             self = .workflowStarted(id: workflow, type: type)
+        case "workflow_forked":
+            guard let workflow = try string("workflow"), let type = try string("workflowType"),
+                let from = try string("from"), case .int(let at)? = data["at"], at >= 0
+            else { throw Event.bad("data.workflow, data.workflowType, data.from and data.at are required") }
+            self = .workflowForked(id: workflow, type: type, from: from, at: UInt64(at))
         case "checkpoint_recorded":
             guard let workflow = try string("workflow"), let name = try string("name"),
                 case .int(let step)? = data["step"], step >= 0

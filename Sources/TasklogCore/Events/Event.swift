@@ -47,6 +47,9 @@ public enum EventPayload: Sendable, Hashable {
     case dependencyRemoved(blocker: Int, blocked: Int)
     /// A workflow run began.
     case workflowStarted(id: String, type: String)
+    /// A workflow run began as a copy of run `from` as it was at seq `at` (its tasks follow, as
+    /// their own events); both runs' histories hold this event.
+    case workflowForked(id: String, type: String, from: String, at: UInt64)
     /// A milestone of a workflow was reached.
     case checkpointRecorded(workflow: String, step: Int, name: String, data: [String: JSONValue])
     /// A workflow run finished.
@@ -63,6 +66,7 @@ public enum EventPayload: Sendable, Hashable {
         case .dependencyAdded: "dependency_added"
         case .dependencyRemoved: "dependency_removed"
         case .workflowStarted: "workflow_started"
+        case .workflowForked: "workflow_forked"
         case .checkpointRecorded: "checkpoint_recorded"
         case .workflowCompleted: "workflow_completed"
         case .workflowFailed: "workflow_failed"
@@ -72,13 +76,15 @@ public enum EventPayload: Sendable, Hashable {
     /// Every event type's name.
     public static let typeNames = [
         "task_created", "task_updated", "task_deleted", "dependency_added", "dependency_removed",
-        "workflow_started", "checkpoint_recorded", "workflow_completed", "workflow_failed",
+        "workflow_started", "checkpoint_recorded", "workflow_completed", "workflow_failed", "workflow_forked",
     ]
 
     /// The workflow a workflow event is about.
     public var workflowID: String? {
         switch self {
-        case .workflowStarted(let id, _), .workflowCompleted(let id), .workflowFailed(let id, _, _): id
+        case .workflowStarted(let id, _), .workflowForked(let id, _, _, _), .workflowCompleted(let id),
+            .workflowFailed(let id, _, _):
+            id
         case .checkpointRecorded(let workflow, _, _, _): workflow
         default: nil
         }
@@ -92,7 +98,7 @@ public enum EventPayload: Sendable, Hashable {
         case .taskDeleted(let id): [id]
         case .dependencyAdded(let blocker, let blocked), .dependencyRemoved(let blocker, let blocked):
             [blocker, blocked]
-        case .workflowStarted, .checkpointRecorded, .workflowCompleted, .workflowFailed: []
+        case .workflowStarted, .workflowForked, .checkpointRecorded, .workflowCompleted, .workflowFailed: []
         }
     }
 }

@@ -65,7 +65,7 @@ public enum Reducer {
             guard list.tasks.index(forKey: blocker) != nil, list.tasks.index(forKey: blocked) != nil else { return }
             modify(&list.tasks[blocker]!, at: time) { remove(blocked, from: &$0.blocks) }
             modify(&list.tasks[blocked]!, at: time) { remove(blocker, from: &$0.blockedBy) }
-        case .workflowStarted(let id, let type):
+        case .workflowStarted(let id, let type), .workflowForked(let id, let type, _, _):
             if list.workflows[id] == nil { list.workflows[id] = WorkflowState(id: id, type: type, startedAt: time) }
         case .checkpointRecorded(let id, let step, let name, let data):
             // In place (`default:`), so that the checkpoints are not copied on every event.

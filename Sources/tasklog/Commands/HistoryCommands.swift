@@ -46,11 +46,10 @@ struct History: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let types = ["task_created", "task_updated", "task_deleted", "dependency_added", "dependency_removed"]
-            if let type, !types.contains(type) {
+            if let type, !EventPayload.typeNames.contains(type) {
                 throw TasklogError(
                     .invalidInput,
-                    "unknown event type \(type); use one of \(types.joined(separator: ", "))"
+                    "unknown event type \(type); use one of \(EventPayload.typeNames.joined(separator: ", "))"
                 )
             }
             let query = HistoryQuery(

@@ -5,8 +5,8 @@ import TasklogCore
 
 struct Workflow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Workflow runs: start, show, checkpoint, complete, fail.",
-        subcommands: [Start.self, Show.self, RecordCheckpoint.self, Complete.self, Fail.self]
+        abstract: "Workflow runs: start, show, checkpoint, complete, fail, fork.",
+        subcommands: [Start.self, Show.self, RecordCheckpoint.self, Complete.self, Fail.self, Fork.self]
     )
 
     struct Start: ParsableCommand {
@@ -206,6 +206,57 @@ struct Workflow: ParsableCommand {
                     Output.json(["workflow": .string(id), "status": "failed", "step": .int(Int64(step))])
                 } else {
                     Output.line("Workflow \(id) failed at step \(step)")
+                }
+            }
+        }
+    }
+}
+
+extension Workflow {
+    struct Fork: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a new run as a copy of a run as it was at a POINT: re-run it from there.",
+            discussion: """
+                The new run gets the run's tasks at POINT under new ids (work in progress back to \
+                pending, links and completions kept) and its checkpoints; the fork is recorded in both \
+                runs' histories. Prints the new run's id.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The workflow id of the run to fork.")
+        var id: String
+
+        @Option(help: "The POINT to fork at: a seq or a UTC time.")
+        var at: String
+
+        @Option(name: .customLong("id"), help: "The id to give the new run.")
+        var newID: String?
+
+        func run() throws {
+            try tasklog.run {
+                let store = try global.openForTasks(create: false)
+                let forked = try store.forkWorkflow(
+                    id,
+                    at: try Point(parsing: at),
+                    newID: newID,
+                    preferring: global.listID,
+                    actor: global.actorName
+                )
+                guard let view = try store.workflow(forked.id, in: forked.list) else {
+                    throw TasklogError(.storage, "the fork \(forked.id) was not recorded")
+                }
+                if global.json {
+                    Output.json([
+                        "id": .string(forked.id), "from": .string(id), "taskListId": .string(forked.list),
+                        "tasks": .array(view.tasks.map(\.json)),
+                    ])
+                } else {
+                    Output.line(forked.id)
+                    Output.notice(
+                        "forked \(id) at \(at): \(view.tasks.count) task\(view.tasks.count == 1 ? "" : "s"), \(view.workflow.checkpoints.count) checkpoint\(view.workflow.checkpoints.count == 1 ? "" : "s"); `tasklog resume \(forked.id)` says where to go on"
+                    )
                 }
             }
         }
