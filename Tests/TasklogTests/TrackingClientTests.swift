@@ -74,4 +74,51 @@ import Testing
             #expect(warnings.all.contains { $0.contains("without the new dependencies") })
         }
     }
+
+    /// The skill's guard: `config_read("task_tracking.enabled", "false")`. A client set up from
+    /// the configuration tracks only where it is turned on, and a broken file never throws.
+    @Test func aConfiguredClientFollowsTheSkillsDefaultOff() throws {
+        try TestFolder.with("tracking-configured") { folder in
+            let warnings = Warnings()
+            let off = TrackingClient.configured(storePath: folder.storePath, environment: [:], warn: warnings.sink)
+            #expect(!off.isTracking)
+            #expect(off.create(NewTask(subject: "Not tracked")) == nil)
+            #expect(!FileManager.default.fileExists(atPath: folder.storePath), "nothing was written")
+            #expect(warnings.all.isEmpty, "off by default is no failure")
+
+            let on = TrackingClient.configured(
+                storePath: folder.storePath,
+                environment: ["TASKLOG_TRACKING_ENABLED": "true"],
+                warn: warnings.sink
+            )
+            #expect(on.isTracking)
+            #expect(on.create(NewTask(subject: "Tracked"))?.id == 1)
+
+            try "task_tracking:\n  enabled: [\n".write(
+                toFile: folder.file(".tasklog.yml"),
+                atomically: true,
+                encoding: .utf8
+            )
+            let broken = TrackingClient.configured(storePath: folder.storePath, environment: [:], warn: warnings.sink)
+            #expect(!broken.isTracking)
+            #expect(warnings.all.count == 1 && warnings.all[0].contains("not valid YAML"), "\(warnings.all)")
+        }
+    }
+
+    /// One ledger path, two runs in progress: the file holds the newest, and a warning says so.
+    @Test func aLedgerSharedByTwoActiveRunsWarns() throws {
+        try TestFolder.with("ledger-shared") { folder in
+            let warnings = Warnings()
+            var options = TaskStore.Options()
+            options.ledgerPath = folder.file("ledger.yml")
+            options.log = warnings.sink
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let first = try store.startWorkflow(type: "build-task", id: "build-task-a")
+            #expect(warnings.all.isEmpty)
+            _ = try store.startWorkflow(type: "build-task", id: "build-task-b")
+            #expect(warnings.all.contains { $0.contains("held run \(first)") && $0.contains("{workflow_id}") })
+            let text = try String(contentsOfFile: folder.file("ledger.yml"), encoding: .utf8)
+            #expect(text.contains("build-task-b"))
+        }
+    }
 }

@@ -94,3 +94,19 @@ def test_workflow_tools_refuse_bad_input(store: Path):
             assert bad_type.is_error
 
     run(main)
+
+
+def test_a_broken_configuration_never_stops_the_server(store: Path):
+    """The skill: task tracking failures must never block the work. A `.tasklog.yml` that does
+    not parse beside the store leaves the server on the defaults, with a warning on stderr."""
+    (store.parent / ".tasklog.yml").write_text("task_tracking:\n  enabled: sometimes\n  ledgr: true\n")
+
+    async def main():
+        async with agent(store, "undeterred", env={"TASKLOG_LEDGER": "maybe"}) as session:
+            created = await call(session, "TaskCreate", subject="Keep going", description="")
+            assert not created.is_error, text(created)
+            assert created.structured_content["task"]["id"] == "1"
+
+    run(main)
+    checked = cli(store, "config", "check")
+    assert checked.returncode == 65 and "task_tracking.enabled" in checked.stderr

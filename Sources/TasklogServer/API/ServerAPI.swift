@@ -162,8 +162,10 @@ public struct ServerAPI: Sendable {
     public func workflows(list: String, at: String?) throws -> JSONValue {
         let list = try listID(list)
         let state = try listState(list, at: at)
-        let listState = state.list(list)
-        let views = Self.workflowIDs(listState).compactMap { WorkflowView(id: $0, in: listState) }
+        // As `workflow show` does: the store's step numbering, and groups with their deleted members.
+        let views = try Self.workflowIDs(state.list(list)).compactMap {
+            try store.workflow($0, in: list, at: .seq(state.lastSeq))
+        }
         return ["list": .string(list), "at": Self.position(state), "workflows": .array(views.map(\.json))]
     }
 }

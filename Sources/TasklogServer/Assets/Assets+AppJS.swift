@@ -494,8 +494,14 @@ extension Assets {
                 const groups = el('div', { class: 'groups' });
                 groups.appendChild(el('span', { class: 'caption' }, 'parallel groups'));
                 for (const group of view.parallelGroups) {
-                  groups.appendChild(el('span', { class: 'chip', 'data-group': group.id },
-                    group.id + ': ' + group.completed.length + ' completed, ' + group.failed.length + ' failed, ' + group.open.length + ' open'));
+                  // The skill's aggregation: FAILED is every member not completed; results once it is empty.
+                  const results = group.results
+                    ? ' · results: ' + Object.keys(group.results).map((id) => '#' + id + ' ' + JSON.stringify(group.results[id])).join(', ')
+                    : '';
+                  groups.appendChild(el('span', { class: 'chip', 'data-group': group.id, 'data-failed': group.failed.length },
+                    group.id + ': ' + group.completed.length + ' of ' + group.members.length + ' completed' +
+                    (group.failed.length ? ' · FAILED ' + group.failed.map((id) => '#' + id).join(', ') : '') +
+                    (group.deleted.length ? ' (deleted ' + group.deleted.map((id) => '#' + id).join(', ') + ')' : '') + results));
                 }
                 card.appendChild(groups);
               }
