@@ -240,6 +240,22 @@ import Testing
                     .status == 0
             )
             try validate([folder.file("elsewhere/ledger.yml")])
+
+            // A folder on the way that is a link out of the project carries nothing out either.
+            let victim = folder.file("victim")
+            try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: project + "/.agents", withDestinationPath: victim)
+            try "task_tracking:\n  ledger: true\n".write(
+                toFile: project + "/.tasklog.yml",
+                atomically: true,
+                encoding: .utf8
+            )
+            let linked = try CLI.run(["workflow", "start", "build-task"] + store, in: folder)
+            #expect(linked.status == 0 && linked.stderr.contains("symbolic link"), "\(linked)")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: victim).isEmpty,
+                "nothing written through the link"
+            )
         }
     }
 

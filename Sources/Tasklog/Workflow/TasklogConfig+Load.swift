@@ -104,12 +104,33 @@ extension TasklogConfig {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
         let project = URL(fileURLWithPath: source.projectFolder).standardizedFileURL.path
         let resolved = URL(fileURLWithPath: project).appendingPathComponent(path).standardizedFileURL.path
-        guard resolved.hasPrefix(project.hasSuffix("/") ? project : project + "/") else {
+        // Lexically inside, and inside once links are followed: a folder on the way that is a link
+        // out of the project (`.agents` → `../victim`) would carry the ledger out.
+        let realProject = Self.realPath(project)
+        guard resolved.hasPrefix(project.hasSuffix("/") ? project : project + "/"),
+            Self.realPath(resolved).hasPrefix(realProject.hasSuffix("/") ? realProject : realProject + "/")
+        else {
             throw TasklogError(
                 .invalidInput,
-                "the ledger path \(path) leads outside the project folder \(project); give an absolute path to write there on purpose"
+                "the ledger path \(path) leads outside the project folder \(project) (through .. or a symbolic link); give an absolute path to write there on purpose"
             )
         }
         return resolved
+    }
+
+    /// `path` with every link followed: the real path of its deepest existing folder, then the
+    /// rest of it as written.
+    static func realPath(_ path: String) -> String {
+        var existing = URL(fileURLWithPath: path)
+        var rest: [String] = []
+        while existing.path != "/" {
+            if let real = realpath(existing.path, nil) {
+                defer { free(real) }
+                return ([String(cString: real)] + rest.reversed()).joined(separator: "/")
+            }
+            rest.append(existing.lastPathComponent)
+            existing.deleteLastPathComponent()
+        }
+        return path
     }
 }
