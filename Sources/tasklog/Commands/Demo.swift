@@ -146,8 +146,11 @@ struct Demo: ParsableCommand {
             failingReviewer: "security"
         ) { _ in }
         if let group = try store.workflow(workflow)?.groups.first {
+            // The skill's aggregation: every reviewer completed, so their results are aggregated.
+            let results = (group.results ?? [:]).sorted { $0.key < $1.key }
+                .map { "#\($0.key) \($0.value.stringValue ?? $0.value.serialized())" }
             say(
-                "   reviewers: \(group.completed.count) passed, \(group.failed.count) failed (\(Output.ids(group.failed)))"
+                "   reviewers: \(group.completed.count) of \(group.members.count) completed; results: \(results.joined(separator: ", "))"
             )
         }
         try store.completeWorkflow(workflow, actor: "orchestrator")
