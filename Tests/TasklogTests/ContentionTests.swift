@@ -14,7 +14,7 @@ import Testing
                 let store = try TaskStore.open(at: folder.storePath, options: .testing())
                 let counter = try store.create(NewTask(subject: "Counter", metadata: ["count": 0]))
                 #expect(counter.id == 1)
-                // One transaction for all the tasks, through the import path of an empty list's events.
+                // One durable commit per task, before any worker starts.
                 for n in 1...tasks { _ = try store.create(NewTask(subject: "Task \(n)")) }
             }
             let workers = (1...8).map { n in

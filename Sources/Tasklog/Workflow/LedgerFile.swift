@@ -3,6 +3,8 @@ import TasklogCore
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Writing and reading the ledger file: atomically (temporary file, fsync, rename, fsync of the
@@ -23,7 +25,7 @@ public enum LedgerFile {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 ok = false
@@ -86,4 +88,13 @@ public enum LedgerFile {
             return ResumePlan.unreadable(error.message)
         }
     }
+}
+
+/// `write(2)`, named apart from `LedgerFile.write(_:to:)`, on Linux and Darwin alike.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(fd, buffer, count)
+    #else
+    Darwin.write(fd, buffer, count)
+    #endif
 }
