@@ -485,12 +485,7 @@ final class StoreCore: Sendable {
     ) throws -> CommandOutcome? {
         let dbKey = EventLog.idempotencyKey(list: list, key: key)
         guard let seq = try txn.withValue(in: log.idempotency, key: dbKey, { Key.uint64(from: $0) }) else { return nil }
-        let event = try txn.withValue(in: log.events, key: seq) { value in
-            try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw log.damaged(seq, error) }
-            }
-        }
-        let id = event?.payload.taskIDs.first
+        let id = try log.event(at: seq, txn).payload.taskIDs.first
         return CommandOutcome(
             task: id.flatMap { engine.state.list(list).tasks[$0] },
             taskID: id,
