@@ -617,6 +617,11 @@ final class StoreCore: Sendable {
 extension TasklogError {
     /// The engine's reading of an LMDB error.
     init(_ error: LMDBError) {
+        if let detail = error.detail {
+            // A check of the files before LMDB opened them: its sentence says what to do.
+            self.init(error.meansDamage ? .corrupt : .storage, detail)
+            return
+        }
         switch error.code {
         case .noSpace:
             self.init(
