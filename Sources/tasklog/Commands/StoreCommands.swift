@@ -26,6 +26,8 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
+            // In a child process: a page that crashes LMDB ends the child, and this one reports it.
+            guard ChildWalk.isChild else { return try ChildWalk.run("verify") }
             var options = TaskStore.Options()
             options.loadStateAtOpen = false  // verify reports damage instead of failing to open
             let store = try global.open(create: false, options: options)
@@ -115,6 +117,8 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
+            // In a child process, like `verify`: a damaged page ends the child, not this one.
+            guard ChildWalk.isChild else { return try ChildWalk.run("export") }
             var options = TaskStore.Options()
             options.loadStateAtOpen = false  // the log alone: export works on a damaged store
             let store = try global.open(create: false, options: options)
