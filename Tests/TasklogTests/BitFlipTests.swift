@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// A flipped bit anywhere in a B-tree page: LMDB has no page checksums and may read outside its
-/// map, but `verify` and `export` walk the store in a child process, so the command the user ran
+/// map, but `verify`, `export` and `list --at` walk the store in a child process, so the command the user ran
 /// never dies by a signal: it answers 0 (the flip missed everything read) or 76 with the salvage path.
-@Suite("Bit flips in pages never crash verify or export")
+@Suite("Bit flips in pages never crash verify, export or list --at")
 struct BitFlipTests {
     @Test func flippedBitsGiveExitZeroOrSeventySix() throws {
         try TestFolder.with("bitflip") { folder in
@@ -29,15 +29,15 @@ struct BitFlipTests {
             var random = SplitMix(seed: 12)
             var statuses: [Int32: Int] = [:]
             let copy = folder.file("copy")
-            for flip in 0..<20 {
+            for flip in 0..<21 {
                 // The page header and the first node offsets: where a flip sends LMDB astray.
                 let offset = (2 + random.below(pages - 2)) * 4096 + random.below(64)
                 let bit = UInt8(1) << UInt8(random.below(8))
                 try? FileManager.default.removeItem(atPath: copy)
                 try FileManager.default.copyItem(atPath: store, toPath: copy)
                 try DataFile.overwrite(copy, at: offset, with: [pristine[offset] ^ bit])
-                let command = flip % 2 == 0 ? "verify" : "export"
-                let result = try CLI.run([command, "--store", copy], in: folder)
+                let command = [["verify"], ["export"], ["list", "--at", "640"]][flip % 3]
+                let result = try CLI.run(command + ["--store", copy], in: folder)
                 statuses[result.status, default: 0] += 1
                 #expect(
                     result.status == 0 || result.status == 76,
