@@ -29,11 +29,16 @@ extension TaskStore {
     /// `txn` sees, has the version of the task in the state at that event. A task deleted by then
     /// is in neither, and is checked only entry by entry (``indexedEvent(at:task:in:_:)``).
     func checkIndex(of id: Int, in list: String, folded: TaskRecord?, _ txn: borrowing ReadTransaction) throws {
-        let live = try core.engine.withLock { engine in
+        let last = try core.log.lastSeq(txn)
+        let cached: Int?? = try core.engine.withLock { engine in
+            // A state that another reader caught up past this transaction is left as it is (taking
+            // it back would reload it); the list is then folded at this transaction's last event.
+            guard engine.dirty || engine.state.lastSeq <= last else { return nil }
             try core.catchUp(&engine, txn)
             try core.load(.list(list), &engine, txn)
-            return engine.state.lists[list]?.tasks[id]?.version
+            return .some(engine.state.lists[list]?.tasks[id]?.version)
         }
+        let live = try cached ?? core.listState(list, at: last, txn).0.tasks[id]?.version
         guard folded?.version != live else { return }
         throw TasklogError(
             .corrupt,
