@@ -95,10 +95,12 @@ enum StoreFiles {
         guard pageSize >= 512, pageSize <= 65_536, pageSize & (pageSize - 1) == 0 else {
             return "its meta page gives a page size of \(pageSize) bytes: the page is damaged"
         }
-        let (needed, overflow) = (high.lastPage + 1).multipliedReportingOverflow(by: pageSize)
-        guard !overflow, needed <= UInt64(size) else {
+        // A damaged page may count any number of pages: no arithmetic here may trap.
+        let (pages, past) = high.lastPage.addingReportingOverflow(1)
+        let (needed, overflow) = pages.multipliedReportingOverflow(by: pageSize)
+        guard !past, !overflow, needed <= UInt64(size) else {
             return
-                "the file is \(size) bytes but its pages reach \(overflow ? "past any file" : "\(needed) bytes"): it was truncated"
+                "the file is \(size) bytes but its pages reach \(past || overflow ? "past any file" : "\(needed) bytes"): it was truncated"
         }
         return nil
     }
