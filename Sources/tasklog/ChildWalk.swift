@@ -12,6 +12,10 @@ enum ChildWalk {
     /// Set in the child's environment: the walk runs there, in-process.
     static let variable = "TASKLOG_CHILD_WALK"
 
+    /// The signals of a process that crashed (rather than one stopped from outside, like SIGPIPE
+    /// when the reader of `export` goes away): reading a damaged page ends with one of these.
+    static let crashes: Set<Int32> = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGABRT]
+
     /// Whether this process is the child that does the walk.
     static var isChild: Bool { ProcessInfo.processInfo.environment[variable] == "1" }
 
@@ -38,6 +42,11 @@ enum ChildWalk {
             return
         case .exit:
             throw ExitCode(status)
+        case .uncaughtSignal where !crashes.contains(status):
+            // Ended from outside (a closed pipe, Ctrl-C, kill): this process ends the same way.
+            signal(status, SIG_DFL)
+            raise(status)
+            throw ExitCode(128 + status)
         case .uncaughtSignal:
             throw TasklogError(
                 .corrupt,

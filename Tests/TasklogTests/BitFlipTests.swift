@@ -51,4 +51,30 @@ struct BitFlipTests {
             #expect(statuses[76, default: 0] > 0, "some flips were found: \(statuses)")
         }
     }
+
+    @Test("export to a reader that went away ends as before, by SIGPIPE: not reported as damage")
+    func closedPipeIsNotDamage() throws {
+        try TestFolder.with("bitflip-pipe") { folder in
+            let writer = try AppendProcess(
+                store: folder.storePath,
+                arguments: ["--count", "200", "--update-every", "0"],
+                folder: folder
+            )
+            #expect(writer.finish() == 0)
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["export", "--store", folder.storePath]
+            process.environment = CLI.environment(folder: folder)
+            let pipe = Pipe()
+            let errors = folder.file("export.err")
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
+            process.standardOutput = pipe
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+            try pipe.fileHandleForReading.close()  // the reader is gone before the first line
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE)
+            #expect(try String(contentsOfFile: errors, encoding: .utf8) == "")
+        }
+    }
 }
