@@ -49,23 +49,29 @@ enum StoreFiles {
             }
             warnings += writableByOthers(path, what: "the store file")
         }
-        guard access(lock, F_OK) == 0 else { return warnings }
-        try checkData(data)
+        try checkData(data, opened: access(lock, F_OK) == 0)
         return warnings
     }
 
     /// The meta pages of `path`, its size, and their agreement, re-read while a commit of another
-    /// process changes them (a damaged page stays the same from one read to the next).
-    private static func checkData(_ path: String) throws(LMDBError) {
+    /// process changes them (a damaged page stays the same from one read to the next). `opened`:
+    /// a lock file is there, so the store was opened before, or is being created right now (LMDB
+    /// makes the lock file first).
+    private static func checkData(_ path: String, opened: Bool) throws(LMDBError) {
         var previous: (Meta, Meta, Int)?
         var waited = 0
         while true {
             let read = try readMetas(path)
             guard let (first, second, size) = read else {
-                // Empty, or shorter than its two meta pages: being created, or emptied.
-                guard waited < 200 else {
+                // Missing, empty, or shorter than its two meta pages.
+                var info = stat()
+                let length = lstat(path, &info) == 0 ? Int(info.st_size) : 0
+                if !opened && length == 0 { return }  // a new store: LMDB writes its first pages
+                guard opened, waited < 200 else {
                     throw damaged(
-                        "\(path) is empty but its lock file shows the store was opened before: its data is lost"
+                        length == 0
+                            ? "\(path) is empty but its lock file shows the store was opened before: its data is lost"
+                            : "\(path) is \(length) bytes, too short to hold LMDB's two meta pages: it was truncated"
                     )
                 }
                 waited += 1

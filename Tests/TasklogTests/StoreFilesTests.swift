@@ -60,6 +60,21 @@ struct StoreFilesTests {
         }
     }
 
+    @Test(
+        "A cut data file without its lock file (a copy of data.mdb alone) is refused too",
+        arguments: [100_000, 8_193]
+    )
+    func truncatedDataFileWithoutLockIsRefused(length: Int) throws {
+        try TestFolder.with("files-truncated-nolock") { folder in
+            try Self.populate(folder)
+            try FileManager.default.removeItem(atPath: folder.storePath + "/lock.mdb")
+            try Self.truncate(Self.dataFile(folder), to: length)
+            let result = try Self.run(["verify"], folder)
+            #expect(result.status == 76, "\(result)")
+            #expect(result.stderr.contains("truncated"), "\(result)")
+        }
+    }
+
     @Test("Processes creating one new store at once all succeed: an empty file being created is waited for")
     func concurrentCreationOfANewStore() throws {
         try TestFolder.with("files-new") { folder in
