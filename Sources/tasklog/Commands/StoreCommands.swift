@@ -19,7 +19,10 @@ struct Snapshot: ParsableCommand {
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check checksums, the hash chain, snapshots, and projections against a full replay.",
-        discussion: "Exits 0 on a healthy store, 76 on a damaged one, naming the first bad seq."
+        discussion: """
+            Exits 0 on a healthy store, 76 on a damaged one, naming the first bad seq. The walk runs \
+            in a child process: a page that makes LMDB crash is reported as damage, not a crash.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
