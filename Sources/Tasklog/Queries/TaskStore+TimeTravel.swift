@@ -118,10 +118,11 @@ extension TaskStore {
     /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
     ///
     /// Folded from the task's own events alone (its index holds every event that changed it), so
-    /// its cost does not grow with the list or the log. A link takes effect only when both tasks
-    /// exist, so each other task those events name stands in the fold, as a placeholder, while it
-    /// existed (from its creation to its deletion, read from its own index). The fold goes on to
-    /// the last event, where it must agree with the state: the index is checked before it is trusted.
+    /// its cost does not grow with the log. A link takes effect only when both tasks exist, so each
+    /// other task those events name stands in the fold, as a placeholder, while it existed (from
+    /// its creation to its deletion, read from its own index). The fold goes on to the last event,
+    /// where it must agree with the task in the state (its list is loaded for that, once): the
+    /// index is checked before it is trusted.
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
         let list = try TaskListID.sanitized(list)
         return try StoreCore.storage {
