@@ -52,15 +52,19 @@ public final class Environment: @unchecked Sendable {
     public let databases: [String: Database]
     /// Stale reader slots (of processes that died while reading) cleared when this process opened it.
     public let staleReadersCleared: Int
+    /// What the checks of the store's files found worth telling when this process opened it: a
+    /// directory or file that other users can write.
+    public let warnings: [String]
 
     let env: EnvPointer
     private let fileID: FileID
     /// Held shared by every transaction of this process, exclusively to resize the map.
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    private init(path: String, fileID: FileID, options: Options) throws(LMDBError) {
+    private init(path: String, fileID: FileID, options: Options, warnings: [String]) throws(LMDBError) {
         self.path = path
         self.fileID = fileID
+        self.warnings = warnings
         env = try Syscalls.envCreate()
         resizeLock = .allocate(capacity: 1)
         pthread_rwlock_init(resizeLock, nil)
@@ -128,6 +132,10 @@ public final class Environment: @unchecked Sendable {
 
     /// Opens the store directory at `path`, creating it (mode 0700, files 0600) if needed.
     ///
+    /// Before LMDB opens the files, they are checked (see `StoreFiles`): links, an emptied data
+    /// file, meta pages that disagree and a truncated file are refused, so that LMDB never maps
+    /// what would crash the process or serve an old state.
+    ///
     /// If this process already has it open, the open environment is returned and `options` are
     /// ignored, except that databases it lacks are opened.
     public static func open(path: String, options: Options = Options()) throws(LMDBError) -> Environment {
@@ -147,7 +155,8 @@ public final class Environment: @unchecked Sendable {
                     precondition(missing.isEmpty, "the store at \(path) is open already without databases \(missing)")
                     return existing
                 }
-                let environment = try Environment(path: path, fileID: id, options: options)
+                let warnings = try StoreFiles.check(path)
+                let environment = try Environment(path: path, fileID: id, options: options, warnings: warnings)
                 registry[id] = WeakEntry(environment: environment)
                 return environment
             }

@@ -1,5 +1,11 @@
 import CLMDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An error returned by LMDB: its return code, the call that failed and LMDB's own message.
 ///
 /// Match a code in `catch` with the named constants:
@@ -51,20 +57,27 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let accessDenied = Code(rawValue: 13)
         /// `ENOENT`: no such file or directory.
         public static let noSuchFile = Code(rawValue: 2)
+        /// `ELOOP`: a store file is a symbolic link, which is refused.
+        public static let linkRefused = Code(rawValue: ELOOP)
     }
 
     /// The return code.
     public var code: Code
     /// The `mdb_*` call that returned it.
     public var call: String
+    /// What the checks made before LMDB opens a store found, in one sentence that says what to do
+    /// (`nil` for an error of LMDB itself).
+    public var detail: String?
 
-    public init(code: Code, call: StaticString) {
+    public init(code: Code, call: StaticString, detail: String? = nil) {
         self.code = code
         self.call = "\(call)"
+        self.detail = detail
     }
 
-    /// LMDB's message for the code (`mdb_strerror`), which covers `errno` values too.
-    public var message: String { Syscalls.errorString(code.rawValue) }
+    /// The detail of a check, else LMDB's message for the code (`mdb_strerror`), which covers
+    /// `errno` values too.
+    public var message: String { detail ?? Syscalls.errorString(code.rawValue) }
 
     /// Whether the code says the data file is damaged rather than a passing condition.
     public var meansDamage: Bool {

@@ -37,8 +37,16 @@ struct EventLog: Sendable {
         indexType = environment.database("index_type")
     }
 
-    /// The seq of the last event, 0 for an empty log.
+    /// The seq of the last event, 0 for an empty log, checked against the head record: a log
+    /// that ends before the last commit lost its tail, and is not served.
     func lastSeq(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
+        let last = try lastKey(txn)
+        try checkHead(endsAt: last, txn)
+        return last
+    }
+
+    /// The seq of the last event stored, 0 for an empty log, whatever the head record says.
+    func lastKey(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
         try txn.withLast(in: events) { key, _ in
             guard key.byteCount == 8 else {
                 throw TasklogError(
@@ -48,6 +56,48 @@ struct EventLog: Sendable {
             }
             return Key.uint64(from: key)
         } ?? 0
+    }
+
+    /// Throws if the head record (written with every commit) names a seq past `last`, the last
+    /// event stored: the data file lost committed events. A store older than the head record has none.
+    func checkHead(endsAt last: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws {
+        guard let head = try metaValue(txn, "head").flatMap(Self.decodeHead), head.seq > last else { return }
+        throw TasklogError(
+            .corrupt,
+            "the log ends at seq \(last) but \(head.seq) events were committed: events \(last + 1)…\(head.seq) are missing; run `tasklog verify` and see the README on salvage"
+        )
+    }
+
+    /// The event stored at `seq`; a missing or damaged one throws, for a seq the caller knows is
+    /// in the log (at most the last seq, or named by an index).
+    func event(at seq: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws -> Event {
+        try stored(seq, txn) { bytes throws(CodecError) in try EventCodec.decode(bytes) }
+    }
+
+    /// The timestamp of the event at `seq`, read from its envelope (checksum checked).
+    func timestamp(at seq: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws -> Timestamp {
+        try stored(seq, txn) { bytes throws(CodecError) in try EventCodec.timestamp(bytes) }
+    }
+
+    /// What `read` makes of the bytes stored at `seq`: the one place an event is read by its seq,
+    /// so that a missing or damaged one is reported the same way by every reader.
+    private func stored<R>(
+        _ seq: UInt64,
+        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        _ read: (UnsafeRawBufferPointer) throws(CodecError) -> R
+    ) throws -> R {
+        let value = try txn.withValue(in: events, key: seq) { value in
+            try value.withUnsafeBytes { bytes throws(TasklogError) in
+                do throws(CodecError) { return try read(bytes) } catch { throw damaged(seq, error) }
+            }
+        }
+        guard let value else {
+            throw TasklogError(
+                .corrupt,
+                "event \(seq) is missing from the log; run `tasklog verify` and see the README on salvage"
+            )
+        }
+        return value
     }
 
     /// The link stored in the last event, `.zero` for an empty log.
@@ -133,7 +183,9 @@ struct EventLog: Sendable {
     }
 
     /// The stored bytes of every event with seq in `start…end`, in order, checking that seqs are
-    /// dense; `body` returns `false` to stop.
+    /// dense up to the bound (the key after it too, so that a gap just past a walk's last event
+    /// is not taken for the end of the range); `body` returns `false` to stop. A walk that reaches
+    /// the last event stored before its bound checks it against the head record.
     private func forEachValue(
         _ txn: borrowing some ReadableTransaction & ~Copyable,
         from start: UInt64,
@@ -141,6 +193,7 @@ struct EventLog: Sendable {
         _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         var expected = start
+        var stopped = false
         try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
             guard key.byteCount == 8 else {
                 throw TasklogError(
@@ -149,16 +202,21 @@ struct EventLog: Sendable {
                 )
             }
             let seq = Key.uint64(from: key)
-            guard seq <= end else { return false }
-            guard seq == expected else {
+            guard seq == expected || expected > end else {
                 throw TasklogError(
                     .corrupt,
                     "the log has a gap: event \(expected) is missing before \(seq); run `tasklog verify` and see the README on salvage"
                 )
             }
+            guard seq <= end else {
+                stopped = true
+                return false
+            }
             expected += 1
-            return try value.withUnsafeBytes { try body(seq, $0) }
+            stopped = try !value.withUnsafeBytes { try body(seq, $0) }
+            return !stopped
         }
+        if !stopped && expected <= end { try checkHead(endsAt: expected &- 1, txn) }
     }
 
     func damaged(_ seq: UInt64, _ error: CodecError) -> TasklogError {

@@ -71,7 +71,7 @@ extension TaskStore {
             // No index narrows it: walk the log itself.
             var seq = query.newestFirst ? high : low
             while seq >= low && seq <= high {
-                guard let event = try event(seq, txn), try body(event) else { return }
+                guard try body(try log.event(at: seq, txn)) else { return }
                 seq = query.newestFirst ? seq - 1 : seq + 1
             }
             return
@@ -89,20 +89,10 @@ extension TaskStore {
                 limit: 256
             )
             for seq in seqs {
-                guard let event = try event(seq, txn), try body(event) else { return }
+                guard try body(try log.event(at: seq, txn)) else { return }
             }
             guard seqs.count == 256, let next = seqs.last else { return }
             if query.newestFirst { to = next - 1 } else { from = next + 1 }
-        }
-    }
-
-    func event(_ seq: UInt64, _ txn: borrowing ReadTransaction) throws -> Event? {
-        try txn.withValue(in: core.log.events, key: seq) { value in
-            try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.decode(bytes) } catch {
-                    throw core.log.damaged(seq, error)
-                }
-            }
         }
     }
 
@@ -153,7 +143,8 @@ extension TaskStore {
     }
 
     /// Task `task`'s states along the events that changed it, folded by the real reducer over a
-    /// list that holds the task and stand-ins for the tasks it is linked with.
+    /// list that holds the task and stand-ins for the tasks it is linked with; the index is checked
+    /// against the state before the timeline is trusted.
     func taskTimeline(
         list: String,
         task: Int,
@@ -174,7 +165,7 @@ extension TaskStore {
         var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
         steps.reserveCapacity(seqs.count)
         for seq in seqs {
-            guard let event = try event(seq, txn) else { continue }
+            let event = try indexedEvent(at: seq, task: task, in: list, txn)
             let before = mini.tasks[task]
             for other in event.payload.taskIDs where mini.tasks[other] == nil {
                 if case .taskCreated(let created) = event.payload, created.id == other { continue }
@@ -183,6 +174,7 @@ extension TaskStore {
             Reducer.apply(event, toList: &mini)
             steps.append((event, before, mini.tasks[task]))
         }
+        try checkIndex(of: task, in: list, folded: mini.tasks[task], txn)
         return steps
     }
 

@@ -37,7 +37,7 @@ extension TaskStore {
                 var steps: [RunStep] = []
                 for (index, seq) in seqs.enumerated() {
                     progress?(index, seqs.count)
-                    guard let event = try event(seq, txn) else { continue }
+                    let event = try core.log.event(at: seq, txn)
                     let touched = Set(event.payload.taskIDs)
                     let before = mini
                     for id in touched where mini.tasks[id] == nil {

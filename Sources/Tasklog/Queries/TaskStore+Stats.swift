@@ -11,9 +11,7 @@ extension TaskStore {
             try log.environment.read { txn in
                 let count = try txn.count(in: log.snapshots)
                 let newest = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) }
-                let first = try txn.withValue(in: log.events, key: UInt64(1)) { value in
-                    try value.withUnsafeBytes { try EventCodec.decode($0).timestamp }
-                }
+                let first = try log.lastKey(txn) > 0 ? try log.timestamp(at: 1, txn) : nil
                 return (count, newest, first)
             }
         }
@@ -59,7 +57,7 @@ extension TaskStore {
             try StoreCore.storage {
                 try core.log.environment.read { txn in
                     if progress != nil, total == nil {
-                        let last = min(try core.log.lastSeq(txn), end ?? .max)
+                        let last = min(try core.log.lastKey(txn), end ?? .max)
                         total = last >= next ? Int(last - next + 1) : 0
                     }
                     try core.log.forEachEvent(txn, from: next, through: end ?? .max) { event in

@@ -48,14 +48,7 @@ extension TaskStore {
             try core.log.environment.read { txn in
                 let seq = try point.map { try self.seq(at: $0, txn) } ?? core.log.lastSeq(txn)
                 guard seq > 0 else { return (0, nil) }
-                let time = try txn.withValue(in: core.log.events, key: seq) { value in
-                    try value.withUnsafeBytes { bytes throws(TasklogError) in
-                        do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch {
-                            throw core.log.damaged(seq, error)
-                        }
-                    }
-                }
-                return (seq, time)
+                return (seq, try core.log.timestamp(at: seq, txn))
             }
         }
     }
@@ -66,16 +59,7 @@ extension TaskStore {
         var high = last
         while low < high {
             let mid = low + (high - low + 1) / 2
-            let stamp = try txn.withValue(in: core.log.events, key: mid) { value in
-                try value.withUnsafeBytes { bytes throws(TasklogError) in
-                    do throws(CodecError) { return try EventCodec.timestamp(bytes) } catch {
-                        throw core.log.damaged(mid, error)
-                    }
-                }
-            }
-            guard let stamp else {
-                throw TasklogError(.corrupt, "event \(mid) is missing from the log; run `tasklog verify`")
-            }
+            let stamp = try core.log.timestamp(at: mid, txn)
             if stamp <= time { low = mid } else { high = mid - 1 }
         }
         return low
@@ -134,22 +118,26 @@ extension TaskStore {
     /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
     ///
     /// Folded from the task's own events alone (its index holds every event that changed it), so
-    /// its cost does not grow with the list or the log. A link takes effect only when both tasks
-    /// exist, so each other task those events name stands in the fold, as a placeholder, while it
-    /// existed (from its creation to its deletion, read from its own index).
+    /// its cost does not grow with the log. A link takes effect only when both tasks exist, so each
+    /// other task those events name stands in the fold, as a placeholder, while it existed (from
+    /// its creation to its deletion, read from its own index). The fold goes on to the last event,
+    /// where it must agree with the task in the state (its list is loaded for that, once): the
+    /// index is checked before it is trusted.
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
         let list = try TaskListID.sanitized(list)
         return try StoreCore.storage {
             try core.log.environment.read { txn in
                 let target = try seq(at: point, txn)
-                let events = try taskEvents(id, in: list, through: target, txn)
+                let last = try core.log.lastSeq(txn)
+                let events = try taskEvents(id, in: list, through: last, txn)
                 var lifetimes: [Int: (created: UInt64?, deleted: UInt64?)] = [:]
                 for event in events {
                     for other in event.payload.taskIDs where other != id && lifetimes[other] == nil {
-                        lifetimes[other] = try lifetime(of: other, in: list, through: target, txn)
+                        lifetimes[other] = try lifetime(of: other, in: list, through: last, txn)
                     }
                 }
                 var fold = TaskListState()
+                var atTarget: TaskRecord?
                 for event in events {
                     for (other, life) in lifetimes {
                         let exists =
@@ -166,8 +154,10 @@ extension TaskStore {
                         }
                     }
                     Reducer.apply(event, toList: &fold)
+                    if event.seq <= target { atTarget = fold.tasks[id] }
                 }
-                return fold.tasks[id]
+                try checkIndex(of: id, in: list, folded: fold.tasks[id], txn)
+                return atTarget
             }
         }
     }
@@ -190,19 +180,7 @@ extension TaskStore {
             reverse: false,
             limit: .max
         )
-        return try seqs.map { seq in
-            let event = try txn.withValue(in: core.log.events, key: seq) { value in
-                try value.withUnsafeBytes { bytes throws(TasklogError) in
-                    do throws(CodecError) { return try EventCodec.decode(bytes) } catch {
-                        throw core.log.damaged(seq, error)
-                    }
-                }
-            }
-            guard let event else {
-                throw TasklogError(.corrupt, "the index names event \(seq), which the log lacks; run `tasklog verify`")
-            }
-            return event
-        }
+        return try seqs.map { seq in try indexedEvent(at: seq, task: id, in: list, txn) }
     }
 
     /// When task `id` was created and deleted, up to seq `end` (`nil`: not, by then).

@@ -37,7 +37,7 @@ extension TaskStore {
                 var link = ChainLink.zero
                 var expected: UInt64 = 1
                 var indexed = IndexCheck()
-                let total = progress == nil ? 0 : Int(try log.lastSeq(txn))
+                let total = progress == nil ? 0 : Int(try log.lastKey(txn))
                 try txn.forEach(in: log.events) { key, value in
                     let seq = Key.uint64(from: key)
                     let checked = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay)

@@ -498,12 +498,7 @@ final class StoreCore: Sendable {
     ) throws -> CommandOutcome? {
         let dbKey = EventLog.idempotencyKey(list: list, key: key)
         guard let seq = try txn.withValue(in: log.idempotency, key: dbKey, { Key.uint64(from: $0) }) else { return nil }
-        let event = try txn.withValue(in: log.events, key: seq) { value in
-            try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.decode(bytes) } catch { throw log.damaged(seq, error) }
-            }
-        }
-        let id = event?.payload.taskIDs.first
+        let id = try log.event(at: seq, txn).payload.taskIDs.first
         return CommandOutcome(
             task: id.flatMap { engine.state.list(list).tasks[$0] },
             taskID: id,
@@ -635,6 +630,11 @@ final class StoreCore: Sendable {
 extension TasklogError {
     /// The engine's reading of an LMDB error.
     init(_ error: LMDBError) {
+        if let detail = error.detail {
+            // A check of the files before LMDB opened them: its sentence says what to do.
+            self.init(error.meansDamage ? .corrupt : .storage, detail)
+            return
+        }
         switch error.code {
         case .noSpace:
             self.init(

@@ -58,6 +58,7 @@ public final class TaskStore: Sendable {
         environmentOptions.durability = options.durability
         environmentOptions.databases = EventLog.databaseNames
         let environment = try StoreCore.storage { try Environment.open(path: path, options: environmentOptions) }
+        for warning in environment.warnings { options.log(warning) }
         if environment.staleReadersCleared > 0 {
             options.log("cleared \(environment.staleReadersCleared) reader slots left by processes that died")
         }

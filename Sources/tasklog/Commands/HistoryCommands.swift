@@ -102,6 +102,8 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
+            // Two walks of the log from snapshots: in a child process, like `verify`.
+            guard ChildWalk.isChild else { return try ChildWalk.run("diff") }
             let diff = try global.open(create: false).diff(
                 from: try Point(parsing: from),
                 to: try Point(parsing: to),

@@ -28,6 +28,8 @@ struct ListTasks: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
+            // A walk of the log from a snapshot: in a child process, like `verify`.
+            if at != nil && !ChildWalk.isChild { return try ChildWalk.run("list --at") }
             var statusFilter: TaskStatus?
             if let status {
                 guard let parsed = TaskStatus(name: status), parsed != .deleted else {

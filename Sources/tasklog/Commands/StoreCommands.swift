@@ -19,13 +19,18 @@ struct Snapshot: ParsableCommand {
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check checksums, the hash chain, snapshots, and projections against a full replay.",
-        discussion: "Exits 0 on a healthy store, 76 on a damaged one, naming the first bad seq."
+        discussion: """
+            Exits 0 on a healthy store, 76 on a damaged one, naming the first bad seq. The walk runs \
+            in a child process: a page that makes LMDB crash is reported as damage, not a crash.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         try tasklog.run {
+            // In a child process: a page that crashes LMDB ends the child, and this one reports it.
+            guard ChildWalk.isChild else { return try ChildWalk.run("verify") }
             var options = TaskStore.Options()
             options.loadStateAtOpen = false  // verify reports damage instead of failing to open
             let store = try global.open(create: false, options: options)
@@ -115,6 +120,8 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
+            // In a child process, like `verify`: a damaged page ends the child, not this one.
+            guard ChildWalk.isChild else { return try ChildWalk.run("export") }
             var options = TaskStore.Options()
             options.loadStateAtOpen = false  // the log alone: export works on a damaged store
             let store = try global.open(create: false, options: options)
