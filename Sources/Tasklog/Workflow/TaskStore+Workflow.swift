@@ -84,15 +84,18 @@ extension TaskStore {
     /// milestone policy.
     public func workflow(_ id: String, in list: String = "default", at point: Point? = nil) throws -> WorkflowView? {
         let state = try point.map { try self.list(list, at: $0) } ?? self.list(list)
-        guard
-            state.workflows[id] != nil || state.tasks.values.contains(where: { $0.metadata["workflow"] == .string(id) })
-        else { return nil }
+        guard Self.holds(state, run: id) else { return nil }
         return WorkflowView(
             id: id,
             in: state,
             deleted: try deletedTasks(ofRun: id, in: list, until: point),
             policy: core.options.milestones
         )
+    }
+
+    /// Whether `list` knows run `id`: it started there, or a task there names it.
+    private static func holds(_ list: TaskListState, run id: String) -> Bool {
+        list.workflows[id] != nil || list.tasks.values.contains { $0.metadata["workflow"] == .string(id) }
     }
 
     /// The run's tasks deleted up to `point`, each as it was just before its deletion.
@@ -116,11 +119,7 @@ extension TaskStore {
     /// list whose `workflow start` (or fork) event named it (the newest, if several did); `nil` when no list
     /// has it. A new session finds its run this way without `CLAUDE_CODE_TASK_LIST_ID`.
     public func listOfWorkflow(_ id: String, preferring preferred: String = "default") throws -> String? {
-        if try self.list(preferred).workflows[id] != nil
-            || self.list(preferred).tasks.values.contains(where: { $0.metadata["workflow"] == .string(id) })
-        {
-            return preferred
-        }
+        if Self.holds(try self.list(preferred), run: id) { return preferred }
         for type in ["workflow_started", "workflow_forked"] {
             var query = HistoryQuery(type: type, newestFirst: true, limit: 256)
             while true {

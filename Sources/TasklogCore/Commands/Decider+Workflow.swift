@@ -163,7 +163,7 @@ extension Decider {
         var events: [EventPayload] = [.workflowForked(id: forkID, type: source.type, from: source.id, at: seq)]
         var newID: [Int: Int] = [:]
         for (offset, task) in run.tasks.enumerated() { newID[task.id] = list.highWater + 1 + offset }
-        /// The run's own names (its id, a group named after it) follow the run.
+        // The run's own names (its id, a group named after it) follow the run.
         func renamed(_ metadata: [String: JSONValue]) -> [String: JSONValue] {
             var metadata = metadata
             for key in ["workflow", "parallel_group"] {

@@ -38,7 +38,7 @@ public struct LedgerDocument: Sendable, Hashable {
             workflowType: view.workflow.type,
             status: view.workflow.status,
             currentStep: view.workflow.ledgerStep,
-            completedSteps: view.workflow.checkpoints.map(\.step),
+            completedSteps: view.workflow.checkpointsAsRecorded.map(\.step),
             failedStep: view.workflow.status == .failed ? view.workflow.ledgerStep : nil
         )
     }
