@@ -540,7 +540,7 @@ struct TaskStoreTests {
         try TestFolder.with("typed-ok") { folder in
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
             let metadata: [String: JSONValue] = [
-                "workflow": "blueprint-20260213T1430", "step": 0, "milestone": false, "phase": "build",
+                "workflow": "blueprint-20260213T1430", "step": 1, "milestone": false, "phase": "build",
                 "parallel_group": "reviewers",
             ]
             #expect(try store.create(NewTask(subject: "Typed", metadata: metadata)).metadata == metadata)

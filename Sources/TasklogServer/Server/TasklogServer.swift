@@ -154,11 +154,11 @@ public struct TasklogServer: Sendable {
         json(error.json, status: error.status)
     }
 
-    static func asset(_ text: String, type: String) -> Response {
+    static func asset(_ bytes: [UInt8], type: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
         headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 
