@@ -85,4 +85,22 @@ import Glibc
             #expect(other.line(within: 20) { $0.hasPrefix("id: ") } == "id: 2")
         }
     }
+
+    @Test func aLastEventIDAtTheEndOfTheSeqsIsABadRequestAndTheServerLivesOn() async throws {
+        try await ServeFixture.with("last-id-max") { fixture in
+            try fixture.tasklog(["create", "One task"])
+            let server = try ServeProcess(fixture)
+            defer { server.stop() }
+            let answer = try await HTTP.get(
+                server.url,
+                "/api/events",
+                headers: ["Last-Event-ID": String(UInt64.max)]
+            )
+            #expect(answer.status == 400, "\(answer.text)")
+            #expect(try answer.object()["code"] as? String == "invalid_input")
+            #expect(server.process.isRunning)
+            let range = try await HTTP.get(server.url, "/api/range")
+            #expect(range.status == 200)
+        }
+    }
 }

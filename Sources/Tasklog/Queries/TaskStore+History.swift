@@ -18,11 +18,14 @@ extension TaskStore {
                 var low = try query.since.map { try firstSeq(since: $0, txn) } ?? 1
                 var high = try query.until.map { try seq(at: $0.clamped(to: last), txn) } ?? last
                 if let cursor = query.cursor {
-                    if query.newestFirst { high = min(high, cursor &- 1) } else { low = max(low, cursor + 1) }
+                    // The cursor itself is excluded; a cursor at either end of the seqs leaves nothing.
+                    guard query.newestFirst ? cursor > 0 : cursor < .max else { return HistoryPage(entries: []) }
+                    if query.newestFirst { high = min(high, cursor - 1) } else { low = max(low, cursor + 1) }
                 }
                 low = max(low, 1)
                 var events: [Event] = []
-                let wanted = query.limit + 1
+                // One more than the page, to know whether there is a next one (a limit of Int.max means all).
+                let wanted = query.limit == .max ? query.limit : query.limit + 1
                 try walk(query, list: list, low: low, high: high, txn) { event in
                     guard matches(event, query, list: list) else { return true }
                     events.append(event)
