@@ -57,6 +57,7 @@ public final class TaskStore: Sendable {
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.durability = options.durability
         environmentOptions.databases = EventLog.databaseNames
+        try StoreSpace.reserve(at: path, maxReaders: environmentOptions.maxReaders)
         let environment = try StoreCore.storage { try Environment.open(path: path, options: environmentOptions) }
         if environment.staleReadersCleared > 0 {
             options.log("cleared \(environment.staleReadersCleared) reader slots left by processes that died")
