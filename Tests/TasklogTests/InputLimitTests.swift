@@ -57,4 +57,64 @@ struct InputLimitTests {
             #expect(seconds.isNaN ? lease.expires <= now : lease.expires == expected)
         }
     }
+
+    // MARK: Text and numbers
+
+    @Test func anArgumentThatIsNotUTF8IsRefusedByName() throws {
+        try TestFolder.with("argv-utf8") { folder in
+            // Foundation's Process takes Strings: the shell passes the raw bytes.
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = [
+                "-c", #"exec "$0" create "$(printf 'Fix \377\376 bug')" --store "$1" 2>"$2""#,
+                CLI.executable.path, folder.storePath, folder.file("stderr"),
+            ]
+            shell.environment = CLI.environment(folder: folder)
+            try shell.run()
+            shell.waitUntilExit()
+            let stderr = try String(contentsOfFile: folder.file("stderr"), encoding: .utf8)
+            #expect(shell.terminationStatus == 65, "\(stderr)")
+            #expect(stderr.contains(#"argument 2 (Fix \xFF\xFE bug) is not valid UTF-8"#), "\(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.storePath), "nothing was written")
+        }
+    }
+
+    @Test func controlCharactersReachTheTerminalEscapedAndJSONUnchanged() throws {
+        try TestFolder.with("escapes") { folder in
+            let subject = "Evil \u{1B}]0;owned\u{07}\u{1B}[2J\r done \u{9B}"
+            _ = try CLITests.ok(["create", subject, "--actor", "agent\u{1B}[31m"], folder)
+            let shown = #"Evil \u{1B}]0;owned\u{7}\u{1B}[2J\u{D} done \u{9B}"#
+            for command in [["list"], ["get", "1"], ["history"]] {
+                let output = try CLITests.ok(command, folder).stdout
+                #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x0D })
+                #expect(output.contains(command == ["history"] ? "agent\\u{1B}[31m" : shown), "\(output)")
+            }
+            let json = try CLITests.ok(["get", "1", "--json"], folder).object()
+            #expect(json["subject"] as? String == subject)
+        }
+    }
+
+    @Test(arguments: ["18446744073709551616", "-9223372036854775809", "1e-400"])
+    func aMetadataNumberThatWouldLoseItsDigitsIsRefused(number: String) throws {
+        try TestFolder.with("metadata-number") { folder in
+            let result = try CLITests.run(["create", "Count", "--metadata", #"{"n": \#(number)}"#], folder)
+            #expect(result.status == 65, "\(result)")
+            #expect(result.stderr.contains("out of range"), "\(result)")
+        }
+    }
+
+    @Test func anIdempotencyKeyGivenAgainWithAnotherCommandIsAConflict() throws {
+        try TestFolder.with("idempotency") { folder in
+            let first = try CLITests.ok(["create", "Write the plan", "--idempotency-key", "k1", "--json"], folder)
+            let again = try CLITests.ok(["create", "Write the plan", "--idempotency-key", "k1", "--json"], folder)
+            #expect(try again.object()["id"] as? String == (try first.object()["id"] as? String))
+            let other = try CLITests.run(["create", "Something else", "--idempotency-key", "k1"], folder)
+            #expect(other.status == 67, "\(other)")
+            #expect(other.stderr.contains("the idempotency key k1 was used for another command"), "\(other)")
+            let update = try CLITests.run(["update", "1", "--status", "completed", "--idempotency-key", "k1"], folder)
+            #expect(update.status == 67, "\(update)")
+            let stats = try CLITests.ok(["stats", "--json"], folder).object()
+            #expect(stats["events"] as? Int == 1)
+        }
+    }
 }
