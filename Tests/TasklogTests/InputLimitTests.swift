@@ -45,6 +45,14 @@ struct InputLimitTests {
         }
     }
 
+    @Test(arguments: [["--from", "5", "--through", "2"], ["--through", "99"], ["--delay-ms", String(Int.max)]])
+    func workflowStepsOutOfRangeAreAUsageError(arguments: [String]) throws {
+        try TestFolder.with("run-steps") { folder in
+            let result = try CLITests.run(["_run-steps", "--workflow", "w"] + arguments, folder)
+            #expect(result.status == 64, "\(result)")
+        }
+    }
+
     @Test(arguments: [1e300, -1e300, Double.infinity, Double.nan])
     func aLeaseOfAnyLengthSaturatesInsteadOfTrapping(seconds: Double) async throws {
         try await TestFolder.with("lease-lib") { folder in
