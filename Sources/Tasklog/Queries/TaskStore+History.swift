@@ -33,11 +33,33 @@ extension TaskStore {
                 }
                 let more = events.count == wanted
                 if more { events.removeLast() }
-                var timelines = Timelines()
+                var timelines = Timelines(
+                    low: events.map(\.seq).min() ?? 1,
+                    high: events.map(\.seq).max() ?? 0
+                )
                 let entries = try events.map { event in
                     HistoryEntry(event: event, changes: try changes(of: event, &timelines, txn))
                 }
                 return HistoryPage(entries: entries, nextCursor: more ? events.last?.seq : nil)
+            }
+        }
+    }
+
+    /// How many events changed task `id` of `list` (its own, and links written by others): a walk
+    /// of its index, which decodes no event.
+    public func eventCount(ofTask id: Int, in list: String) throws -> Int {
+        let list = try TaskListID.sanitized(list)
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                try EventIndex.seqs(
+                    txn,
+                    in: core.log.indexTask,
+                    prefix: EventIndex.taskPrefix(list: list, id: id),
+                    low: 1,
+                    high: .max,
+                    reverse: false,
+                    limit: .max
+                ).count
             }
         }
     }
@@ -111,10 +133,17 @@ extension TaskStore {
 
     // MARK: Before → after
 
-    /// Each task's states along its own events, folded once per query and reused.
+    /// Each task's states along its own events within the page's seqs, folded once per query and
+    /// reused: a page costs its page (each task starts from its state before the page, read from
+    /// the nearest snapshot), not the whole history of its tasks.
     struct Timelines {
+        /// The seqs of the page.
+        var low: UInt64
+        var high: UInt64
         /// Per (list, task): seq → (before, after).
         var folded: [String: [Int: [UInt64: (before: TaskRecord?, after: TaskRecord?)]]] = [:]
+        /// Per list: its state just before the page, where the tasks' folds start.
+        var before: [String: TaskListState] = [:]
     }
 
     private func changes(
@@ -148,32 +177,48 @@ extension TaskStore {
         throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
     {
         if let known = timelines.folded[list]?[task] { return known }
-        let steps = try taskTimeline(list: list, task: task, txn)
+        if timelines.low > 1, timelines.before[list] == nil {
+            timelines.before[list] = try core.listState(list, at: timelines.low - 1, txn).0
+        }
+        let steps = try taskTimeline(
+            list: list,
+            task: task,
+            from: timelines.low,
+            through: timelines.high,
+            startingAt: timelines.before[list]?.tasks[task],
+            txn
+        )
         var bySeq: [UInt64: (before: TaskRecord?, after: TaskRecord?)] = [:]
         for step in steps { bySeq[step.event.seq] = (step.before, step.after) }
         timelines.folded[list, default: [:]][task] = bySeq
         return bySeq
     }
 
-    /// Task `task`'s states along the events that changed it, folded by the real reducer over a
-    /// list that holds the task and stand-ins for the tasks it is linked with.
+    /// Task `task`'s states along the events that changed it from seq `low` through `high`,
+    /// folded by the real reducer over a list that holds the task (as it was before `low`:
+    /// `start`) and stand-ins for the tasks it is linked with.
     func taskTimeline(
         list: String,
         task: Int,
+        from low: UInt64 = 1,
+        through high: UInt64 = .max,
+        startingAt start: TaskRecord? = nil,
         _ txn: borrowing ReadTransaction
     ) throws
         -> [(event: Event, before: TaskRecord?, after: TaskRecord?)]
     {
+        guard low <= high else { return [] }
         let seqs = try EventIndex.seqs(
             txn,
             in: core.log.indexTask,
             prefix: EventIndex.taskPrefix(list: list, id: task),
-            low: 1,
-            high: .max,
+            low: low,
+            high: high,
             reverse: false,
             limit: .max
         )
         var mini = TaskListState()
+        mini.tasks[task] = start
         var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
         steps.reserveCapacity(seqs.count)
         for seq in seqs {
