@@ -78,14 +78,22 @@ final class FileWatcher: @unchecked Sendable {
         return files[file]?.writes ?? 0
     }
 
-    /// Returns when `file` has had more than `writes` writes, or after `seconds`.
-    func wait(for file: String, after writes: UInt64, seconds: Double) {
+    /// Returns when `file` has had more than `writes` writes, when `stopped` says so (checked
+    /// after each ``wakeAll()``), or after `seconds`.
+    func wait(for file: String, after writes: UInt64, seconds: Double, unless stopped: () -> Bool) {
         let deadline = Date(timeIntervalSinceNow: min(max(seconds, 0), 3600))
         condition.lock()
         defer { condition.unlock() }
-        while (files[file]?.writes ?? 0) == writes {
+        while (files[file]?.writes ?? 0) == writes && !stopped() {
             if !condition.wait(until: deadline) { return }
         }
+    }
+
+    /// Wakes every waiter, to look at its stop condition.
+    func wakeAll() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
     }
 
     #if canImport(Glibc)

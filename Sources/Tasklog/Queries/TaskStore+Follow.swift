@@ -12,9 +12,9 @@ extension TaskStore {
     ///
     /// No busy polling: a thread of its own sleeps until the data file is written, told by the
     /// process's one inotify watcher (``FileWatcher``, shared by every follower, so that a server
-    /// with thousands of event streams holds one inotify instance, not one each), and wakes at
-    /// most every `idle` seconds to notice a cancelled consumer, reading the log only when the
-    /// file was written.
+    /// with thousands of event streams holds one inotify instance, not one each) or by the
+    /// consumer's end, and at the latest after `idle` seconds; it reads the log only when the file
+    /// was written.
     public func follow(from start: UInt64 = 1, idle: Double = 0.5) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(100_000)) { continuation in
             let stopped = StopFlag()
@@ -43,7 +43,7 @@ extension TaskStore {
                         }
                     }
                     if watching {
-                        FileWatcher.shared.wait(for: file, after: writes, seconds: idle)
+                        FileWatcher.shared.wait(for: file, after: writes, seconds: idle) { stopped.isStopped }
                     } else {
                         Thread.sleep(forTimeInterval: min(max(idle, 0), 0.05))
                     }
@@ -61,5 +61,9 @@ final class StopFlag: @unchecked Sendable {
     private var stopped = false
 
     var isStopped: Bool { lock.withLock { stopped } }
-    func stop() { lock.withLock { stopped = true } }
+    /// Stops, and wakes the followers waiting for a write, so that this one ends at once.
+    func stop() {
+        lock.withLock { stopped = true }
+        FileWatcher.shared.wakeAll()
+    }
 }
