@@ -45,14 +45,10 @@ extension Decider {
             _ = try update(updated.id, changes, in: list, actor: nil)
         case .taskDeleted(let id):
             _ = try existing(id, in: list)
-        case .dependencyAdded, .dependencyRemoved:
-            let command: TaskCommand =
-                switch payload {
-                case .dependencyAdded(let blocker, let blocked): .addDependency(blocker: blocker, blocked: blocked)
-                case .dependencyRemoved(let blocker, let blocked): .removeDependency(blocker: blocker, blocked: blocked)
-                default: .release(owner: "")
-                }
-            _ = try decide(command, in: list, actor: nil)
+        case .dependencyAdded(let blocker, let blocked):
+            _ = try decide(.addDependency(blocker: blocker, blocked: blocked), in: list, actor: nil)
+        case .dependencyRemoved(let blocker, let blocked):
+            _ = try decide(.removeDependency(blocker: blocker, blocked: blocked), in: list, actor: nil)
         case .workflowStarted, .checkpointRecorded, .workflowCompleted, .workflowFailed:
             break
         }
