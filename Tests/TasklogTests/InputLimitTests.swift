@@ -125,4 +125,11 @@ struct InputLimitTests {
             #expect(stats["events"] as? Int == 1)
         }
     }
+
+    @Test(arguments: [UInt64(1) << 63, .max, .max / 3])
+    func snapshotRetentionWithAHugeIntervalKeepsTheNewestAndDoesNotTrap(interval: UInt64) {
+        let snapshots: [UInt64] = (1...12).reversed().map { $0 * 1000 }
+        let dropped = SnapshotRetention.drop(snapshots, interval: interval, dense: 2)
+        #expect(!dropped.contains(12_000) && !dropped.contains(11_000))
+    }
 }
