@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 import TasklogCore
 import Testing
 
@@ -131,5 +132,31 @@ struct InputLimitTests {
         let snapshots: [UInt64] = (1...12).reversed().map { $0 * 1000 }
         let dropped = SnapshotRetention.drop(snapshots, interval: interval, dense: 2)
         #expect(!dropped.contains(12_000) && !dropped.contains(11_000))
+    }
+
+    @Test func aHistoryPageOfALongLivedTaskEqualsTheSameEventsFoldedFromTheFirst() throws {
+        try TestFolder.with("history-seeded") { folder in
+            var options = TaskStore.Options.testing(snapshotInterval: 300)
+            options.durability = .recentCommitsAtRiskOnSystemCrash
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            for subject in ["Long-lived", "Blocker", "Other"] { _ = try store.create(NewTask(subject: subject)) }
+            _ = try store.update(1, TaskChanges(addBlockedBy: [2]))
+            for n in 1...1_200 {
+                let changes =
+                    n % 100 == 0
+                    ? TaskChanges(owner: "agent-\(n / 100)", metadata: ["round": .int(Int64(n))])
+                    : TaskChanges(description: "pass \(n)")
+                _ = try store.update(1, changes)
+            }
+            _ = try store.update(3, TaskChanges(addBlocks: [1]))
+            _ = try store.update(2, TaskChanges(status: .deleted))
+            _ = try store.update(1, TaskChanges(subject: "Renamed"))
+            // All of them folded from the first event, against the newest page alone (which starts
+            // from the list's state before it: more than a thousand events of the task precede it).
+            let all = try store.history(HistoryQuery(list: "default", taskID: 1, limit: .max)).entries
+            let page = try store.history(HistoryQuery(list: "default", taskID: 1, newestFirst: true, limit: 6))
+            #expect(page.entries.count == 6)
+            #expect(Array(page.entries.reversed()) == Array(all.suffix(6)))
+        }
     }
 }

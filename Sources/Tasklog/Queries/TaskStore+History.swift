@@ -133,17 +133,20 @@ extension TaskStore {
 
     // MARK: Before → after
 
-    /// Each task's states along its own events within the page's seqs, folded once per query and
-    /// reused: a page costs its page (each task starts from its state before the page, read from
-    /// the nearest snapshot), not the whole history of its tasks.
+    /// Each task's states along its own events up to the page's last seq, folded once per query
+    /// and reused: a page costs its page, not the whole history of its tasks (a task with a long
+    /// history starts from its state before the page, read from the nearest snapshot).
     struct Timelines {
         /// The seqs of the page.
         var low: UInt64
         var high: UInt64
         /// Per (list, task): seq → (before, after).
         var folded: [String: [Int: [UInt64: (before: TaskRecord?, after: TaskRecord?)]]] = [:]
-        /// Per list: its state just before the page, where the tasks' folds start.
+        /// Per list: its state just before the page, where the folds of long-lived tasks start.
         var before: [String: TaskListState] = [:]
+
+        /// A task with at most this many events before the page is folded from its first event.
+        static let foldedFromTheFirst = 1024
     }
 
     private func changes(
@@ -177,15 +180,33 @@ extension TaskStore {
         throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
     {
         if let known = timelines.folded[list]?[task] { return known }
-        if timelines.low > 1, timelines.before[list] == nil {
-            timelines.before[list] = try core.listState(list, at: timelines.low - 1, txn).0
+        // A task with few events before the page is folded from its first; one with many starts
+        // from its list's state before the page (read once per list), so that the cost stays
+        // that of the page either way.
+        var low: UInt64 = 1
+        if timelines.low > 1 {
+            let earlier = try EventIndex.seqs(
+                txn,
+                in: core.log.indexTask,
+                prefix: EventIndex.taskPrefix(list: list, id: task),
+                low: 1,
+                high: timelines.low - 1,
+                reverse: false,
+                limit: Timelines.foldedFromTheFirst + 1
+            )
+            if earlier.count > Timelines.foldedFromTheFirst {
+                low = timelines.low
+                if timelines.before[list] == nil {
+                    timelines.before[list] = try core.listState(list, at: timelines.low - 1, txn).0
+                }
+            }
         }
         let steps = try taskTimeline(
             list: list,
             task: task,
-            from: timelines.low,
+            from: low,
             through: timelines.high,
-            startingAt: timelines.before[list]?.tasks[task],
+            startingAt: low > 1 ? timelines.before[list]?.tasks[task] : nil,
             txn
         )
         var bySeq: [UInt64: (before: TaskRecord?, after: TaskRecord?)] = [:]
