@@ -159,4 +159,12 @@ struct InputLimitTests {
             #expect(Array(page.entries.reversed()) == Array(all.suffix(6)))
         }
     }
+
+    @Test func aListThatIssuedIdInt64MaxRefusesTheNextCreateInsteadOfTrapping() {
+        var list = TaskListState()
+        list.highWater = .max  // as a log imported before imports were checked could leave it
+        #expect(throws: TasklogError.self) {
+            try Decider.decide(.create(NewTask(subject: "One more")), in: list, actor: nil)
+        }
+    }
 }
