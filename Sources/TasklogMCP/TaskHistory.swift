@@ -4,7 +4,8 @@ import TasklogCore
 
 /// The audit trail of one task: the events that touched it, each with what changed on it.
 ///
-/// ``entries(of:in:store:)`` reads it through the store's task index (``Tasklog/TaskStore/history(_:)``).
+/// ``newest(_:of:in:store:)`` reads one page through the store's task index
+/// (``Tasklog/TaskStore/history(_:)``): its cost follows the page, not the task's whole history.
 struct TaskHistory {
     /// One event of the task.
     struct Entry: Sendable, Hashable {
@@ -23,31 +24,31 @@ struct TaskHistory {
         var to: JSONValue
     }
 
-    /// The events of task `id` of `list`, oldest first, through the store's task index.
-    static func entries(of id: Int, in list: String, store: TaskStore) throws -> [Entry] {
-        var entries: [Entry] = []
-        var cursor: UInt64?
-        repeat {
-            let page = try store.history(HistoryQuery(list: list, taskID: id, limit: 1000, cursor: cursor))
-            for entry in page.entries {
-                let fields = entry.changes.first { $0.taskID == id }?.fields ?? []
-                entries.append(
-                    Entry(
-                        seq: entry.event.seq,
-                        time: entry.event.timestamp,
-                        actor: entry.event.actor,
-                        type: entry.event.payload.typeName,
-                        changes: fields.map { change in
-                            // Lists read as empty lists rather than as absent.
-                            let none: JSONValue = change.field == "blocks" || change.field == "blockedBy" ? [] : .null
-                            return Change(field: change.field, from: change.before ?? none, to: change.after ?? none)
-                        }
-                    )
-                )
-            }
-            cursor = page.nextCursor
-        } while cursor != nil
-        return entries
+    /// The newest `limit` events of task `id` of `list`, oldest first, and how many it has in all.
+    static func newest(
+        _ limit: Int,
+        of id: Int,
+        in list: String,
+        store: TaskStore
+    ) throws -> (total: Int, entries: [Entry]) {
+        let total = try store.eventCount(ofTask: id, in: list)
+        guard total > 0 else { return (0, []) }
+        let page = try store.history(HistoryQuery(list: list, taskID: id, newestFirst: true, limit: max(limit, 1)))
+        let entries = page.entries.reversed().map { entry in
+            let fields = entry.changes.first { $0.taskID == id }?.fields ?? []
+            return Entry(
+                seq: entry.event.seq,
+                time: entry.event.timestamp,
+                actor: entry.event.actor,
+                type: entry.event.payload.typeName,
+                changes: fields.map { change in
+                    // Lists read as empty lists rather than as absent.
+                    let none: JSONValue = change.field == "blocks" || change.field == "blockedBy" ? [] : .null
+                    return Change(field: change.field, from: change.before ?? none, to: change.after ?? none)
+                }
+            )
+        }
+        return (max(total, entries.count), entries)
     }
 }
 

@@ -169,21 +169,20 @@ public struct TaskTools: Sendable {
             case .double(let number)?: Int(number)  // a whole number, as the schema checked
             default: 100
             }
-        let entries = try TaskHistory.entries(of: id, in: list, store: store)
-        guard !entries.isEmpty else {
+        let (total, shown) = try TaskHistory.newest(limit, of: id, in: list, store: store)
+        guard total > 0 else {
             throw TasklogError(
                 .notFound,
                 "task #\(id) has no history in this list: no task with that id was ever created"
             )
         }
-        let shown = entries.suffix(limit)
-        var lines = ["Task #\(id): \(entries.count) event\(entries.count == 1 ? "" : "s")"]
-        if shown.count < entries.count { lines.append("(\(entries.count - shown.count) earlier not shown)") }
+        var lines = ["Task #\(id): \(total) event\(total == 1 ? "" : "s")"]
+        if shown.count < total { lines.append("(\(total - shown.count) earlier not shown)") }
         lines += shown.map(\.line)
         return ToolResult(
             text: lines.joined(separator: "\n"),
             structured: [
-                "taskId": .string(String(id)), "total": .int(Int64(entries.count)), "events": .array(shown.map(\.json)),
+                "taskId": .string(String(id)), "total": .int(Int64(total)), "events": .array(shown.map(\.json)),
             ]
         )
     }

@@ -2,21 +2,47 @@ import Foundation
 import TasklogCore
 
 /// Everything the CLI prints goes through here: stdout for results, stderr for errors.
+///
+/// Text for people has its control characters shown escaped (``escaped(_:)``), so that a subject,
+/// owner or actor cannot move the cursor, clear the screen or retitle the terminal; JSON is
+/// printed as it is (its serializer escapes what JSON must).
 enum Output {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((escaped(text) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("tasklog: error: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("tasklog: error: " + escaped(text) + "\n").utf8))
     }
 
     static func notice(_ text: String) {
-        FileHandle.standardError.write(Data(("tasklog: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("tasklog: " + escaped(text) + "\n").utf8))
     }
 
     static func json(_ value: JSONValue) {
-        line(value.serialized(pretty: false))
+        FileHandle.standardOutput.write(Data((value.serialized(pretty: false) + "\n").utf8))
+    }
+
+    /// `text` with the C0 controls but tab and line feed, DEL and the C1 controls written as Swift
+    /// escapes (ESC as `\u{1B}`): a terminal shows them, and does not obey them.
+    static func escaped(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x0A: false
+            case 0x00...0x1F, 0x7F...0x9F: true
+            default: false
+            }
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
     /// A task for people: a heading line, then the fields that are set.

@@ -4,6 +4,12 @@ import ArgumentParser
 struct TasklogCommand: ParsableCommand {
     /// Runs the command; a usage error is one line on stderr, like every other error (CLI.md).
     static func main() {
+        if let (position, shown) = ArgumentEncoding.firstInvalid() {
+            Output.error(
+                "argument \(position) (\(shown)) is not valid UTF-8; pass text in UTF-8 (nothing was done)"
+            )
+            exit(withError: ExitCode(65))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -85,4 +85,49 @@ import Glibc
             #expect(other.line(within: 20) { $0.hasPrefix("id: ") } == "id: 2")
         }
     }
+
+    @Test func aLastEventIDAtTheEndOfTheSeqsIsABadRequestAndTheServerLivesOn() async throws {
+        try await ServeFixture.with("last-id-max") { fixture in
+            try fixture.tasklog(["create", "One task"])
+            let server = try ServeProcess(fixture)
+            defer { server.stop() }
+            let answer = try await HTTP.get(
+                server.url,
+                "/api/events",
+                headers: ["Last-Event-ID": String(UInt64.max)]
+            )
+            #expect(answer.status == 400, "\(answer.text)")
+            #expect(try answer.object()["code"] as? String == "invalid_input")
+            #expect(server.process.isRunning)
+            let range = try await HTTP.get(server.url, "/api/range")
+            #expect(range.status == 200)
+        }
+    }
+
+    /// The inotify instances process `pid` holds.
+    static func inotifyInstances(of pid: Int32) throws -> Int {
+        let folder = "/proc/\(pid)/fd"
+        return try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + name)) == "anon_inode:inotify"
+        }.count
+    }
+
+    @Test func manyStreamsShareOneWatcherAndEachGetsTheEvent() async throws {
+        try await ServeFixture.with("many-streams") { fixture in
+            try fixture.tasklog(["create", "First"])
+            let server = try ServeProcess(fixture)
+            defer { server.stop() }
+            let url = try #require(URL(string: "/api/events", relativeTo: server.url)?.absoluteURL)
+            let streams = try (0..<40).map { _ in try Curl(url) }
+            for stream in streams {
+                #expect(stream.line(within: 20) { $0.hasPrefix(": following from seq 2") } != nil)
+            }
+            // One inotify instance for all forty, not one each (a user may hold only 128).
+            #expect(try Self.inotifyInstances(of: server.process.processIdentifier) == 1)
+            try fixture.tasklog(["create", "Second"])
+            for stream in streams {
+                #expect(stream.line(within: 20) { $0.hasPrefix("id: ") } == "id: 2")
+            }
+        }
+    }
 }

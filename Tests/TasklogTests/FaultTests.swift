@@ -88,50 +88,98 @@ import Testing
         }
     }
 
+    /// Runs `body` with a 2 MiB tmpfs mounted at `folder/small-disk`, unmounted at the end.
+    static func withSmallDisk(_ folder: TestFolder, _ body: (String) throws -> Void) throws {
+        let mountPoint = folder.file("small-disk")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "cannot mount a tmpfs here")
+        defer {
+            let unmount = Process()
+            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            unmount.arguments = [mountPoint]
+            try? unmount.run()
+            unmount.waitUntilExit()
+        }
+        try body(mountPoint)
+    }
+
+    /// Fills the file system of `directory` with a file `filler` until it has no block left.
+    static func fill(_ directory: String) {
+        let descriptor = open(directory + "/filler", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(descriptor) }
+        let block = [UInt8](repeating: 0xAB, count: 4096)
+        while block.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func aNewStoreOnAFullDiskIsExit74AndWorksOnceSpaceIsFreed() throws {
+        try TestFolder.with("full-disk-new") { folder in
+            try Self.withSmallDisk(folder) { mountPoint in
+                Self.fill(mountPoint)
+                let store = mountPoint + "/store"
+                let created = try CLI.run(["create", "First", "--store", store], in: folder)
+                #expect(created.status == 74, "\(created)")
+                #expect(created.stderr.contains("the disk is full"), "\(created)")
+                // Every later command answers too, rather than dying on what the first one left.
+                let listed = try CLI.run(["list", "--store", store], in: folder)
+                #expect([0, 66, 74].contains(listed.status), "\(listed)")
+                // A lock file left sparse by an older Tasklog is filled in, not touched through its map.
+                try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+                let lock = open(store + "/lock.mdb", O_WRONLY | O_CREAT, 0o600)
+                #expect(lock >= 0 && ftruncate(lock, 65_664) == 0)
+                close(lock)
+                let sparse = try CLI.run(["create", "First", "--store", store], in: folder)
+                #expect(sparse.status == 74, "\(sparse)")
+                try FileManager.default.removeItem(atPath: mountPoint + "/filler")
+                let retried = try CLI.run(["create", "First", "--store", store], in: folder)
+                #expect(retried.status == 0, "\(retried)")
+                let verified = try CLI.run(["verify", "--store", store], in: folder)
+                #expect(verified.status == 0, "\(verified)")
+                let listedNow = try CLI.run(["list", "--store", store], in: folder)
+                #expect(listedNow.stdout.contains("First"), "\(listedNow)")
+            }
+        }
+    }
+
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func aFullDiskIsAClearErrorAndLosesNothing() throws {
         try TestFolder.with("full-disk") { folder in
-            let mountPoint = folder.file("small-disk")
-            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-            let mount = Process()
-            mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-            mount.arguments = ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint]
-            try mount.run()
-            mount.waitUntilExit()
-            try #require(mount.terminationStatus == 0, "cannot mount a tmpfs here")
-            defer {
-                let unmount = Process()
-                unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
-                unmount.arguments = [mountPoint]
-                try? unmount.run()
-                unmount.waitUntilExit()
-            }
-            let path = mountPoint + "/store"
-            var acknowledged: [Int] = []
-            var failure: TasklogError?
-            do {
-                let store = try TaskStore.open(at: path, options: .testing())
-                let description = String(repeating: "x", count: 4000)
-                for n in 1...2000 {
-                    do {
-                        acknowledged.append(
-                            try store.create(NewTask(subject: "Task \(n)", description: description)).id
-                        )
-                    } catch let error as TasklogError {
-                        failure = error
-                        break
+            try Self.withSmallDisk(folder) { mountPoint in
+                let path = mountPoint + "/store"
+                var acknowledged: [Int] = []
+                var failure: TasklogError?
+                do {
+                    let store = try TaskStore.open(at: path, options: .testing())
+                    let description = String(repeating: "x", count: 4000)
+                    for n in 1...2000 {
+                        do {
+                            acknowledged.append(
+                                try store.create(NewTask(subject: "Task \(n)", description: description)).id
+                            )
+                        } catch let error as TasklogError {
+                            failure = error
+                            break
+                        }
                     }
                 }
+                let error = try #require(failure, "2,000 × 4 KB should not fit in 2 MiB")
+                #expect(error.code == .storage)
+                #expect(
+                    error.message.contains("disk is full") || error.message.contains("No space"),
+                    "\(error.message)"
+                )
+                // Free space, reopen: every acknowledged task is there, and the store is healthy.
+                try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
+                let store = try TaskStore.open(at: path, options: .testing())
+                let ids = try store.tasks().map(\.id)
+                #expect(Set(acknowledged).isSubset(of: Set(ids)))
+                #expect(try store.verify().isHealthy)
             }
-            let error = try #require(failure, "2,000 × 4 KB should not fit in 2 MiB")
-            #expect(error.code == .storage)
-            #expect(error.message.contains("disk is full") || error.message.contains("No space"), "\(error.message)")
-            // Free space, reopen: every acknowledged task is there, and the store is healthy.
-            try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
-            let store = try TaskStore.open(at: path, options: .testing())
-            let ids = try store.tasks().map(\.id)
-            #expect(Set(acknowledged).isSubset(of: Set(ids)))
-            #expect(try store.verify().isHealthy)
         }
     }
 }

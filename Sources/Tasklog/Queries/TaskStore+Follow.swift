@@ -10,29 +10,42 @@ extension TaskStore {
     /// The events from seq `start` on, as they are appended by any process: first those already
     /// in the log, then each new one as it is committed. It ends when the consumer stops.
     ///
-    /// No busy polling: a thread of its own sleeps on an inotify watch of the data file (and wakes
-    /// at most every `idle` seconds to notice a cancelled consumer).
+    /// No busy polling: a thread of its own sleeps until the data file is written, told by the
+    /// process's one inotify watcher (``FileWatcher``, shared by every follower, so that a server
+    /// with thousands of event streams holds one inotify instance, not one each) or by the
+    /// consumer's end, and at the latest after `idle` seconds; it reads the log only when the file
+    /// was written.
     public func follow(from start: UInt64 = 1, idle: Double = 0.5) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(100_000)) { continuation in
             let stopped = StopFlag()
             continuation.onTermination = { _ in stopped.stop() }
             let thread = Thread { [self] in
-                let watch = FileWatch(path + "/data.mdb")
-                defer { watch.close() }
+                let file = path + "/data.mdb"
+                let watching = FileWatcher.shared.add(file)
+                defer { if watching { FileWatcher.shared.remove(file) } }
                 var next = max(start, 1)
+                var seen: UInt64?
                 while !stopped.isStopped {
-                    do {
-                        var count = 0
-                        try events(from: next) { event in
-                            continuation.yield(event)
-                            next = event.seq + 1
-                            count += 1
-                            return !stopped.isStopped
+                    // The count of writes is taken before reading, so that a write during the
+                    // read is noticed at the wait.
+                    let writes = FileWatcher.shared.writes(of: file)
+                    if writes != seen || !watching {
+                        seen = writes
+                        do {
+                            try events(from: next) { event in
+                                continuation.yield(event)
+                                next = event.seq + 1
+                                return !stopped.isStopped
+                            }
+                        } catch {
+                            continuation.finish(throwing: error)
+                            return
                         }
-                        if count == 0 { watch.wait(seconds: idle) }
-                    } catch {
-                        continuation.finish(throwing: error)
-                        return
+                    }
+                    if watching {
+                        FileWatcher.shared.wait(for: file, after: writes, seconds: idle) { stopped.isStopped }
+                    } else {
+                        Thread.sleep(forTimeInterval: min(max(idle, 0), 0.05))
                     }
                 }
                 continuation.finish()
@@ -48,42 +61,9 @@ final class StopFlag: @unchecked Sendable {
     private var stopped = false
 
     var isStopped: Bool { lock.withLock { stopped } }
-    func stop() { lock.withLock { stopped = true } }
-}
-
-/// Sleeps until a file is written (Linux inotify), or a timeout.
-final class FileWatch {
-    private var descriptor: Int32 = -1
-
-    init(_ path: String) {
-        #if canImport(Glibc)
-        descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        if descriptor >= 0 && inotify_add_watch(descriptor, path, UInt32(IN_MODIFY | IN_CLOSE_WRITE)) < 0 {
-            Glibc.close(descriptor)
-            descriptor = -1
-        }
-        #endif
-    }
-
-    /// Returns when the file was written since the last call, or after `seconds`.
-    func wait(seconds: Double) {
-        #if canImport(Glibc)
-        if descriptor >= 0 {
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            if poll(&entry, 1, Int32(seconds * 1000)) > 0 {
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                while read(descriptor, &buffer, buffer.count) > 0 {}
-            }
-            return
-        }
-        #endif
-        Thread.sleep(forTimeInterval: min(seconds, 0.05))
-    }
-
-    func close() {
-        #if canImport(Glibc)
-        if descriptor >= 0 { Glibc.close(descriptor) }
-        #endif
-        descriptor = -1
+    /// Stops, and wakes the followers waiting for a write, so that this one ends at once.
+    func stop() {
+        lock.withLock { stopped = true }
+        FileWatcher.shared.wakeAll()
     }
 }

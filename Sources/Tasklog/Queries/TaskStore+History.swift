@@ -18,11 +18,14 @@ extension TaskStore {
                 var low = try query.since.map { try firstSeq(since: $0, txn) } ?? 1
                 var high = try query.until.map { try seq(at: $0.clamped(to: last), txn) } ?? last
                 if let cursor = query.cursor {
-                    if query.newestFirst { high = min(high, cursor &- 1) } else { low = max(low, cursor + 1) }
+                    // The cursor itself is excluded; a cursor at either end of the seqs leaves nothing.
+                    guard query.newestFirst ? cursor > 0 : cursor < .max else { return HistoryPage(entries: []) }
+                    if query.newestFirst { high = min(high, cursor - 1) } else { low = max(low, cursor + 1) }
                 }
                 low = max(low, 1)
                 var events: [Event] = []
-                let wanted = query.limit + 1
+                // One more than the page, to know whether there is a next one (a limit of Int.max means all).
+                let wanted = query.limit == .max ? query.limit : query.limit + 1
                 try walk(query, list: list, low: low, high: high, txn) { event in
                     guard matches(event, query, list: list) else { return true }
                     events.append(event)
@@ -30,11 +33,33 @@ extension TaskStore {
                 }
                 let more = events.count == wanted
                 if more { events.removeLast() }
-                var timelines = Timelines()
+                var timelines = Timelines(
+                    low: events.map(\.seq).min() ?? 1,
+                    high: events.map(\.seq).max() ?? 0
+                )
                 let entries = try events.map { event in
                     HistoryEntry(event: event, changes: try changes(of: event, &timelines, txn))
                 }
                 return HistoryPage(entries: entries, nextCursor: more ? events.last?.seq : nil)
+            }
+        }
+    }
+
+    /// How many events changed task `id` of `list` (its own, and links written by others): a walk
+    /// of its index, which decodes no event.
+    public func eventCount(ofTask id: Int, in list: String) throws -> Int {
+        let list = try TaskListID.sanitized(list)
+        return try StoreCore.storage {
+            try core.log.environment.read { txn in
+                try EventIndex.seqs(
+                    txn,
+                    in: core.log.indexTask,
+                    prefix: EventIndex.taskPrefix(list: list, id: id),
+                    low: 1,
+                    high: .max,
+                    reverse: false,
+                    limit: .max
+                ).count
             }
         }
     }
@@ -98,10 +123,20 @@ extension TaskStore {
 
     // MARK: Before → after
 
-    /// Each task's states along its own events, folded once per query and reused.
+    /// Each task's states along its own events up to the page's last seq, folded once per query
+    /// and reused: a page costs its page, not the whole history of its tasks (a task with a long
+    /// history starts from its state before the page, read from the nearest snapshot).
     struct Timelines {
+        /// The seqs of the page.
+        var low: UInt64
+        var high: UInt64
         /// Per (list, task): seq → (before, after).
         var folded: [String: [Int: [UInt64: (before: TaskRecord?, after: TaskRecord?)]]] = [:]
+        /// Per list: its state just before the page, where the folds of long-lived tasks start.
+        var before: [String: TaskListState] = [:]
+
+        /// A task with at most this many events before the page is folded from its first event.
+        static let foldedFromTheFirst = 1024
     }
 
     private func changes(
@@ -135,33 +170,67 @@ extension TaskStore {
         throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
     {
         if let known = timelines.folded[list]?[task] { return known }
-        let steps = try taskTimeline(list: list, task: task, txn)
+        // A task with few events before the page is folded from its first; one with many starts
+        // from its list's state before the page (read once per list), so that the cost stays
+        // that of the page either way.
+        var low: UInt64 = 1
+        if timelines.low > 1 {
+            let earlier = try EventIndex.seqs(
+                txn,
+                in: core.log.indexTask,
+                prefix: EventIndex.taskPrefix(list: list, id: task),
+                low: 1,
+                high: timelines.low - 1,
+                reverse: false,
+                limit: Timelines.foldedFromTheFirst + 1
+            )
+            if earlier.count > Timelines.foldedFromTheFirst {
+                low = timelines.low
+                if timelines.before[list] == nil {
+                    timelines.before[list] = try core.listState(list, at: timelines.low - 1, txn).0
+                }
+            }
+        }
+        let steps = try taskTimeline(
+            list: list,
+            task: task,
+            from: low,
+            through: timelines.high,
+            startingAt: low > 1 ? timelines.before[list]?.tasks[task] : nil,
+            txn
+        )
         var bySeq: [UInt64: (before: TaskRecord?, after: TaskRecord?)] = [:]
         for step in steps { bySeq[step.event.seq] = (step.before, step.after) }
         timelines.folded[list, default: [:]][task] = bySeq
         return bySeq
     }
 
-    /// Task `task`'s states along the events that changed it, folded by the real reducer over a
-    /// list that holds the task and stand-ins for the tasks it is linked with; the index is checked
-    /// against the state before the timeline is trusted.
+    /// Task `task`'s states along the events that changed it from seq `low` through `high`,
+    /// folded by the real reducer over a list that holds the task (as it was before `low`:
+    /// `start`) and stand-ins for the tasks it is linked with; the index is checked against the
+    /// state before the timeline is trusted.
     func taskTimeline(
         list: String,
         task: Int,
+        from low: UInt64 = 1,
+        through high: UInt64 = .max,
+        startingAt start: TaskRecord? = nil,
         _ txn: borrowing ReadTransaction
     ) throws
         -> [(event: Event, before: TaskRecord?, after: TaskRecord?)]
     {
+        guard low <= high else { return [] }
         let seqs = try EventIndex.seqs(
             txn,
             in: core.log.indexTask,
             prefix: EventIndex.taskPrefix(list: list, id: task),
-            low: 1,
-            high: .max,
+            low: low,
+            high: high,
             reverse: false,
             limit: .max
         )
         var mini = TaskListState()
+        mini.tasks[task] = start
         var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
         steps.reserveCapacity(seqs.count)
         for seq in seqs {

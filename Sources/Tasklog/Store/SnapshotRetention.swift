@@ -16,7 +16,9 @@ public enum SnapshotRetention {
             let age = (newest - seq) / interval
             let ratio = max(1, age / UInt64(dense))
             let level = UInt64(63 - ratio.leadingZeroBitCount) + 1
-            let width = interval << min(level, 40)
+            // Saturated: an interval near 2^64 (TASKLOG_SNAPSHOT_INTERVAL) must not shift to 0.
+            let (product, overflow) = interval.multipliedReportingOverflow(by: 1 << min(level, 40))
+            let width = overflow ? .max : product
             if !seen.insert([level, seq / width]).inserted { dropped.append(seq) }
         }
         return dropped

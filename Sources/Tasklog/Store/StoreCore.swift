@@ -407,7 +407,7 @@ final class StoreCore: Sendable {
             try txn.put(
                 in: log.idempotency,
                 key: EventLog.idempotencyKey(list: list, key: key),
-                value: Key.uint64(first)
+                value: Key.uint64(first) + Key.uint64(command.fingerprint)
             )
         }
         return outcome(
@@ -497,7 +497,20 @@ final class StoreCore: Sendable {
         _ txn: borrowing WriteTransaction
     ) throws -> CommandOutcome? {
         let dbKey = EventLog.idempotencyKey(list: list, key: key)
-        guard let seq = try txn.withValue(in: log.idempotency, key: dbKey, { Key.uint64(from: $0) }) else { return nil }
+        // The seq, then (since keys carry one) the fingerprint of the command that used the key.
+        let stored = try txn.withValue(in: log.idempotency, key: dbKey) { value -> (UInt64, UInt64?) in
+            let fingerprint =
+                value.byteCount >= 16
+                ? UInt64(bigEndian: value.unsafeLoadUnaligned(fromByteOffset: 8, as: UInt64.self)) : nil
+            return (Key.uint64(from: value), fingerprint)
+        }
+        guard let (seq, fingerprint) = stored else { return nil }
+        if let fingerprint, fingerprint != command.fingerprint {
+            throw TasklogError(
+                .conflict,
+                "the idempotency key \(key) was used for another command (seq \(seq)); give each new command a key of its own"
+            )
+        }
         let id = try log.event(at: seq, txn).payload.taskIDs.first
         return CommandOutcome(
             task: id.flatMap { engine.state.list(list).tasks[$0] },

@@ -57,6 +57,7 @@ public final class TaskStore: Sendable {
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.durability = options.durability
         environmentOptions.databases = EventLog.databaseNames
+        try StoreSpace.reserve(at: path, maxReaders: environmentOptions.maxReaders)
         let environment = try StoreCore.storage { try Environment.open(path: path, options: environmentOptions) }
         for warning in environment.warnings { options.log(warning) }
         if environment.staleReadersCleared > 0 {
@@ -221,6 +222,12 @@ public final class TaskStore: Sendable {
     ) throws(TasklogError)
         -> Job.Kind
     {
+        let list = try checked(list: list, actor: actor, key: key)
+        return .command(command, list: list, actor: actor, idempotencyKey: key)
+    }
+
+    /// The sanitised list id, once the actor and idempotency key are checked against their limits.
+    static func checked(list: String, actor: String?, key: String?) throws(TasklogError) -> String {
         let list = try TaskListID.sanitized(list)
         if let actor {
             guard !actor.isEmpty, actor.utf8.count <= Limits.actor else {
@@ -235,7 +242,7 @@ public final class TaskStore: Sendable {
                 )
             }
         }
-        return .command(command, list: list, actor: actor, idempotencyKey: key)
+        return list
     }
 
     // MARK: Queries
@@ -290,11 +297,23 @@ public final class TaskStore: Sendable {
     /// Appends exported events, seqs 1, 2, 3, …, to an empty store, in one transaction:
     /// all of them or none. Returns how many.
     ///
-    /// - Parameter progress: called with the events appended so far and their number (the
-    ///   transaction commits after the last).
+    /// Each event is first checked as the command that recorded it was
+    /// (``TasklogCore/Decider/check(recorded:in:)``, ``checkImport(_:naming:)``): an import lets
+    /// in nothing that `create` and `update` refuse.
+    ///
+    /// - Parameters:
+    ///   - progress: called with the events appended so far and their number (the transaction
+    ///     commits after the last).
+    ///   - naming: where event `index` came from, for the refusal (`"line 12 of tasks.jsonl"`).
+    /// - Throws: ``TasklogError`` with code `invalid_input` naming the first event refused and why.
     @discardableResult
-    public func importEvents(_ events: [Event], progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
-        try perform(.importEvents(events, progress: progress)) {
+    public func importEvents(
+        _ events: [Event],
+        progress: (@Sendable (Int, Int) -> Void)? = nil,
+        naming: (Int) -> String = { "event \($0 + 1) of the import" }
+    ) throws -> Int {
+        try Self.checkImport(events, naming: naming)
+        return try perform(.importEvents(events, progress: progress)) {
             if case .imported(let count) = $0 { count } else { nil }
         }
     }

@@ -50,6 +50,10 @@ public enum Decider {
         if let activeForm = new.activeForm { try checkLength(activeForm, Limits.activeForm, "activeForm") }
         if let owner = new.owner { try checkLength(owner, Limits.owner, "owner") }
         try checkMetadata(new.metadata, patch: false)
+        guard list.highWater < Int.max else {
+            // Only a log imported before imports were checked can hold such an id.
+            throw TasklogError(.invalidInput, "this task list has issued every id; create the task in another list")
+        }
         return TaskCreated(
             id: list.highWater + 1,
             subject: new.subject,

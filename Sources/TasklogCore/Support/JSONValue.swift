@@ -53,8 +53,9 @@ extension JSONValue {
     /// The parser follows RFC 8259 strictly: exactly one value surrounded by optional whitespace; no comments, trailing
     /// commas, NaN or infinities; strings without raw control characters; `\uXXXX` escapes that pair surrogates
     /// properly. Objects with a repeated key and nesting deeper than ``maximumNestingDepth`` are rejected too.
-    /// A number without a fraction or exponent becomes ``int(_:)`` when it fits in `Int64`, otherwise ``double(_:)``;
-    /// a number too large for `Double` is an error.
+    /// A number without a fraction or exponent becomes ``int(_:)``, and is an error when it does not fit in `Int64`;
+    /// other numbers become ``double(_:)``, and are an error when too large for `Double` or so close to zero that
+    /// they would become 0. No number is silently read as another magnitude.
     ///
     /// - Throws: ``JSONParseError`` describing the first problem and where it is.
     public init(parsing text: String) throws(JSONParseError) {
@@ -268,18 +269,22 @@ private struct JSONParser {
             skipDigits()
             isInteger = false
         }
-        if isInteger,
-            let value = integerValue(
-                digitsFrom: negative ? start + 1 : start,
-                to: integerEnd,
-                negative: negative
-            )
-        {
+        if isInteger {
+            // An integer beyond Int64 would lose its low digits as a Double: refused, not rounded.
+            guard let value = integerValue(digitsFrom: negative ? start + 1 : start, to: integerEnd, negative: negative)
+            else {
+                throw error("integer out of range, it must fit in 64 bits; write it as a string", at: start)
+            }
             return .int(value)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             throw error("number out of range", at: start)
+        }
+        // Below Double's range a number becomes 0 (1e-400): refused too, rather than read as zero.
+        let mantissa = bytes[start..<index].prefix { $0 | 0x20 != UInt8(ascii: "e") }
+        if value == 0 && mantissa.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) {
+            throw error("number out of range, too close to zero for a double", at: start)
         }
         return .double(value)
     }

@@ -9,6 +9,10 @@ enum EventStream {
     /// How often a comment line is sent when nothing happens, so that a dead connection is noticed.
     static let heartbeat: Duration = .seconds(15)
 
+    /// How long a follower sleeps without a write: it is woken by each write and when its client
+    /// leaves, so this is only a safety net, kept long so that idle streams cost nothing.
+    static let followIdle: Double = 10
+
     /// The response that streams the events from seq `start` on until the client goes away.
     ///
     /// `requestBody` tells when the client closes the connection, so that its follow thread ends
@@ -41,7 +45,7 @@ enum EventStream {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    for try await event in store.follow(from: start) { sink.yield(frame(event)) }
+                    for try await event in store.follow(from: start, idle: followIdle) { sink.yield(frame(event)) }
                 } catch {
                     sink.yield("event: error\ndata: \(APIError(error).json.serialized())\n\n")
                 }

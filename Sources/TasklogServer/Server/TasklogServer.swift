@@ -101,7 +101,14 @@ public struct TasklogServer: Sendable {
             let lastID = request.headers[lastEventID]
             do {
                 let start = try await Self.offload { () throws -> UInt64 in
-                    if let lastID, let seq = UInt64(lastID) { return seq + 1 }
+                    if let lastID, let seq = UInt64(lastID) {
+                        guard seq < .max else {
+                            throw APIError.badRequest(
+                                "Last-Event-ID: \(lastID) is past any seq the log can hold; reconnect without it"
+                            )
+                        }
+                        return seq + 1
+                    }
                     if let from {
                         guard let seq = UInt64(from) else {
                             throw APIError.badRequest("from=\(from) is not a seq; give an event seq like 1200")

@@ -31,6 +31,17 @@ struct MCPServe: ParsableCommand {
     )
     var leaseHeartbeat = true
 
+    /// The longest lease: a year. Longer ones overflow the clock arithmetic and mean "never".
+    static let longestLease: Double = 365 * 24 * 3600
+
+    func validate() throws {
+        guard leaseSeconds.isFinite, leaseSeconds > 0, leaseSeconds <= Self.longestLease else {
+            throw ValidationError(
+                "--lease-seconds must be more than 0 and at most \(Int(Self.longestLease)) (a year), not \(leaseSeconds)"
+            )
+        }
+    }
+
     func run() throws {
         try tasklog.run {
             let store = try global.open()

@@ -35,6 +35,15 @@ struct RunSteps: ParsableCommand {
     @Option(help: "The reviewer of the quality step (7) whose review fails.")
     var failingReviewer: String = "security"
 
+    func validate() throws {
+        guard Self.names[from] != nil, Self.names[through] != nil, from <= through else {
+            throw ValidationError("--from and --through must be steps 1 to 9, --from first; not \(from) and \(through)")
+        }
+        guard (0...60_000).contains(delayMs) else {
+            throw ValidationError("--delay-ms must be 0 to 60000, not \(delayMs)")
+        }
+    }
+
     func run() throws {
         try tasklog.run {
             let store = try global.openForTasks()

@@ -164,6 +164,7 @@ struct Import: ParsableCommand {
                 data = read
             }
             var events: [Event] = []
+            var lines: [Int] = []  // the line of each event, for a refusal
             var lineNumber = 0
             let progress = Progress.bar("import: reading", json: global.json, bytes: true)
             defer { progress?.finish() }
@@ -176,6 +177,7 @@ struct Import: ParsableCommand {
                 do {
                     let value = try line.withUnsafeBytes { try JSONValue(parsing: $0) }
                     events.append(try Event(json: value))
+                    lines.append(lineNumber)
                 } catch let error as JSONParseError {
                     throw TasklogError(
                         .invalidInput,
@@ -191,7 +193,9 @@ struct Import: ParsableCommand {
             progress?.finish()
             let writing = Progress.bar("import: writing", json: global.json)
             defer { writing?.finish() }
-            let count = try global.open().importEvents(events, progress: writing?.report)
+            let count = try global.open().importEvents(events, progress: writing?.report) {
+                "\(file) line \(lines[$0])"
+            }
             writing?.finish()
             if global.json {
                 Output.json(["imported": .int(Int64(count))])

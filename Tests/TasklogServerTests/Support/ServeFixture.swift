@@ -205,9 +205,15 @@ enum HTTP {
         }
     }
 
-    static func get(_ url: URL, _ path: String, method: String = "GET") async throws -> Answer {
+    static func get(
+        _ url: URL,
+        _ path: String,
+        method: String = "GET",
+        headers: [String: String] = [:]
+    ) async throws -> Answer {
         var request = URLRequest(url: URL(string: path, relativeTo: url)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.timeoutInterval = 30
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
