@@ -14,8 +14,9 @@ import Darwin
 ///
 /// - `data.mdb` and `lock.mdb` must be regular files, not links (a link would let anyone who can
 ///   write the directory make LMDB write elsewhere);
-/// - an empty or missing `data.mdb` beside a `lock.mdb` is a store that lost its data, unless it
-///   is being created right now (its creator writes the meta pages within moments);
+/// - an empty or missing `data.mdb` beside a `lock.mdb` that LMDB initialised is a store that lost
+///   its data, unless it is being created right now (its creator writes the meta pages within
+///   moments);
 /// - the two meta pages must have transaction ids one apart (or both 0, before the first
 ///   commit): LMDB writes them in turn, one per commit;
 /// - the file must hold every page up to the last one the newer meta page counts.
@@ -49,14 +50,26 @@ enum StoreFiles {
             }
             warnings += writableByOthers(path, what: "the store file")
         }
-        try checkData(data, opened: access(lock, F_OK) == 0)
+        try checkData(data, opened: lockFileWasOpened(lock))
         return warnings
+    }
+
+    /// Whether LMDB ever opened the environment of lock file `path`: its first opener writes the
+    /// lock magic at the start. A lock file of zeros was made ahead of LMDB (Tasklog reserves its
+    /// blocks before a new store is created, so that a full disk cannot kill LMDB through it).
+    static func lockFileWasOpened(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var magic: UInt32 = 0
+        let read = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        return read == 4 && magic != 0
     }
 
     /// The meta pages of `path`, its size, and their agreement, re-read while a commit of another
     /// process changes them (a damaged page stays the same from one read to the next). `opened`:
-    /// a lock file is there, so the store was opened before, or is being created right now (LMDB
-    /// makes the lock file first).
+    /// LMDB initialised the lock file, so the store was opened before, or is being created right
+    /// now (LMDB sets up the lock file first).
     private static func checkData(_ path: String, opened: Bool) throws(LMDBError) {
         var previous: (Meta, Meta, Int)?
         var waited = 0
