@@ -243,7 +243,7 @@ extension TaskStore {
             Reducer.apply(event, toList: &mini)
             steps.append((event, before, mini.tasks[task]))
         }
-        try checkIndex(of: task, in: list, folded: mini.tasks[task], txn)
+        try checkIndex(of: task, in: list, folded: mini.tasks[task], through: high, txn)
         return steps
     }
 

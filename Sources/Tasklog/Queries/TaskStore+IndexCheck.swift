@@ -25,11 +25,32 @@ extension TaskStore {
         return event
     }
 
-    /// Throws unless `folded`, task `id` of `list` folded from its index through the last event
-    /// `txn` sees, has the version of the task in the state at that event. A task deleted by then
-    /// is in neither, and is checked only entry by entry (``indexedEvent(at:task:in:_:)``).
-    func checkIndex(of id: Int, in list: String, folded: TaskRecord?, _ txn: borrowing ReadTransaction) throws {
+    /// Throws unless `folded`, task `id` of `list` folded from its index through seq `high`, has
+    /// the version of the task in the state at the last event `txn` sees, less the index entries
+    /// after `high` (a page of history folds only its part; each later entry is one version
+    /// more). A task deleted by then is in neither, and is checked only entry by entry
+    /// (``indexedEvent(at:task:in:_:)``); so is one created after `high`.
+    func checkIndex(
+        of id: Int,
+        in list: String,
+        folded: TaskRecord?,
+        through high: UInt64 = .max,
+        _ txn: borrowing ReadTransaction
+    ) throws {
         let last = try core.log.lastSeq(txn)
+        var later = 0
+        if high < last {
+            later = try EventIndex.seqs(
+                txn,
+                in: core.log.indexTask,
+                prefix: EventIndex.taskPrefix(list: list, id: id),
+                low: high + 1,
+                high: last,
+                reverse: false,
+                limit: .max
+            ).count
+            if later > 0 && folded == nil { return }
+        }
         let cached: Int?? = try core.engine.withLock { engine in
             // A state that another reader caught up past this transaction is left as it is (taking
             // it back would reload it); the list is then folded at this transaction's last event.
@@ -39,7 +60,8 @@ extension TaskStore {
             return .some(engine.state.lists[list]?.tasks[id]?.version)
         }
         let live = try cached ?? core.listState(list, at: last, txn).0.tasks[id]?.version
-        guard folded?.version != live else { return }
+        if later > 0 && live == nil { return }
+        guard folded.map({ $0.version + later }) != live else { return }
         throw TasklogError(
             .corrupt,
             "the index of task \(id) in list \(list) has lost events: folded from it the task is at version \(folded?.version ?? 0), in the log at \(live ?? 0); run `tasklog reindex`, then `tasklog verify`"

@@ -36,6 +36,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         self.column = column
     }
 
+    /// Whether the text was refused for a number that no reader keeps as written: an integer
+    /// beyond 64 bits, or a number beyond or below a double's range.
+    public var isNumberOutOfRange: Bool {
+        message.hasPrefix("integer out of range") || message.hasPrefix("number out of range")
+    }
+
     /// The error as one line, such as `invalid JSON at line 1, column 7: expected ':' after an object key`.
     public var description: String {
         "invalid JSON at line \(line), column \(column): \(message)"

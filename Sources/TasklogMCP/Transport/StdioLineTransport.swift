@@ -135,6 +135,10 @@ actor StdioLineTransport: Transport {
         private func deliver(_ piece: LineReader.Piece) {
             switch piece {
             case .line(let bytes):
+                if let refusal = bytes.withUnsafeBytes({ StdioLineTransport.alteredNumberError($0) }) {
+                    writer.enqueue(refusal)
+                    return
+                }
                 // Counted before the SDK sees it, so a request is never answered before it is open.
                 bytes.withUnsafeBytes { ledger.received($0) }
                 continuation.yield(Data(bytes))
