@@ -457,6 +457,9 @@ import Testing
                 in: folder
             )
             #expect(bad.status != 0 && bad.stderr.contains("--data must be a JSON object"), "\(bad)")
+            // One file per run: resume without a run cannot know which file; it says so.
+            let unnamed = try CLI.run(["resume"] + store, in: folder)
+            #expect(unnamed.status == 65 && unnamed.stderr.contains("name the run"), "\(unnamed)")
         }
     }
 

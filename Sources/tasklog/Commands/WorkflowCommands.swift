@@ -339,17 +339,25 @@ struct Resume: ParsableCommand {
     func run() throws {
         try tasklog.run {
             let (config, source) = try global.base.loadConfig()
-            let configured = config.ledgerEnabled || ledger != nil ? try? config.resolvedLedgerPath(source) : nil
-            let file = ledger ?? configured.map { LedgerFile.path($0, forRun: id ?? "") }
+            // The ledger file: --ledger, else the configured one (its {workflow_id} is the run's).
+            let configured = config.ledgerEnabled ? try? config.resolvedLedgerPath(source) : nil
             var plan: ResumePlan
             if let id {
                 let store = try global.open(create: false)
                 plan = try store.resumePlan(id, in: try global.base.listOfWorkflow(id, in: store))
-                if let file, let drift = try store.ledgerDrift(at: LedgerFile.path(file, forRun: id)) {
+                if let file = ledger ?? configured.map({ LedgerFile.path($0, forRun: id) }),
+                    let drift = try store.ledgerDrift(at: file)
+                {
                     plan.warning = drift
                 }
             } else {
-                let path = try file ?? config.resolvedLedgerPath(source)
+                let path = try ledger ?? configured ?? config.resolvedLedgerPath(source)
+                guard !path.contains("{workflow_id}") else {
+                    throw TasklogError(
+                        .invalidInput,
+                        "ledger_path \(path) gives each run its own file: name the run (`tasklog resume ID`) or the file (--ledger PATH)"
+                    )
+                }
                 if let store = try? global.open(create: false) {
                     plan = try store.resumePlan(ledgerAt: path, preferring: global.listID)
                 } else {
