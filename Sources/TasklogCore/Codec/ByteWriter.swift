@@ -76,7 +76,7 @@ public struct ByteWriter: Sendable {
     /// An object: its entry count, then key and value pairs in key order (by UTF-8 bytes).
     public mutating func object(_ object: [String: JSONValue]) {
         varint(object.count)
-        for key in object.keys.sorted(by: Self.utf8Order) {
+        for key in object.keys.sorted(by: utf8Precedes) {
             string(key)
             json(object[key]!)
         }
@@ -109,9 +109,5 @@ public struct ByteWriter: Sendable {
     /// Appends the raw `other` bytes.
     public mutating func append(_ other: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: other)
-    }
-
-    static func utf8Order(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }

@@ -28,7 +28,7 @@ public enum SnapshotCodec {
     /// A snapshot made of list bodies, some freshly encoded and some copied from an older
     /// snapshot (a list that no event changed since has the same body).
     public static func encode(lastSeq: UInt64, lastTimestamp: Timestamp, bodies: [(String, SnapshotBody)]) -> [UInt8] {
-        let sorted = bodies.sorted { ByteWriter.utf8Order($0.0, $1.0) }
+        let sorted = bodies.sorted { utf8Precedes($0.0, $1.0) }
         var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.1.bytes.count + $1.0.utf8.count + 20 })
         writer.byte(format)
         writer.fixed32(Reducer.version)
@@ -177,7 +177,7 @@ public enum SnapshotCodec {
         writer.varint(list.tasks.count)
         for taskID in list.tasks.keys.sorted() { write(list.tasks[taskID]!, to: &writer) }
         writer.varint(list.workflows.count)
-        for workflowID in list.workflows.keys.sorted(by: ByteWriter.utf8Order) {
+        for workflowID in list.workflows.keys.sorted(by: utf8Precedes) {
             write(list.workflows[workflowID]!, to: &writer)
         }
     }

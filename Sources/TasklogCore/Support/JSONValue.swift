@@ -604,7 +604,7 @@ extension JSONValue {
                 return
             }
             output.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { Self.utf8Precedes($0.key, $1.key) }
+            let sorted = members.sorted { utf8Precedes($0.key, $1.key) }
             for (offset, member) in sorted.enumerated() {
                 if offset > 0 {
                     output.append(UInt8(ascii: ","))
@@ -624,24 +624,6 @@ extension JSONValue {
             }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// Whether `lhs` sorts before `rhs` when comparing their UTF-8 bytes (unlike `<`, which compares normalized
-    /// Unicode scalars).
-    private static func utf8Precedes(_ lhs: String, _ rhs: String) -> Bool {
-        let contiguous = lhs.utf8.withContiguousStorageIfAvailable { left in
-            rhs.utf8.withContiguousStorageIfAvailable { right in
-                let common = min(left.count, right.count)
-                for index in 0..<common where left[index] != right[index] {
-                    return left[index] < right[index]
-                }
-                return left.count < right.count
-            }
-        }
-        if let contiguous, let result = contiguous {
-            return result
-        }
-        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     private static func writeNewline(level: Int, to output: inout [UInt8]) {

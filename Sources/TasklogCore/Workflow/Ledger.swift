@@ -65,7 +65,7 @@ public enum Ledger {
         case .array(let items): "[" + items.map(flow).joined(separator: ", ") + "]"
         case .object(let object):
             "{"
-                + object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                + object.keys.sorted(by: utf8Precedes)
                 .map { "\(quote($0)): \(flow(object[$0]!))" }.joined(separator: ", ") + "}"
         default: value.serialized()
         }
