@@ -132,7 +132,8 @@ public struct TaskTools: Sendable {
             owner: arguments["owner"]?.stringValue,
             addBlocks: try Self.taskIDs(arguments["addBlocks"], field: "addBlocks"),
             addBlockedBy: try Self.taskIDs(arguments["addBlockedBy"], field: "addBlockedBy"),
-            metadata: arguments["metadata"]?.objectValue
+            metadata: arguments["metadata"]?.objectValue,
+            expectedVersion: Self.wholeNumber(arguments["expectedVersion"])
         )
         if let status = arguments["status"]?.stringValue {
             changes.status = TaskStatus(name: status)
@@ -163,12 +164,7 @@ public struct TaskTools: Sendable {
 
     private func history(_ arguments: [String: JSONValue]) throws -> ToolResult {
         let id = try Self.taskID(arguments["taskId"], field: "taskId")
-        let limit: Int =
-            switch arguments["limit"] {
-            case .int(let number)?: Int(number)
-            case .double(let number)?: Int(number)  // a whole number, as the schema checked
-            default: 100
-            }
+        let limit = Self.wholeNumber(arguments["limit"]) ?? 100
         let entries = try TaskHistory.entries(of: id, in: list, store: store)
         guard !entries.isEmpty else {
             throw TasklogError(
@@ -259,6 +255,10 @@ public struct TaskTools: Sendable {
                 of: "release it first, or pass the version you read to take it over",
                 with: "choose another task (TaskReady lists the ones you can claim), or ask its owner to release it"
             )
+            .replacingOccurrences(
+                of: "take it over by passing the version you read",
+                with: "take it over by passing the version TaskGet gave you as expectedVersion"
+            )
         // A sentence starts with a capital, but a field name (taskId, metadata.step) keeps its spelling.
         let firstWord = message.prefix { $0.isLetter }
         if ["task", "the", "this", "a", "an", "too", "there", "it", "another"].contains(firstWord) {
@@ -307,6 +307,15 @@ public struct TaskTools: Sendable {
             )
         }
         return id
+    }
+
+    /// An `integer` argument the schema checked (a JSON number may arrive as `3.0`), or `nil`.
+    static func wholeNumber(_ value: JSONValue?) -> Int? {
+        switch value {
+        case .int(let number)?: Int(number)
+        case .double(let number)?: Int(number)
+        default: nil
+        }
     }
 
     static func taskIDs(_ value: JSONValue?, field: String) throws(TasklogError) -> [Int] {

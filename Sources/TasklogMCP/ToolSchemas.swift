@@ -66,6 +66,11 @@ enum ToolSchemas {
             "metadata": {
               "type": "object",
               "description": "Merged into the metadata one level deep; a key set to null is removed."
+            },
+            "expectedVersion": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Refuse the update unless the task is still at this version (from TaskGet). Naming it takes over a task another agent holds in progress."
             }
           },
           "required": ["taskId"],

@@ -1,0 +1,86 @@
+"""Who may change a task, over MCP with the official Python client: a task in progress is its
+holder's; the holder hands it over; another agent takes it over only by naming the version it
+read, or once the holder's lease ran out; a task moved back to pending is anyone's again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import anyio
+
+from test_mcp import agent, binary_exists, call, cli, run, store, text  # noqa: F401 (fixtures)
+
+
+def test_only_the_holder_changes_its_task(store: Path):
+    async def main():
+        async with agent(store, "a", env={"TASKLOG_ACTOR": "agent-a"}) as a, \
+                agent(store, "b", env={"TASKLOG_ACTOR": "agent-b"}) as b:
+            await call(a, "TaskCreate", subject="Write the parser", description="")
+            await call(a, "TaskUpdate", taskId="1", status="in_progress")
+            for changes in ({"status": "completed"}, {"status": "pending"}, {"status": "deleted"},
+                            {"subject": "Renamed"}, {"owner": ""}):
+                refused = await call(b, "TaskUpdate", taskId="1", **changes)
+                assert refused.is_error, changes
+                assert "held by agent-a" in text(refused)
+                assert "expectedVersion" in text(refused)
+                assert refused.structured_content["code"] == "conflict"
+            task = (await call(b, "TaskGet", taskId="1")).structured_content["task"]
+            assert (task["status"], task["owner"], task["subject"]) == ("in_progress", "agent-a", "Write the parser")
+
+            # A takeover names the version read; a stale version is refused.
+            version = task["version"]
+            taken = await call(b, "TaskUpdate", taskId="1", status="in_progress", expectedVersion=version)
+            assert not taken.is_error, text(taken)
+            assert taken.structured_content["task"]["owner"] == "agent-b"
+            stale = await call(a, "TaskUpdate", taskId="1", status="completed", expectedVersion=version)
+            assert stale.is_error and "version" in text(stale)
+
+    run(main)
+
+
+def test_the_holder_hands_over_and_reopening_clears_the_owner(store: Path):
+    async def main():
+        async with agent(store, "a", env={"TASKLOG_ACTOR": "agent-a"}) as a, \
+                agent(store, "b", env={"TASKLOG_ACTOR": "agent-b"}) as b:
+            await call(a, "TaskCreate", subject="Write the parser", description="")
+            await call(a, "TaskUpdate", taskId="1", status="in_progress")
+            handed = await call(a, "TaskUpdate", taskId="1", owner="agent-b")
+            assert not handed.is_error, text(handed)
+            assert handed.structured_content["task"]["owner"] == "agent-b"
+            done = await call(b, "TaskUpdate", taskId="1", status="completed")
+            assert not done.is_error, text(done)
+
+            reopened = await call(b, "TaskUpdate", taskId="1", status="pending")
+            assert "owner" not in reopened.structured_content["task"] or \
+                reopened.structured_content["task"]["owner"] is None
+            ready = await call(a, "TaskReady")
+            assert [task["id"] for task in ready.structured_content["tasks"]] == ["1"]
+            events = (await call(a, "TaskHistory", taskId="1")).structured_content["events"]
+            assert events[-1]["changes"]["owner"] == {"from": "agent-b", "to": None}
+
+    run(main)
+
+
+def test_a_holder_whose_lease_ran_out_holds_nothing(store: Path, tmp_path: Path):
+    pid_file = tmp_path / "server.pid"
+
+    async def main():
+        try:
+            async with agent(store, "doomed", "--lease-seconds", "1", env={"TASKLOG_ACTOR": "agent-a"},
+                             pid_file=pid_file) as doomed:
+                await call(doomed, "TaskCreate", subject="Write the parser", description="")
+                await call(doomed, "TaskUpdate", taskId="1", status="in_progress")
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+                killed_at = time.monotonic()
+        except Exception as error:  # the dead server's session may end with a transport error
+            if "Write the parser" in str(error):
+                raise
+        await anyio.sleep(max(0.0, 1.5 - (time.monotonic() - killed_at)))
+        async with agent(store, "b", env={"TASKLOG_ACTOR": "agent-b"}) as b:
+            done = await call(b, "TaskUpdate", taskId="1", status="completed")
+            assert not done.is_error, text(done)
+
+    run(main)
