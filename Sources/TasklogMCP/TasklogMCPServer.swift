@@ -175,7 +175,13 @@ public final class TasklogMCPServer: Sendable {
         }
         defer { Task { await session.callFinished() } }
         do {
-            return Self.mcpResult(try await tools.call(name, arguments: arguments, actor: actor))
+            let (tools, arguments) = (tools, arguments)
+            return Self.mcpResult(
+                try await session.guardingClaims(name, arguments: arguments, actor: actor) {
+                    () async throws(TaskTools.UnknownTool) -> ToolResult in
+                    try await tools.call(name, arguments: arguments, actor: actor)
+                }
+            )
         } catch {
             throw MCPError.invalidParams(error.description)
         }

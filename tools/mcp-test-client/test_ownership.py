@@ -84,3 +84,34 @@ def test_a_holder_whose_lease_ran_out_holds_nothing(store: Path, tmp_path: Path)
             assert not done.is_error, text(done)
 
     run(main)
+
+
+def test_two_sessions_of_one_actor_are_two_agents(store: Path):
+    async def main():
+        env = {"TASKLOG_ACTOR": "agent-a"}
+        async with agent(store, "a", env=env) as first, agent(store, "a", env=env) as second:
+            await call(first, "TaskCreate", subject="Write the parser", description="")
+            claimed = await call(first, "TaskUpdate", taskId="1", status="in_progress")
+            assert claimed.structured_content["task"]["owner"] == "agent-a"
+            refused = await call(second, "TaskUpdate", taskId="1", status="in_progress")
+            assert refused.is_error
+            assert "another session of agent-a" in text(refused)
+            again = await call(first, "TaskUpdate", taskId="1", status="in_progress")
+            assert not again.is_error and again.structured_content["updatedFields"] == []
+
+            # Claiming at once: one session wins, the other is refused (never two successes).
+            for subject in ("Write the lexer", "Write the printer", "Write the checker"):
+                created = await call(first, "TaskCreate", subject=subject, description="")
+                task_id = created.structured_content["task"]["id"]
+                results = {}
+
+                async def claim(label, session, task_id=task_id, results=results):
+                    results[label] = await call(session, "TaskUpdate", taskId=task_id, status="in_progress")
+
+                async with anyio.create_task_group() as group:
+                    group.start_soon(claim, "first", first)
+                    group.start_soon(claim, "second", second)
+                assert sorted(result.is_error for result in results.values()) == [False, True], \
+                    [text(result) for result in results.values()]
+
+    run(main)
