@@ -22,11 +22,15 @@ public struct TaskTools: Sendable {
     public let list: String
     /// Whether completing a workflow completes its remaining tasks (`task_tracking.auto_cleanup`).
     public let autoCleanup: Bool
+    /// Whether every claim refuses an agent that already holds a task in progress
+    /// (`task_tracking.one_task_per_agent`); else only a claim with `exclusive: true` does.
+    public let oneTaskPerAgent: Bool
 
-    public init(store: TaskStore, list: String, autoCleanup: Bool = true) throws {
+    public init(store: TaskStore, list: String, autoCleanup: Bool = true, oneTaskPerAgent: Bool = false) throws {
         self.store = store
         self.list = try TaskListID.sanitized(list)
         self.autoCleanup = autoCleanup
+        self.oneTaskPerAgent = oneTaskPerAgent
     }
 
     /// Runs tool `name` with `arguments` (a JSON object; `nil` is `{}`) as `actor`.
@@ -133,7 +137,8 @@ public struct TaskTools: Sendable {
             addBlocks: try Self.taskIDs(arguments["addBlocks"], field: "addBlocks"),
             addBlockedBy: try Self.taskIDs(arguments["addBlockedBy"], field: "addBlockedBy"),
             metadata: arguments["metadata"]?.objectValue,
-            expectedVersion: Self.wholeNumber(arguments["expectedVersion"])
+            expectedVersion: Self.wholeNumber(arguments["expectedVersion"]),
+            exclusive: oneTaskPerAgent || arguments["exclusive"] == .bool(true)
         )
         if let status = arguments["status"]?.stringValue {
             changes.status = TaskStatus(name: status)

@@ -71,6 +71,10 @@ enum ToolSchemas {
               "type": "integer",
               "minimum": 1,
               "description": "Refuse the update unless the task is still at this version (from TaskGet). Naming it takes over a task another agent holds in progress."
+            },
+            "exclusive": {
+              "type": "boolean",
+              "description": "With status in_progress: refuse the claim if the new owner already holds another task in progress."
             }
           },
           "required": ["taskId"],

@@ -163,3 +163,28 @@ import Testing
         #expect(try run.task(3).status == .pending)
     }
 }
+
+extension OwnershipRuleTests {
+    // MARK: Agent busy
+
+    @Test func anExclusiveClaimRefusesABusyAgent() throws {
+        var run = try Run.heldByAgentA()
+        try run.run(.create(NewTask(subject: "Write the lexer")), as: "agent-a")
+        let error = try #require(throws: TasklogError.self) {
+            try run.update(2, TaskChanges(status: .inProgress, exclusive: true), as: "agent-a")
+        }
+        #expect(error.code == .conflict)
+        #expect(error.message.contains("agent-a is busy: it holds #1 (Write the parser) in progress"))
+        // Handing a task to a busy agent is refused the same way; another agent may claim it.
+        #expect(throws: TasklogError.self) {
+            try run.update(2, TaskChanges(status: .inProgress, owner: "agent-a", exclusive: true), as: "agent-b")
+        }
+        try run.update(2, TaskChanges(status: .inProgress, exclusive: true), as: "agent-b")
+        // The holder's repeated claim of the task it holds is not a second task.
+        #expect(try run.run(.update(id: 1, TaskChanges(status: .inProgress, exclusive: true)), as: "agent-a").isEmpty)
+        // Without the option, an agent may hold several.
+        try run.run(.create(NewTask(subject: "Write the printer")), as: "agent-a")
+        try run.update(3, TaskChanges(status: .inProgress), as: "agent-a")
+        #expect(try run.task(3).owner == "agent-a")
+    }
+}

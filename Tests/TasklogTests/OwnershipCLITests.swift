@@ -105,4 +105,25 @@ struct OwnershipCLITests {
             #expect(zero.status == 65, "\(zero)")
         }
     }
+
+    @Test func aBusyAgentIsRefusedAnExclusiveClaim() throws {
+        try Self.withTaskHeldByAgentA { folder in
+            _ = try Self.ok(["create", "Write the lexer"], folder)
+            let refused = try Self.run(
+                ["update", "2", "--status", "in_progress", "--exclusive", "--actor", "agent-a"],
+                folder
+            )
+            #expect(refused.status == 67, "\(refused)")
+            #expect(refused.stderr.contains("agent-a is busy: it holds #1 (Write the parser) in progress"))
+            // The configuration makes every claim exclusive.
+            let config = folder.file("tasklog.yml")
+            try "task_tracking:\n  one_task_per_agent: true\n".write(toFile: config, atomically: true, encoding: .utf8)
+            let configured = try Self.run(
+                ["update", "2", "--status", "in_progress", "--actor", "agent-a", "--config", config],
+                folder
+            )
+            #expect(configured.status == 67, "\(configured)")
+            _ = try Self.ok(["update", "2", "--status", "in_progress", "--actor", "agent-a"], folder)
+        }
+    }
 }

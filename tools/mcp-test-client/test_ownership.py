@@ -115,3 +115,25 @@ def test_two_sessions_of_one_actor_are_two_agents(store: Path):
                     [text(result) for result in results.values()]
 
     run(main)
+
+
+def test_agent_busy(store: Path, tmp_path: Path):
+    config = tmp_path / "tasklog.yml"
+    config.write_text("task_tracking:\n  one_task_per_agent: true\n")
+
+    async def main():
+        async with agent(store, "a", env={"TASKLOG_ACTOR": "agent-a"}) as a:
+            for subject in ("Write the parser", "Write the lexer", "Write the printer"):
+                await call(a, "TaskCreate", subject=subject, description="")
+            await call(a, "TaskUpdate", taskId="1", status="in_progress")
+            refused = await call(a, "TaskUpdate", taskId="2", status="in_progress", exclusive=True)
+            assert refused.is_error
+            assert "agent-a is busy: it holds #1 (Write the parser) in progress" in text(refused)
+            assert not (await call(a, "TaskUpdate", taskId="2", status="in_progress")).is_error
+        async with agent(store, "b", env={"TASKLOG_ACTOR": "agent-b", "TASKLOG_CONFIG": str(config)}) as b:
+            await call(b, "TaskUpdate", taskId="3", status="in_progress")
+            await call(b, "TaskCreate", subject="Write the checker", description="")
+            refused = await call(b, "TaskUpdate", taskId="4", status="in_progress")
+            assert refused.is_error and "agent-b is busy: it holds #3" in text(refused)
+
+    run(main)

@@ -150,6 +150,15 @@ public enum Decider {
                 "task #\(id) is \(state) \(holder); release it first, or pass the version you read to take it over"
             )
         }
+        if changes.exclusive && newStatus == .inProgress && (newOwner != task.owner || task.status != .inProgress),
+            let owner = newOwner,
+            let held = list.sortedTasks.first(where: { $0.id != id && $0.status == .inProgress && $0.owner == owner })
+        {
+            throw TasklogError(
+                .conflict,
+                "\(owner) is busy: it holds #\(held.id) (\(held.subject)) in progress, and an agent holds one task at a time; complete or release #\(held.id) first"
+            )
+        }
         if newStatus != task.status {
             if newStatus == .inProgress && task.status == .completed {
                 throw TasklogError(

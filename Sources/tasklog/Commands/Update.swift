@@ -51,6 +51,11 @@ struct Update: ParsableCommand {
     @Option(help: "Refuse the update if the task is no longer at this version; takes over a task another holds.")
     var expectVersion: Int?
 
+    @Flag(
+        help: "Refuse the claim if the owner already holds another task in progress (task_tracking.one_task_per_agent)."
+    )
+    var exclusive = false
+
     @Option(help: "A key that makes a retried update take effect once.")
     var idempotencyKey: String?
 
@@ -91,6 +96,9 @@ struct Update: ParsableCommand {
                 )
             }
             if let lease { try TaskStore.checkLeaseLength(lease) }
+            if changes.status == .inProgress || changes.owner != nil {
+                changes.exclusive = try exclusive || global.base.loadConfig().config.oneTaskPerAgent
+            }
             let store = try global.openForTasks(create: false)
             // A holder whose lease ran out holds nothing: release its claims before deciding.
             _ = try store.releaseExpiredLeasesBlocking(actor: global.actorName)
