@@ -36,6 +36,7 @@ struct OwnershipCLITests {
                 let refused = try Self.run(["update", "1", "--actor", "agent-b"] + change, folder)
                 #expect(refused.status == 67, "\(change): \(refused)")
                 #expect(refused.stderr.contains("held by agent-a"), "\(refused)")
+                #expect(refused.stderr.contains("--expect-version"), "\(refused)")
             }
             let task = try Self.ok(["get", "1", "--json"], folder).object()
             #expect(task["owner"] as? String == "agent-a")

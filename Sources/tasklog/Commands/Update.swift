@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Tasklog
 import TasklogCore
 
@@ -102,13 +103,25 @@ struct Update: ParsableCommand {
             let store = try global.openForTasks(create: false)
             // A holder whose lease ran out holds nothing: release its claims before deciding.
             _ = try store.releaseExpiredLeasesBlocking(actor: global.actorName)
-            let outcome = try store.update(
-                taskID,
-                changes,
-                in: global.listID,
-                actor: global.actorName,
-                idempotencyKey: idempotencyKey
-            )
+            let outcome: CommandOutcome
+            do {
+                outcome = try store.update(
+                    taskID,
+                    changes,
+                    in: global.listID,
+                    actor: global.actorName,
+                    idempotencyKey: idempotencyKey
+                )
+            } catch let error as TasklogError where error.code == .conflict {
+                // Told to a person at a shell: the option that passes the version, and where to read it.
+                throw TasklogError(
+                    .conflict,
+                    error.message.replacingOccurrences(
+                        of: "the version you read",
+                        with: "the version you read (--expect-version; `tasklog get \(taskID)` shows it)"
+                    )
+                )
+            }
             // A leased claim is the holder's until the lease runs out; any update renews the actor's lease.
             if let lease, let holder = outcome.task?.owner {
                 try store.leaseForCommandLine(owner: holder, in: global.listID, seconds: lease)
