@@ -45,6 +45,9 @@ actor ClaimSession {
     let id = UUID().uuidString.lowercased()
 
     private(set) var state = State.starting
+    /// The tasks this session claimed and still holds, as far as its own calls tell
+    /// (see ``guardingClaims(_:arguments:actor:call:)``).
+    var claimedTasks: Set<Int> = []
     private var lastRenewal: ContinuousClock.Instant?
     private var heartbeat: Task<Void, Never>?
     private var inFlight = 0

@@ -22,11 +22,15 @@ public struct TaskTools: Sendable {
     public let list: String
     /// Whether completing a workflow completes its remaining tasks (`task_tracking.auto_cleanup`).
     public let autoCleanup: Bool
+    /// Whether every claim refuses an agent that already holds a task in progress
+    /// (`task_tracking.one_task_per_agent`); else only a claim with `exclusive: true` does.
+    public let oneTaskPerAgent: Bool
 
-    public init(store: TaskStore, list: String, autoCleanup: Bool = true) throws {
+    public init(store: TaskStore, list: String, autoCleanup: Bool = true, oneTaskPerAgent: Bool = false) throws {
         self.store = store
         self.list = try TaskListID.sanitized(list)
         self.autoCleanup = autoCleanup
+        self.oneTaskPerAgent = oneTaskPerAgent
     }
 
     /// Runs tool `name` with `arguments` (a JSON object; `nil` is `{}`) as `actor`.
@@ -132,7 +136,9 @@ public struct TaskTools: Sendable {
             owner: arguments["owner"]?.stringValue,
             addBlocks: try Self.taskIDs(arguments["addBlocks"], field: "addBlocks"),
             addBlockedBy: try Self.taskIDs(arguments["addBlockedBy"], field: "addBlockedBy"),
-            metadata: arguments["metadata"]?.objectValue
+            metadata: arguments["metadata"]?.objectValue,
+            expectedVersion: Self.wholeNumber(arguments["expectedVersion"]),
+            exclusive: oneTaskPerAgent || arguments["exclusive"] == .bool(true)
         )
         if let status = arguments["status"]?.stringValue {
             changes.status = TaskStatus(name: status)
@@ -163,12 +169,7 @@ public struct TaskTools: Sendable {
 
     private func history(_ arguments: [String: JSONValue]) throws -> ToolResult {
         let id = try Self.taskID(arguments["taskId"], field: "taskId")
-        let limit: Int =
-            switch arguments["limit"] {
-            case .int(let number)?: Int(number)
-            case .double(let number)?: Int(number)  // a whole number, as the schema checked
-            default: 100
-            }
+        let limit = Self.wholeNumber(arguments["limit"]) ?? 100
         let (total, shown) = try TaskHistory.newest(limit, of: id, in: list, store: store)
         guard total > 0 else {
             throw TasklogError(
@@ -258,6 +259,10 @@ public struct TaskTools: Sendable {
                 of: "release it first, or pass the version you read to take it over",
                 with: "choose another task (TaskReady lists the ones you can claim), or ask its owner to release it"
             )
+            .replacingOccurrences(
+                of: "take it over by passing the version you read",
+                with: "take it over by passing the version TaskGet gave you as expectedVersion"
+            )
         // A sentence starts with a capital, but a field name (taskId, metadata.step) keeps its spelling.
         let firstWord = message.prefix { $0.isLetter }
         if ["task", "the", "this", "a", "an", "too", "there", "it", "another"].contains(firstWord) {
@@ -306,6 +311,15 @@ public struct TaskTools: Sendable {
             )
         }
         return id
+    }
+
+    /// An `integer` argument the schema checked (a JSON number may arrive as `3.0`), or `nil`.
+    static func wholeNumber(_ value: JSONValue?) -> Int? {
+        switch value {
+        case .int(let number)?: Int(number)
+        case .double(let number)?: Int(exactly: number.rounded(.towardZero))  // nil beyond Int, never a trap
+        default: nil
+        }
     }
 
     static func taskIDs(_ value: JSONValue?, field: String) throws(TasklogError) -> [Int] {

@@ -39,6 +39,9 @@ public final class TasklogMCPServer: Sendable {
         public var trackingEnabled = true
         /// Completing a workflow completes its remaining tasks (`task_tracking.auto_cleanup`).
         public var autoCleanup = true
+        /// A claim by an agent that already holds a task in progress is refused
+        /// (`task_tracking.one_task_per_agent`).
+        public var oneTaskPerAgent = false
 
         public init(
             list: String,
@@ -82,7 +85,12 @@ public final class TasklogMCPServer: Sendable {
         }
         self.store = store
         self.configuration = configuration
-        tools = try TaskTools(store: store, list: configuration.list, autoCleanup: configuration.autoCleanup)
+        tools = try TaskTools(
+            store: store,
+            list: configuration.list,
+            autoCleanup: configuration.autoCleanup,
+            oneTaskPerAgent: configuration.oneTaskPerAgent
+        )
         session = ClaimSession(
             store: store,
             list: tools.list,
@@ -175,7 +183,13 @@ public final class TasklogMCPServer: Sendable {
         }
         defer { Task { await session.callFinished() } }
         do {
-            return Self.mcpResult(try await tools.call(name, arguments: arguments, actor: actor))
+            let (tools, arguments) = (tools, arguments)
+            return Self.mcpResult(
+                try await session.guardingClaims(name, arguments: arguments, actor: actor) {
+                    () async throws(TaskTools.UnknownTool) -> ToolResult in
+                    try await tools.call(name, arguments: arguments, actor: actor)
+                }
+            )
         } catch {
             throw MCPError.invalidParams(error.description)
         }

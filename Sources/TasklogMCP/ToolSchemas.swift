@@ -66,6 +66,15 @@ enum ToolSchemas {
             "metadata": {
               "type": "object",
               "description": "Merged into the metadata one level deep; a key set to null is removed."
+            },
+            "expectedVersion": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "Refuse the update unless the task is still at this version (from TaskGet). Naming it takes over a task another agent holds in progress."
+            },
+            "exclusive": {
+              "type": "boolean",
+              "description": "With status in_progress: refuse the claim if the new owner already holds another task in progress."
             }
           },
           "required": ["taskId"],

@@ -38,7 +38,7 @@ struct TasklogCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self,
+            Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self, Heartbeat.self,
             Workflow.self, LedgerCommand.self, Resume.self, ConfigCommand.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
             Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self,

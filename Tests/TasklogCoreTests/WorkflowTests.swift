@@ -256,6 +256,7 @@ import Testing
               ledger: true
               ledger_path: out/ledger.yml
               auto_cleanup: no
+              one_task_per_agent: yes
               snapshot_interval: 500
               milestones:
                 build-task: [1, 9]
@@ -263,7 +264,7 @@ import Testing
             """,
             file: ".tasklog.yml"
         )
-        #expect(!config.trackingEnabled && config.ledgerEnabled && !config.autoCleanup)
+        #expect(!config.trackingEnabled && config.ledgerEnabled && !config.autoCleanup && config.oneTaskPerAgent)
         #expect(config.ledgerPath == "out/ledger.yml" && config.snapshotInterval == 500)
         #expect(config.milestones.rules["build-task"]?.steps == [1, 9])
         #expect(config.milestones.rules["deploy"] == .init(steps: [2], onComplete: true, totalSteps: 3))

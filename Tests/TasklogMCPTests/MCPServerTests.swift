@@ -251,6 +251,33 @@ import Testing
         }
     }
 
+    @Test func twoSessionsOfOneExplicitActorAreTwoAgents() async throws {
+        try await Scratch.with("sessions") { scratch in
+            let environment = ["TASKLOG_ACTOR": "agent-a"]
+            let first = try await MCPProcess.started(["--store", scratch.store], client: "a", environment: environment)
+            let second = try await MCPProcess.started(
+                ["--store", scratch.store],
+                client: "a",
+                environment: environment
+            )
+            _ = try await first.call("TaskCreate", ["subject": "contested", "description": ""])
+            let a = try await first.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
+            #expect(a.structured["task"]?["owner"] == "agent-a")
+            let b = try await second.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
+            #expect(b.isError)
+            #expect(b.text.contains("already claimed by another session of agent-a"))
+            // The first session's own repeated claim stays a no-op success.
+            let again = try await first.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
+            #expect(again.isError == false)
+            #expect(again.structured["updatedFields"] == [])
+            // Once the first session has ended (its claims stay: the second is alive), the second adopts them.
+            #expect(try await first.finish() == 0)
+            let adopted = try await second.call("TaskUpdate", ["taskId": "1", "status": "in_progress"])
+            #expect(adopted.isError == false)
+            #expect(try await second.finish() == 0)
+        }
+    }
+
     @Test func anExplicitActorWinsOverTheClientName() async throws {
         try await Scratch.with("actor") { scratch in
             let server = try await MCPProcess.started(

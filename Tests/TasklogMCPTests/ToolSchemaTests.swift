@@ -49,7 +49,7 @@ import Testing
             properties("TaskUpdate")
                 == [
                     "taskId", "subject", "description", "activeForm", "status", "addBlocks", "addBlockedBy", "owner",
-                    "metadata",
+                    "metadata", "expectedVersion", "exclusive",
                 ]
         )
         #expect(required("TaskUpdate") == ["taskId"])

@@ -21,8 +21,8 @@ import Testing
             _ = try store.create(NewTask(subject: "Scrap"))  // 2
             _ = try store.update(1, TaskChanges(status: .inProgress, owner: "a"))  // 3
             _ = try store.update(2, TaskChanges(status: .inProgress, owner: "b"))  // 4
-            _ = try store.update(2, TaskChanges(status: .deleted))  // 5
-            _ = try store.update(1, TaskChanges(subject: "Plan it", status: .completed))  // 6
+            _ = try store.update(2, TaskChanges(status: .deleted), actor: "b")  // 5
+            _ = try store.update(1, TaskChanges(subject: "Plan it", status: .completed), actor: "a")  // 6
             let api = ServerAPI(store: store)
             let rows = try #require(try api.timeline(list: "default", at: nil, workflow: nil)["tasks"]?.arrayValue)
             #expect(rows.count == 2)

@@ -90,7 +90,7 @@ struct CLITests {
             #expect(change["to"] as? String == "in_progress")
 
             let merged = try Self.ok(
-                ["update", "1", "--metadata", #"{"step": null, "phase": "build"}"#, "--json"],
+                ["update", "1", "--metadata", #"{"step": null, "phase": "build"}"#, "--actor", "agent-x", "--json"],
                 folder
             )
             .object()

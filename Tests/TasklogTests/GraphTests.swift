@@ -65,7 +65,7 @@ struct GraphTests {
         try ok(["update", "6", "--status", "deleted"], folder)
         try ok(["update", "1", "--status", "in_progress", "--owner", "alice"], folder)
         let earlier = try lastSeq(folder)
-        try ok(["update", "1", "--status", "completed"], folder)
+        try ok(["update", "1", "--status", "completed", "--actor", "alice"], folder)
         try ok(["update", "2", "--status", "in_progress", "--owner", "bob"], folder)
         return earlier
     }

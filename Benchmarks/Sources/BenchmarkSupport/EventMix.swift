@@ -157,7 +157,9 @@ public struct EventMix {
                 lists[index].active[slot].next += 1
                 return nextUpdate(list: index)
             }
-            return (slot, command(for: step, task: task), plan.owner)
+            // A task in progress is changed by its holder (the plan's owner, or whom it was handed to).
+            let actor = task.status == .inProgress ? task.owner ?? plan.owner : plan.owner
+            return (slot, command(for: step, task: task), actor)
         }
         return nil
     }

@@ -13,7 +13,7 @@ import TasklogCore
 ///
 /// | key | value |
 /// | --- | --- |
-/// | list, NUL, owner, NUL, session | expiry (µs since the epoch, 8 bytes big-endian), pid (4 bytes big-endian) |
+/// | list, NUL, owner, NUL, session | expiry (µs since the epoch, 8 bytes big-endian), pid (4 bytes big-endian), length (µs, 8 bytes big-endian; absent in older leases) |
 ///
 /// When a session ends normally it drops its lease and, if no other live session holds a lease
 /// for the same owner in the list, releases the owner's claims (``release(owner:in:actor:)``: one
@@ -42,6 +42,8 @@ extension TaskStore {
         public var expires: Timestamp
         /// The process that last renewed it (for diagnostics).
         public var pid: Int32
+        /// How long it lasts from each renewal, in seconds (`nil` in leases written before it was recorded).
+        public var seconds: Double?
 
         /// Whether the lease has run out at `now`.
         public func isExpired(at now: Timestamp) -> Bool { expires <= now }
@@ -68,7 +70,7 @@ extension TaskStore {
         now: Timestamp = .now()
     ) async throws {
         let key = try Self.leaseKey(list: list, owner: owner, session: session)
-        let value = Self.leaseValue(expires: now.adding(seconds: seconds))
+        let value = Self.leaseValue(expires: now.adding(seconds: seconds), seconds: seconds)
         let leases = leaseDatabase
         try await onOwnThread { [core] in
             try StoreCore.storage {
@@ -92,7 +94,7 @@ extension TaskStore {
         now: Timestamp = .now()
     ) async throws -> String {
         _ = try Self.leaseKey(list: list, owner: name, session: session)
-        let value = Self.leaseValue(expires: now.adding(seconds: seconds))
+        let value = Self.leaseValue(expires: now.adding(seconds: seconds), seconds: seconds)
         let leases = leaseDatabase
         return try await onOwnThread { [core] in
             try StoreCore.storage {
@@ -203,13 +205,7 @@ extension TaskStore {
     /// Like ``releaseExpiredLeases(actor:now:)``, blocking the calling thread (call it from a
     /// thread of your own, as the command line does).
     public func releaseExpiredLeasesBlocking(actor: String? = nil, now: Timestamp = .now()) throws -> [ExpiredRelease] {
-        let box = Waiter<[ExpiredRelease]>()
-        Task.detached { [self] in
-            do { box.finish(.success(try await releaseExpiredLeases(actor: actor, now: now))) } catch {
-                box.finish(.failure(error))
-            }
-        }
-        return try box.wait()
+        try blocking { [self] in try await releaseExpiredLeases(actor: actor, now: now) }
     }
 
     /// Deletes `leases` unless one was renewed meanwhile (then it is live again and stays).
@@ -265,9 +261,10 @@ extension TaskStore {
         return try leasePrefix(list: list, owner: owner) + Array(session.utf8)
     }
 
-    static func leaseValue(expires: Timestamp) -> [UInt8] {
+    static func leaseValue(expires: Timestamp, seconds: Double) -> [UInt8] {
         Key.uint64(UInt64(bitPattern: expires.rawValue))
             + withUnsafeBytes(of: UInt32(bitPattern: getpid()).bigEndian) { Array($0) }
+            + Key.uint64(UInt64(bitPattern: Int64((seconds * 1_000_000).rounded())))
     }
 
     static func decodeLease(key: [UInt8], value: [UInt8]) -> Lease? {
@@ -275,12 +272,14 @@ extension TaskStore {
         guard parts.count == 3, value.count >= 8 else { return nil }
         let expires = value.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let pid = value.count >= 12 ? value[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+        let length = value.count >= 20 ? value[12..<20].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : nil
         return Lease(
             list: String(decoding: parts[0], as: UTF8.self),
             owner: String(decoding: parts[1], as: UTF8.self),
             session: String(decoding: parts[2], as: UTF8.self),
             expires: Timestamp(rawValue: Int64(bitPattern: expires)),
-            pid: Int32(bitPattern: pid)
+            pid: Int32(bitPattern: pid),
+            seconds: length.map { Double(Int64(bitPattern: $0)) / 1_000_000 }
         )
     }
 }

@@ -85,6 +85,7 @@ extension TasklogConfig {
         }
         if let value = try flag("TASKLOG_LEDGER") { ledgerEnabled = value }
         if let value = try flag("TASKLOG_AUTO_CLEANUP") { autoCleanup = value }
+        if let value = try flag("TASKLOG_ONE_TASK_PER_AGENT") { oneTaskPerAgent = value }
         if let path = environment["TASKLOG_LEDGER_PATH"], !path.isEmpty { ledgerPath = path }
         if let text = environment["TASKLOG_SNAPSHOT_INTERVAL"], !text.isEmpty {
             if let interval = UInt64(text), interval > 0 {

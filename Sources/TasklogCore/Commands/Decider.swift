@@ -81,7 +81,10 @@ public enum Decider {
                 "task #\(id) is at version \(task.version), not \(expected): it changed since you read it; get it again and retry"
             )
         }
-        if changes.status == .deleted { return .taskDeleted(id: id) }
+        if changes.status == .deleted {
+            try checkHolder(of: task, actor: actor, changes: changes)
+            return .taskDeleted(id: id)
+        }
 
         var updated = TaskUpdated(id: id)
         if let subject = changes.subject, subject != task.subject {
@@ -139,13 +142,25 @@ public enum Decider {
         if claiming && changes.owner == nil, let actor {
             newOwner = actor  // a claim without an owner is made by the actor
         }
-        if newOwner != task.owner, let holder = task.owner, task.status == .inProgress || claiming,
-            changes.expectedVersion == nil
-        {
+        if newStatus == .pending && task.status != .pending && changes.owner == nil {
+            newOwner = nil  // reopened or released: ready for anyone again (the history keeps who had it)
+        }
+        // The holder may hand its task over; anyone else's claim needs the holder's consent (a
+        // release). Other changes to a held task are refused below, by `checkHolder`.
+        if newOwner != task.owner, let holder = task.owner, holder != actor, claiming, changes.expectedVersion == nil {
             let state = task.status == .inProgress ? "already claimed by" : "assigned to"
             throw TasklogError(
                 .conflict,
                 "task #\(id) is \(state) \(holder); release it first, or pass the version you read to take it over"
+            )
+        }
+        if changes.exclusive && newStatus == .inProgress && (newOwner != task.owner || task.status != .inProgress),
+            let owner = newOwner,
+            let held = list.sortedTasks.first(where: { $0.id != id && $0.status == .inProgress && $0.owner == owner })
+        {
+            throw TasklogError(
+                .conflict,
+                "\(owner) is busy: it holds #\(held.id) (\(held.subject)) in progress, and an agent holds one task at a time; complete or release #\(held.id) first"
             )
         }
         if newStatus != task.status {
@@ -166,9 +181,67 @@ public enum Decider {
             }
             updated.status = newStatus
         }
+        try checkRunningWork(
+            task,
+            becoming: newStatus,
+            blockedBy: updated.addBlockedBy,
+            blocks: updated.addBlocks,
+            in: list
+        )
         if newOwner != task.owner { updated.owner = .some(newOwner) }
 
-        return updated.fieldNames.isEmpty ? nil : .taskUpdated(updated)
+        guard !updated.fieldNames.isEmpty else { return nil }
+        try checkHolder(of: task, actor: actor, changes: changes)
+        return .taskUpdated(updated)
+    }
+
+    /// Refuses a change to a task in progress by anyone but its holder, unless the change names
+    /// the version it read (an explicit takeover).
+    ///
+    /// A holder whose lease ran out has already been released by the store, so its task is
+    /// pending again by the time the change is decided.
+    static func checkHolder(of task: TaskRecord, actor: String?, changes: TaskChanges) throws(TasklogError) {
+        guard task.status == .inProgress, let holder = task.owner, holder != actor, changes.expectedVersion == nil
+        else { return }
+        throw TasklogError(
+            .conflict,
+            "task #\(task.id) is in progress, held by \(holder): only its holder changes it; "
+                + "ask \(holder) to release it, or take it over by passing the version you read"
+        )
+    }
+
+    /// Refuses a change that would put an open blocker in front of a task in progress: a new
+    /// blocker that is not completed, or a completed blocker reopened. Running work is never
+    /// blocked behind its holder's back; the holder moves it back to pending first.
+    static func checkRunningWork(
+        _ task: TaskRecord,
+        becoming status: TaskStatus,
+        blockedBy: [Int],
+        blocks: [Int],
+        in list: TaskListState
+    ) throws(TasklogError) {
+        if task.status == .inProgress && status == .inProgress {
+            let open = blockedBy.filter { list.tasks[$0]?.status != .completed }
+            if !open.isEmpty {
+                throw TasklogError(
+                    .conflict,
+                    "task #\(task.id) is in progress, and \(names(open)) \(open.count == 1 ? "is" : "are") not completed: running work takes no open blocker; complete \(names(open)) first, or move #\(task.id) back to pending"
+                )
+            }
+        }
+        let running =
+            status == .completed
+            ? []
+            : (task.status == .completed ? task.blocks + blocks : blocks).filter {
+                list.tasks[$0]?.status == .inProgress
+            }
+        if !running.isEmpty {
+            let what = task.status == .completed && status != .completed ? "reopening" : "blocking it by"
+            throw TasklogError(
+                .conflict,
+                "\(names(running)) \(running.count == 1 ? "is" : "are") in progress, and \(what) #\(task.id) would block running work; move \(names(running)) back to pending first (\(running.count == 1 ? "its holder" : "their holders") can)"
+            )
+        }
     }
 
     // MARK: Cycles

@@ -62,6 +62,9 @@ public struct TaskChanges: Sendable, Hashable {
     public var metadata: [String: JSONValue]?
     /// Refuse the update unless the task is still at this version.
     public var expectedVersion: Int?
+    /// Refuse a claim by an owner that already holds another task in progress ("agent busy";
+    /// `task_tracking.one_task_per_agent`).
+    public var exclusive: Bool
 
     public init(
         subject: String? = nil,
@@ -72,7 +75,8 @@ public struct TaskChanges: Sendable, Hashable {
         addBlocks: [Int] = [],
         addBlockedBy: [Int] = [],
         metadata: [String: JSONValue]? = nil,
-        expectedVersion: Int? = nil
+        expectedVersion: Int? = nil,
+        exclusive: Bool = false
     ) {
         self.subject = subject
         self.description = description
@@ -83,5 +87,6 @@ public struct TaskChanges: Sendable, Hashable {
         self.addBlockedBy = addBlockedBy
         self.metadata = metadata
         self.expectedVersion = expectedVersion
+        self.exclusive = exclusive
     }
 }

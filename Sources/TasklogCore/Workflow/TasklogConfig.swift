@@ -8,6 +8,7 @@ import Yams
 ///   ledger: true
 ///   ledger_path: .agents/workflow-ledger.yml
 ///   auto_cleanup: true
+///   one_task_per_agent: false
 ///   snapshot_interval: 10000
 ///   milestones:
 ///     build-task: [1, 4, 5, 7, 9]
@@ -27,6 +28,8 @@ public struct TasklogConfig: Sendable, Hashable {
     public var ledgerPath = ".agents/workflow-ledger.yml"
     /// Completing a workflow completes its remaining tasks.
     public var autoCleanup = true
+    /// A claim by an agent that already holds a task in progress is refused ("agent busy").
+    public var oneTaskPerAgent = false
     /// Events between snapshots; `nil` leaves the store's default (10,000).
     public var snapshotInterval: UInt64?
     public var milestones = MilestonePolicy.standard
@@ -51,6 +54,7 @@ public struct TasklogConfig: Sendable, Hashable {
                 case "ledger": config.ledgerEnabled = try document.bool(node, path)
                 case "ledger_path": config.ledgerPath = try document.string(node, path)
                 case "auto_cleanup": config.autoCleanup = try document.bool(node, path)
+                case "one_task_per_agent": config.oneTaskPerAgent = try document.bool(node, path)
                 case "snapshot_interval":
                     let interval = try document.int(node, path)
                     guard interval > 0 else { throw document.error(node, path, "must be at least 1") }
@@ -64,7 +68,7 @@ public struct TasklogConfig: Sendable, Hashable {
                     throw document.error(
                         node,
                         path,
-                        "is not a known key; use enabled, ledger, ledger_path, auto_cleanup, snapshot_interval or milestones"
+                        "is not a known key; use enabled, ledger, ledger_path, auto_cleanup, one_task_per_agent, snapshot_interval or milestones"
                     )
                 }
             }

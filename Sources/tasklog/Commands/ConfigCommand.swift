@@ -28,13 +28,14 @@ struct ConfigCommand: ParsableCommand {
                         "file": source.file.map(JSONValue.string) ?? .null,
                         "enabled": .bool(config.trackingEnabled), "ledger": .bool(config.ledgerEnabled),
                         "ledgerPath": .string(ledger), "autoCleanup": .bool(config.autoCleanup),
+                        "oneTaskPerAgent": .bool(config.oneTaskPerAgent),
                     ])
                 } else {
                     Output.line("ok: \(source.file ?? "no configuration file (the defaults and the environment)")")
                     Output.line(
                         "  enabled: \(config.trackingEnabled)  ledger: \(config.ledgerEnabled)  auto_cleanup: \(config.autoCleanup)"
                     )
-                    Output.line("  ledger_path: \(ledger)")
+                    Output.line("  ledger_path: \(ledger)  one_task_per_agent: \(config.oneTaskPerAgent)")
                 }
             }
         }

@@ -56,6 +56,7 @@ struct MCPServe: ParsableCommand {
             let config = try global.base.loadConfig().config
             configuration.trackingEnabled = config.trackingEnabled
             configuration.autoCleanup = config.autoCleanup
+            configuration.oneTaskPerAgent = config.oneTaskPerAgent
             let server = try TasklogMCPServer(store: store, configuration: configuration)
             try waitFor { try await server.run() }
         }
