@@ -173,12 +173,19 @@ import Testing
                     error.message.contains("disk is full") || error.message.contains("No space"),
                     "\(error.message)"
                 )
-                // Free space, reopen: every acknowledged task is there, and the store is healthy.
-                try? FileManager.default.removeItem(atPath: mountPoint + "/filler")
+                // Free space (the store itself filled the disk: the disk grows), reopen: every
+                // acknowledged task is there, the store is healthy, and it takes writes again.
+                let grow = Process()
+                grow.executableURL = URL(fileURLWithPath: "/bin/mount")
+                grow.arguments = ["-o", "remount,size=16m", mountPoint]
+                try grow.run()
+                grow.waitUntilExit()
+                try #require(grow.terminationStatus == 0, "cannot grow the tmpfs")
                 let store = try TaskStore.open(at: path, options: .testing())
                 let ids = try store.tasks().map(\.id)
                 #expect(Set(acknowledged).isSubset(of: Set(ids)))
                 #expect(try store.verify().isHealthy)
+                #expect(try store.create(NewTask(subject: "After the disk grew")).id == (ids.max() ?? 0) + 1)
             }
         }
     }

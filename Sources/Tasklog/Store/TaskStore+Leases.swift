@@ -264,7 +264,15 @@ extension TaskStore {
     static func leaseValue(expires: Timestamp, seconds: Double) -> [UInt8] {
         Key.uint64(UInt64(bitPattern: expires.rawValue))
             + withUnsafeBytes(of: UInt32(bitPattern: getpid()).bigEndian) { Array($0) }
-            + Key.uint64(UInt64(bitPattern: Int64((seconds * 1_000_000).rounded())))
+            + Key.uint64(UInt64(bitPattern: microseconds(seconds)))
+    }
+
+    /// A lease's length in microseconds, saturated: a lease of any length is stored, none traps.
+    private static func microseconds(_ seconds: Double) -> Int64 {
+        let micros = (seconds * 1_000_000).rounded()
+        guard !micros.isNaN else { return 0 }
+        if micros >= Double(Int64.max) { return .max }
+        return micros <= 0 ? 0 : Int64(micros)
     }
 
     static func decodeLease(key: [UInt8], value: [UInt8]) -> Lease? {
