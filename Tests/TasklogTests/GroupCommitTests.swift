@@ -23,6 +23,26 @@ struct GroupCommitTests {
         }
     }
 
+    /// Several agents' commands in one commit, each judged as its own actor's: the holder's
+    /// completion lands, another agent's is refused, in the same transaction.
+    @Test func aBatchCarriesEachCommandsOwnActor() async throws {
+        try await TestFolder.with("group-actors") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(clock: StepClock()))
+            let results = try await store.executeInOneTransaction([
+                (.create(NewTask(subject: "Shared")), "lead"),
+                (.update(id: 1, TaskChanges(status: .inProgress)), "agent-a"),
+                (.update(id: 1, TaskChanges(status: .completed)), "agent-b"),
+                (.update(id: 1, TaskChanges(status: .completed)), "agent-a"),
+            ])
+            #expect(try results[1].get().task?.owner == "agent-a")
+            #expect(throws: TasklogError.self) { try results[2].get() }
+            #expect(try results[3].get().task?.status == .completed)
+            #expect(try store.allEvents().map(\.actor) == ["lead", "agent-a", "agent-a"])
+            let timestamps = Set(try store.allEvents().map(\.timestamp))
+            #expect(timestamps.count == 1, "one transaction")
+        }
+    }
+
     @Test func concurrentBatchesAndSingleCommandsAllLandAndBatchesStayWhole() async throws {
         try await TestFolder.with("group-many") { folder in
             var options = TaskStore.Options.testing(snapshotInterval: 97, clock: StepClock())

@@ -193,9 +193,8 @@ if runAppends {
         let batchStarted = clock.now
         for batch in batches {
             let results = try await batchStore!.executeInOneTransaction(
-                batch.map(\.command),
-                in: batch[0].list,
-                actor: batch[0].actor
+                batch.map { ($0.command, $0.actor) },
+                in: batch[0].list
             )
             for (outcome, command) in zip(results, batch) { try check(try outcome.get(), command) }
         }

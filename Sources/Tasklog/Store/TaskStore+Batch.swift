@@ -18,7 +18,18 @@ extension TaskStore {
     )
         async throws -> [Result<CommandOutcome, TasklogError>]
     {
-        let kinds = try commands.map { try Self.validated($0, list: list, actor: actor, key: nil) }
+        try await executeInOneTransaction(commands.map { ($0, actor) }, in: list)
+    }
+
+    /// Like ``executeInOneTransaction(_:in:actor:)``, each command issued by its own actor: the
+    /// commands of several agents (a claim, then the holder's completion) in one commit.
+    public func executeInOneTransaction(
+        _ commands: [(command: TaskCommand, actor: String?)],
+        in list: String = "default"
+    )
+        async throws -> [Result<CommandOutcome, TasklogError>]
+    {
+        let kinds = try commands.map { try Self.validated($0.command, list: list, actor: $0.actor, key: nil) }
         guard !kinds.isEmpty else { return [] }
         let results = ResultSlots(count: kinds.count)
         // One group for the writer thread: committed in one transaction, together with whatever
