@@ -22,7 +22,7 @@ extension TaskTools {
 
     func checkpoint(_ arguments: [String: JSONValue], actor: String) async throws -> ToolResult {
         let id = arguments["workflowId"]?.stringValue ?? ""
-        let step = Int(arguments["step"]?.intValue ?? 0)
+        let step = Self.wholeNumber(arguments["step"]) ?? 0
         let name = arguments["name"]?.stringValue ?? ""
         try Self.checkNesting(arguments["data"])
         let data = arguments["data"]?.objectValue ?? [:]
@@ -41,7 +41,7 @@ extension TaskTools {
 
     func failWorkflow(_ arguments: [String: JSONValue], actor: String) async throws -> ToolResult {
         let id = arguments["workflowId"]?.stringValue ?? ""
-        let step = Int(arguments["step"]?.intValue ?? 0)
+        let step = Self.wholeNumber(arguments["step"]) ?? 0
         let reason = arguments["reason"]?.stringValue ?? ""
         _ = try await store.execute(
             .failWorkflow(id: id, step: step, reason: reason),

@@ -102,8 +102,10 @@ public struct TaskTools: Sendable {
         let all = try store.tasks(in: list)
         let status = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.status) })
         // The filters are metadata keys of the workflow layer: a task matches when each is equal.
+        // A whole double (`"step": 4.0`, which the schema takes as an integer) matches the integer.
+        let wanted = filters.mapValues { value in Self.wholeNumber(value).map { JSONValue.int(Int64($0)) } ?? value }
         let visible = all.filter { task in
-            !Self.isInternal(task) && filters.allSatisfy { key, value in task.metadata[key] == value }
+            !Self.isInternal(task) && wanted.allSatisfy { key, value in task.metadata[key] == value }
         }
         var lines: [String] = []
         var items: [JSONValue] = []

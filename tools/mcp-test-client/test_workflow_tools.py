@@ -31,6 +31,8 @@ def test_a_build_task_run_over_mcp(store: Path):
             assert [task["id"] for task in group.structured_content["tasks"]] == ["2", "3", "4"]
             step = await call(session, "TaskList", workflow=run_id, step=1)
             assert [task["id"] for task in step.structured_content["tasks"]] == ["1"]
+            whole = await call(session, "TaskList", workflow=run_id, step=1.0)  # a whole double is an integer
+            assert [task["id"] for task in whole.structured_content["tasks"]] == ["1"]
 
             # One reviewer of three: step 7 is not checkpointed, and FAILED holds the other two.
             await call(session, "TaskUpdate", taskId="2", status="completed", metadata={"result": "pass"})
@@ -46,7 +48,8 @@ def test_a_build_task_run_over_mcp(store: Path):
             assert shown.structured_content["parallelGroups"][0]["results"] == {"2": "pass", "3": "pass", "4": "pass"}
 
             # A failed run resumes from its failed step and is not cleaned up as a success.
-            await call(session, "WorkflowCheckpoint", workflowId=run_id, step=8, name="Docs")
+            docs = await call(session, "WorkflowCheckpoint", workflowId=run_id, step=8.0, name="Docs")
+            assert not docs.is_error and docs.structured_content["step"] == 8
             failed = await call(session, "WorkflowFail", workflowId=run_id, step=9, reason="the release broke")
             assert not failed.is_error
             refused = await call(session, "WorkflowComplete", workflowId=run_id)
