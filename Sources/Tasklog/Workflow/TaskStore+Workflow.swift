@@ -84,6 +84,17 @@ extension TaskStore {
     /// milestone policy.
     public func workflow(_ id: String, in list: String = "default", at point: Point? = nil) throws -> WorkflowView? {
         let state = try point.map { try self.list(list, at: $0) } ?? self.list(list)
+        return try workflow(id, in: list, state: state, until: point)
+    }
+
+    /// Workflow `id` of `list` from `state`, the list already loaded as of `point` (`nil`: now),
+    /// for a caller that shows several runs of one list and reads the list once.
+    public func workflow(
+        _ id: String,
+        in list: String,
+        state: TaskListState,
+        until point: Point?
+    ) throws -> WorkflowView? {
         guard Self.holds(state, run: id) else { return nil }
         return WorkflowView(
             id: id,

@@ -163,8 +163,9 @@ public struct ServerAPI: Sendable {
         let list = try listID(list)
         let state = try listState(list, at: at)
         // As `workflow show` does: the store's step numbering, and groups with their deleted members.
-        let views = try Self.workflowIDs(state.list(list)).compactMap {
-            try store.workflow($0, in: list, at: .seq(state.lastSeq))
+        let listState = state.list(list)
+        let views = try Self.workflowIDs(listState).compactMap {
+            try store.workflow($0, in: list, state: listState, until: at == nil ? nil : .seq(state.lastSeq))
         }
         return ["list": .string(list), "at": Self.position(state), "workflows": .array(views.map(\.json))]
     }
