@@ -236,20 +236,7 @@ struct VerifyTests {
     @Test func truncatedDataFileIsRefused() throws {
         // Through the CLI only: a truncated file mapped into this process could fault on access.
         try TestFolder.with("verify-truncated") { folder in
-            let description = String(repeating: "d", count: 2_000)
-            for index in 1...3 {
-                let result = try CLI.run(
-                    ["create", "Task \(index)", "--description", description, "--store", folder.storePath],
-                    in: folder
-                )
-                #expect(result.status == 0, "\(result)")
-            }
-            let writer = try AppendProcess(
-                store: folder.storePath,
-                arguments: ["--count", "300", "--update-every", "0"],
-                folder: folder
-            )
-            #expect(writer.finish() == 0)
+            try StoreFilesTests.populate(folder)
             let file = URL(fileURLWithPath: DataFile.path(of: folder.storePath))
             let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int)
             let handle = try FileHandle(forUpdating: file)
