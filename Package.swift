@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Tasklog", targets: ["Tasklog"]),
         .library(name: "TasklogCore", targets: ["TasklogCore"]),
+        .library(name: "TasklogLMDB", targets: ["TasklogLMDB"]),
         .library(name: "LMDB", targets: ["LMDB"]),
         .executable(name: "tasklog", targets: ["tasklog"]),
     ],
@@ -29,7 +30,10 @@ let package = Package(
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
         .target(name: "TasklogCore", dependencies: ["Yams"]),
-        .target(name: "Tasklog", dependencies: ["TasklogCore", "LMDB"]),
+        // The storage seam: TasklogCore has the protocol, TasklogLMDB the LMDB backend (the only
+        // module besides the LMDB wrapper that imports LMDB), Tasklog the engine over any backend.
+        .target(name: "TasklogLMDB", dependencies: ["TasklogCore", "LMDB"]),
+        .target(name: "Tasklog", dependencies: ["TasklogCore", "TasklogLMDB"]),
         .target(
             name: "TasklogMCP",
             dependencies: [
@@ -64,9 +68,12 @@ let package = Package(
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
-        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "LMDB", "tasklog"]),
-        .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "tasklog"]),
-        .testTarget(name: "TasklogServerTests", dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "tasklog"]),
+        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "TasklogLMDB", "LMDB", "tasklog"]),
+        .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "TasklogLMDB", "LMDB", "tasklog"]),
+        .testTarget(
+            name: "TasklogServerTests",
+            dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "TasklogLMDB", "LMDB", "tasklog"]
+        ),
     ]
 )
 

@@ -4,6 +4,7 @@ import Testing
 
 @testable import Tasklog
 @testable import TasklogCore
+@testable import TasklogLMDB
 
 /// A damaged log is never served over MCP: a past state that walks through a gap is a tool error
 /// with the code `corrupt`, not the state before the gap.
@@ -15,9 +16,9 @@ import Testing
                 options.snapshotInterval = 50
                 let store = try TaskStore.open(at: scratch.store, options: options)
                 for number in 1...120 { _ = try await store.create(NewTask(subject: "Task \(number)")) }
-                let log = store.core.log
+                let log = (store.backend as! LMDBBackend)
                 try log.environment.write { txn in
-                    for seq in UInt64(60)...70 { _ = try txn.delete(in: log.events, key: Key.uint64(seq)) }
+                    for seq in UInt64(60)...70 { _ = try txn.delete(in: log.layout.events, key: Key.uint64(seq)) }
                 }
             }
             let server = try await MCPProcess.started(["--store", scratch.store])

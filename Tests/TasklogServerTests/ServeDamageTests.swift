@@ -4,6 +4,7 @@ import Testing
 
 @testable import Tasklog
 @testable import TasklogCore
+@testable import TasklogLMDB
 
 /// A damaged log is never served by `serve`: a past state that walks through a gap is a 500 with
 /// the code `corrupt`, not the state before the gap.
@@ -15,9 +16,11 @@ import Testing
                 options.snapshotInterval = 50
                 let store = try TaskStore.open(at: fixture.store, options: options)
                 for number in 1...120 { _ = try await store.create(NewTask(subject: "Task \(number)")) }
-                let environment = store.core.log.environment
+                let environment = (store.backend as! LMDBBackend).environment
                 try environment.write { txn in
-                    for seq in UInt64(60)...70 { _ = try txn.delete(in: store.core.log.events, key: Key.uint64(seq)) }
+                    for seq in UInt64(60)...70 {
+                        _ = try txn.delete(in: (store.backend as! LMDBBackend).layout.events, key: Key.uint64(seq))
+                    }
                 }
             }
             let server = try ServeProcess(fixture)

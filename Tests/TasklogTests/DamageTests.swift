@@ -4,6 +4,7 @@ import TasklogCore
 import Testing
 
 @testable import Tasklog
+@testable import TasklogLMDB
 
 /// Damage is never served as truth, and a damaged store never crashes a process: each read meets
 /// the damage on its way and says so (exit 76), through the real binary.
@@ -19,7 +20,7 @@ struct DamageTests {
     /// `mdb_dump`, an edit and an `mdb_load` would leave.
     static func remove(_ keys: [[UInt8]], from name: String, in path: String) throws {
         let store = try TaskStore.open(at: path, options: .testing())
-        let environment = store.core.log.environment
+        let environment = (store.backend as! LMDBBackend).environment
         try environment.write { txn in
             for key in keys {
                 let deleted = try txn.delete(in: environment.database(name), key: key)
@@ -92,7 +93,7 @@ struct DamageTests {
                 _ = try store.update(5, TaskChanges(status: .inProgress, owner: "a"))  // seq 12
                 _ = try store.update(6, TaskChanges(subject: "Six"))  // seq 13
             }
-            let key = EventIndex.taskPrefix(list: "default", id: 5) + Key.uint64(11)
+            let key = LMDBLayout.prefix(of: .task(list: "default", id: 5)) + Key.uint64(11)
             try Self.remove([key], from: "index_task", in: folder.storePath)
             try Self.refused(["get", "5", "--at", "12"], folder, mentioning: "index of task 5")
             try Self.refused(["get", "5", "--at", "11"], folder, mentioning: "index of task 5")
@@ -115,11 +116,11 @@ struct DamageTests {
             }
             // Task 2's index gains seq 3, the creation of task 3.
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
-            let log = store.core.log
+            let log = (store.backend as! LMDBBackend)
             try log.environment.write { txn in
                 try txn.put(
-                    in: log.indexTask,
-                    key: EventIndex.taskPrefix(list: "default", id: 2) + Key.uint64(3),
+                    in: log.layout.index(.task),
+                    key: LMDBLayout.prefix(of: .task(list: "default", id: 2)) + Key.uint64(3),
                     value: []
                 )
             }

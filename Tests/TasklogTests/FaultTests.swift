@@ -4,6 +4,7 @@ import Testing
 
 @testable import Tasklog
 @testable import TasklogCore
+@testable import TasklogLMDB
 
 /// Storage that fails: commits, full maps, full disks, full reader tables. Nothing acknowledged is
 /// lost, a refused write leaves nothing behind, and the store works afterwards.

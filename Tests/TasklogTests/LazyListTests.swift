@@ -4,6 +4,7 @@ import TasklogCore
 import Testing
 
 @testable import Tasklog
+@testable import TasklogLMDB
 
 /// Lists are loaded lazily: opening reads a snapshot's directory only, a list is decoded when
 /// first used, and a snapshot copies the lists no event changed. Whatever the order of opens,
@@ -123,8 +124,8 @@ struct LazyListTests {
     static func checkSnapshotsByteForByte(_ store: TaskStore) throws -> Int {
         let events = try store.allEvents()
         var snapshots: [(UInt64, [UInt8])] = []
-        try store.core.log.environment.read { txn in
-            try txn.forEach(in: store.core.log.snapshots) { key, value in
+        try (store.backend as! LMDBBackend).environment.read { txn in
+            try txn.forEach(in: (store.backend as! LMDBBackend).layout.snapshots) { key, value in
                 snapshots.append((Key.uint64(from: key), value.withUnsafeBytes { Array($0) }))
                 return true
             }
@@ -150,12 +151,14 @@ struct LazyListTests {
             // Flip a byte inside the body of "design" in the newest snapshot, in place.
             let capture = LogCapture()
             let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
-            try store.core.log.environment.write { txn in
+            try (store.backend as! LMDBBackend).environment.write { txn in
                 let newest = try #require(
-                    try txn.withLast(in: store.core.log.snapshots) { key, _ in Key.uint64(from: key) }
+                    try txn.withLast(in: (store.backend as! LMDBBackend).layout.snapshots) { key, _ in
+                        Key.uint64(from: key)
+                    }
                 )
                 var bytes = try #require(
-                    try txn.withValue(in: store.core.log.snapshots, key: Key.uint64(newest)) {
+                    try txn.withValue(in: (store.backend as! LMDBBackend).layout.snapshots, key: Key.uint64(newest)) {
                         $0.withUnsafeBytes { Array($0) }
                     }
                 )
@@ -163,7 +166,7 @@ struct LazyListTests {
                     try bytes.withUnsafeBytes { try SnapshotCodec.directory(of: $0) }.lists["design"]
                 )
                 bytes[entry.range.lowerBound + entry.range.count / 2] ^= 0x20
-                try txn.put(in: store.core.log.snapshots, key: Key.uint64(newest), value: bytes)
+                try txn.put(in: (store.backend as! LMDBBackend).layout.snapshots, key: Key.uint64(newest), value: bytes)
             }
             let reopened = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
             for list in Self.lists { #expect(try reopened.list(list) == full.list(list), "\(list)") }

@@ -4,6 +4,7 @@ import TasklogCore
 import Testing
 
 @testable import Tasklog
+@testable import TasklogLMDB
 
 @Suite("Snapshots and recovery")
 struct RecoveryTests {
@@ -177,17 +178,19 @@ struct RecoveryTests {
             do {
                 // Re-tag the newest snapshot (20) with another reducer version, with a valid checksum.
                 let store = try TaskStore.open(at: folder.storePath, options: .testing())
-                let log = store.core.log
+                let log = (store.backend as! LMDBBackend)
                 try log.environment.write { txn in
                     var bytes = try #require(
-                        try txn.withValue(in: log.snapshots, key: UInt64(20)) { $0.withUnsafeBytes { Array($0) } }
+                        try txn.withValue(in: log.layout.snapshots, key: UInt64(20)) {
+                            $0.withUnsafeBytes { Array($0) }
+                        }
                     )
                     bytes[1] ^= 0x40  // the reducer version follows the format byte
                     let checksum = bytes.withUnsafeBytes {
                         XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 8)]))
                     }
                     withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
-                    try txn.put(in: log.snapshots, key: Key.uint64(20), value: bytes)
+                    try txn.put(in: log.layout.snapshots, key: Key.uint64(20), value: bytes)
                 }
             }
             let capture = LogCapture()

@@ -4,6 +4,7 @@ import TasklogCore
 import Testing
 
 @testable import Tasklog
+@testable import TasklogLMDB
 
 @Suite("Verify, damage and salvage")
 struct VerifyTests {
@@ -208,10 +209,10 @@ struct VerifyTests {
                 let store = try TaskStore.open(at: folder.storePath, options: .testing())
                 for number in 1...20 { _ = try store.create(NewTask(subject: Self.subject(number))) }
                 // Rewrite event 10 as a forger would: another subject, a fresh checksum, the old link.
-                let log = store.core.log
+                let log = (store.backend as! LMDBBackend)
                 try log.environment.write { txn in
                     var bytes = try #require(
-                        try txn.withValue(in: log.events, key: UInt64(10)) { $0.withUnsafeBytes { Array($0) } }
+                        try txn.withValue(in: log.layout.events, key: UInt64(10)) { $0.withUnsafeBytes { Array($0) } }
                     )
                     let offset = try #require(DataFile.offsets(of: Array(Self.subject(10).utf8), in: bytes).first)
                     bytes[offset + 8] = UInt8(ascii: "9")  // SUBJECT-0010 → SUBJECT-9010
@@ -219,7 +220,7 @@ struct VerifyTests {
                         XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 8)]))
                     }
                     withUnsafeBytes(of: checksum.littleEndian) { bytes.replaceSubrange((bytes.count - 8)..., with: $0) }
-                    try txn.put(in: log.events, key: Key.uint64(10), value: bytes)
+                    try txn.put(in: log.layout.events, key: Key.uint64(10), value: bytes)
                 }
             }
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
@@ -263,12 +264,12 @@ struct VerifyTests {
                 for number in 1...10 { _ = try store.create(NewTask(subject: Self.subject(number))) }
                 #expect(try store.snapshot() == 10)
                 // Cut the stored value of event 10 short (the snapshot covers it, so opening replays nothing).
-                let log = store.core.log
+                let log = (store.backend as! LMDBBackend)
                 try log.environment.write { txn in
                     let bytes = try #require(
-                        try txn.withValue(in: log.events, key: UInt64(10)) { $0.withUnsafeBytes { Array($0) } }
+                        try txn.withValue(in: log.layout.events, key: UInt64(10)) { $0.withUnsafeBytes { Array($0) } }
                     )
-                    try txn.put(in: log.events, key: Key.uint64(10), value: Array(bytes.prefix(length)))
+                    try txn.put(in: log.layout.events, key: Key.uint64(10), value: Array(bytes.prefix(length)))
                 }
             }
             // Through the CLI: a crash there must not take the test process down.

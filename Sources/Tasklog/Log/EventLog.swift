@@ -1,67 +1,33 @@
-import LMDB
 import TasklogCore
 
-/// The LMDB side of a store: which databases hold what, and the few operations on them.
+/// The log as the engine reads it from any backend: events by seq, checked.
 ///
-/// It stores encoded events and snapshots; it knows the envelope (seq, link), never task semantics.
-///
-/// | database | key | value |
-/// | --- | --- | --- |
-/// | `events` | seq, 8 bytes big-endian | an encoded event (``EventCodec``) |
-/// | `snapshots` | seq, 8 bytes big-endian | an encoded state (``SnapshotCodec``) |
-/// | `meta` | a name | `format`, `store-id`, `head` (last seq and link) |
-/// | `idempotency` | list, NUL, key | seq of the first event the command wrote |
-struct EventLog: Sendable {
-    static let databaseNames = ["events", "snapshots", "meta", "idempotency", "leases"] + EventIndex.databaseNames
+/// A backend stores encoded events and hands back their bytes; every check of what they mean is
+/// here, the same on every backend: an event says the seq it is stored under, seqs are dense, the
+/// log ends where the head record (written with every commit) says, and a damaged event is named
+/// by its seq. It knows the envelope (seq, link), never task semantics.
+enum EventLog {
     static let storeFormat = "1"
-
-    let environment: Environment
-    let events: Database
-    let snapshots: Database
-    let meta: Database
-    let idempotency: Database
-    let indexTask: Database
-    let indexWorkflow: Database
-    let indexActor: Database
-    let indexType: Database
-
-    init(environment: Environment) {
-        self.environment = environment
-        events = environment.database("events")
-        snapshots = environment.database("snapshots")
-        meta = environment.database("meta")
-        idempotency = environment.database("idempotency")
-        indexTask = environment.database("index_task")
-        indexWorkflow = environment.database("index_workflow")
-        indexActor = environment.database("index_actor")
-        indexType = environment.database("index_type")
-    }
+    /// Bumped when what is indexed changes; a store with another version rebuilds its indexes.
+    static let indexVersion = "1"
 
     /// The seq of the last event, 0 for an empty log, checked against the head record: a log
     /// that ends before the last commit lost its tail, and is not served.
-    func lastSeq(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
+    static func lastSeq(_ txn: any StorageReader) throws -> UInt64 {
         let last = try lastKey(txn)
         try checkHead(endsAt: last, txn)
         return last
     }
 
     /// The seq of the last event stored, 0 for an empty log, whatever the head record says.
-    func lastKey(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> UInt64 {
-        try txn.withLast(in: events) { key, _ in
-            guard key.byteCount == 8 else {
-                throw TasklogError(
-                    .corrupt,
-                    "the log's last key is \(key.byteCount) bytes, not 8; run `tasklog verify`"
-                )
-            }
-            return Key.uint64(from: key)
-        } ?? 0
+    static func lastKey(_ txn: any StorageReader) throws -> UInt64 {
+        try txn.withLastEvent { seq, _ in seq } ?? 0
     }
 
     /// Throws if the head record (written with every commit) names a seq past `last`, the last
-    /// event stored: the data file lost committed events. A store older than the head record has none.
-    func checkHead(endsAt last: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws {
-        guard let head = try metaValue(txn, "head").flatMap(Self.decodeHead), head.seq > last else { return }
+    /// event stored: the store lost committed events. A store older than the head record has none.
+    static func checkHead(endsAt last: UInt64, _ txn: any StorageReader) throws {
+        guard let head = try txn.meta("head").flatMap(Self.decodeHead), head.seq > last else { return }
         throw TasklogError(
             .corrupt,
             "the log ends at seq \(last) but \(head.seq) events were committed: events \(last + 1)…\(head.seq) are missing; run `tasklog verify` and see the README on salvage"
@@ -70,26 +36,24 @@ struct EventLog: Sendable {
 
     /// The event stored at `seq`; a missing or damaged one throws, for a seq the caller knows is
     /// in the log (at most the last seq, or named by an index).
-    func event(at seq: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws -> Event {
+    static func event(at seq: UInt64, _ txn: any StorageReader) throws -> Event {
         try stored(seq, txn) { bytes throws(CodecError) in try EventCodec.decode(bytes) }
     }
 
     /// The timestamp of the event at `seq`, read from its envelope (checksum checked).
-    func timestamp(at seq: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws -> Timestamp {
+    static func timestamp(at seq: UInt64, _ txn: any StorageReader) throws -> Timestamp {
         try stored(seq, txn) { bytes throws(CodecError) in try EventCodec.timestamp(bytes) }
     }
 
     /// What `read` makes of the bytes stored at `seq`: the one place an event is read by its seq,
     /// so that a missing or damaged one is reported the same way by every reader.
-    private func stored<R>(
+    private static func stored<R>(
         _ seq: UInt64,
-        _ txn: borrowing some ReadableTransaction & ~Copyable,
+        _ txn: any StorageReader,
         _ read: (UnsafeRawBufferPointer) throws(CodecError) -> R
     ) throws -> R {
-        let value = try txn.withValue(in: events, key: seq) { value in
-            try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try read(bytes) } catch { throw damaged(seq, error) }
-            }
+        let value = try txn.withEvent(at: seq) { bytes throws(TasklogError) in
+            do throws(CodecError) { return try read(bytes) } catch { throw damaged(seq, error) }
         }
         guard let value else {
             throw TasklogError(
@@ -101,19 +65,16 @@ struct EventLog: Sendable {
     }
 
     /// The link stored in the last event, `.zero` for an empty log.
-    func lastLink(_ txn: borrowing some ReadableTransaction & ~Copyable) throws -> ChainLink {
-        try txn.withLast(in: events) { key, value in
-            let seq = Key.uint64(from: key)
-            return try value.withUnsafeBytes { bytes throws(TasklogError) in
-                do throws(CodecError) { return try EventCodec.storedLink(bytes) } catch { throw damaged(seq, error) }
-            }
+    static func lastLink(_ txn: any StorageReader) throws -> ChainLink {
+        try txn.withLastEvent { seq, bytes throws(TasklogError) in
+            do throws(CodecError) { return try EventCodec.storedLink(bytes) } catch { throw damaged(seq, error) }
         } ?? .zero
     }
 
     /// Decodes every event with seq ≥ `start`, in order, checking that seqs are dense.
     /// Events past `end` are not read (nor decoded), so a bound short of a damaged event reads cleanly.
-    func forEachEvent(
-        _ txn: borrowing some ReadableTransaction & ~Copyable,
+    static func forEachEvent(
+        _ txn: any StorageReader,
         from start: UInt64,
         through end: UInt64 = .max,
         _ body: (Event) throws -> Bool
@@ -129,8 +90,8 @@ struct EventLog: Sendable {
     /// Folds the events with seq in `start…end` into `replayer` straight from their bytes (only
     /// those of list `list`, when given); returns how many were folded.
     @discardableResult
-    func fold(
-        _ txn: borrowing some ReadableTransaction & ~Copyable,
+    static func fold(
+        _ txn: any StorageReader,
         from start: UInt64,
         through end: UInt64 = .max,
         list: String? = nil,
@@ -154,8 +115,8 @@ struct EventLog: Sendable {
 
     /// The envelope of every event with seq ≥ `start`: seq, timestamp and the list's name as
     /// bytes, checksum checked.
-    func forEachEnvelope(
-        _ txn: borrowing some ReadableTransaction & ~Copyable,
+    static func forEachEnvelope(
+        _ txn: any StorageReader,
         from start: UInt64,
         _ body: (UInt64, Timestamp, UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -166,7 +127,7 @@ struct EventLog: Sendable {
         }
     }
 
-    private func envelope(
+    private static func envelope(
         _ seq: UInt64,
         _ bytes: UnsafeRawBufferPointer
     ) throws -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>) {
@@ -186,22 +147,15 @@ struct EventLog: Sendable {
     /// dense up to the bound (the key after it too, so that a gap just past a walk's last event
     /// is not taken for the end of the range); `body` returns `false` to stop. A walk that reaches
     /// the last event stored before its bound checks it against the head record.
-    private func forEachValue(
-        _ txn: borrowing some ReadableTransaction & ~Copyable,
+    private static func forEachValue(
+        _ txn: any StorageReader,
         from start: UInt64,
         through end: UInt64,
         _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         var expected = start
         var stopped = false
-        try txn.forEach(in: events, from: Key.uint64(start)) { key, value in
-            guard key.byteCount == 8 else {
-                throw TasklogError(
-                    .corrupt,
-                    "the log holds a key of \(key.byteCount) bytes after seq \(expected - 1); run `tasklog verify`"
-                )
-            }
-            let seq = Key.uint64(from: key)
+        try txn.forEachEvent(from: start) { seq, bytes in
             guard seq == expected || expected > end else {
                 throw TasklogError(
                     .corrupt,
@@ -213,33 +167,27 @@ struct EventLog: Sendable {
                 return false
             }
             expected += 1
-            stopped = try !value.withUnsafeBytes { try body(seq, $0) }
+            stopped = try !body(seq, bytes)
             return !stopped
         }
         if !stopped && expected <= end { try checkHead(endsAt: expected &- 1, txn) }
     }
 
-    func damaged(_ seq: UInt64, _ error: CodecError) -> TasklogError {
+    static func damaged(_ seq: UInt64, _ error: CodecError) -> TasklogError {
         TasklogError(
             .corrupt,
-            "the event at seq \(seq) is damaged (\(error)); run `tasklog verify`, and see the README on salvaging the intact prefix"
+            "the event at seq \(seq) is damaged (\(error)); run `tasklog verify`, and see the README on salvaging the intact prefix",
+            underlying: error
         )
     }
 
     // MARK: Meta
 
-    func metaValue(_ txn: borrowing some ReadableTransaction & ~Copyable, _ name: String) throws -> [UInt8]? {
-        try txn.withValue(in: meta, key: Array(name.utf8)) { value in value.withUnsafeBytes { Array($0) } }
-    }
-
-    func setMeta(_ txn: borrowing WriteTransaction, _ name: String, _ value: [UInt8]) throws {
-        try txn.put(in: meta, key: Array(name.utf8), value: value)
-    }
-
-    /// Writes `format` and `store-id` on a new store; refuses a store of an unknown format.
-    func prepare(storeID: () -> String) throws {
-        try environment.write { txn in
-            if let format = try metaValue(txn, "format") {
+    /// Writes `format`, `store-id` and `index-version` on a new store; refuses a store of an
+    /// unknown format. Returns the index version the store has.
+    static func prepare(_ backend: any StorageBackend, storeID: () -> String) throws -> String {
+        try backend.write { txn in
+            if let format = try txn.meta("format") {
                 let text = String(decoding: format, as: UTF8.self)
                 guard text == Self.storeFormat else {
                     throw TasklogError(
@@ -247,11 +195,12 @@ struct EventLog: Sendable {
                         "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
                     )
                 }
-            } else {
-                try setMeta(txn, "format", Array(Self.storeFormat.utf8))
-                try setMeta(txn, "store-id", Array(storeID().utf8))
-                try setMeta(txn, "index-version", Array(EventIndex.version.utf8))
+                return try txn.meta("index-version").map { String(decoding: $0, as: UTF8.self) } ?? ""
             }
+            try txn.setMeta("format", Array(Self.storeFormat.utf8))
+            try txn.setMeta("store-id", Array(storeID().utf8))
+            try txn.setMeta("index-version", Array(Self.indexVersion.utf8))
+            return Self.indexVersion
         }
     }
 
@@ -272,9 +221,22 @@ struct EventLog: Sendable {
         }
     }
 
-    // MARK: Idempotency
+    // MARK: Indexes
 
-    static func idempotencyKey(list: String, key: String) -> [UInt8] {
-        Array(list.utf8) + [0] + Array(key.utf8)
+    /// Writes the index entries of `event`, whose effects `entries` describes.
+    static func writeIndex(_ event: Event, _ entries: IndexEntries, _ txn: any StorageWriter) throws {
+        for key in entries.keys(of: event) { try txn.addIndexEntry(key, seq: event.seq) }
+    }
+
+    /// Every seq under `key` in `low…high`, in seq order.
+    static func seqs(
+        _ txn: any StorageReader,
+        _ key: IndexKey,
+        from low: UInt64 = 1,
+        through high: UInt64 = .max
+    )
+        throws -> [UInt64]
+    {
+        try txn.indexSeqs(key, from: low, through: high, newestFirst: false, limit: .max)
     }
 }

@@ -1,35 +1,31 @@
 import Foundation
-import LMDB
+import Synchronization
 import TasklogCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension TaskStore {
     /// The events from seq `start` on, as they are appended by any process: first those already
     /// in the log, then each new one as it is committed. It ends when the consumer stops.
     ///
-    /// No busy polling: a thread of its own sleeps until the data file is written, told by the
-    /// process's one inotify watcher (``FileWatcher``, shared by every follower, so that a server
-    /// with thousands of event streams holds one inotify instance, not one each) or by the
-    /// consumer's end, and at the latest after `idle` seconds; it reads the log only when the file
-    /// was written.
+    /// No busy polling: a thread of its own sleeps until the backend says a commit may have added
+    /// events (``TasklogCore/StorageBackend/watchChanges()``: on LMDB, the process's one inotify
+    /// watcher, shared by every follower, so that a server with thousands of event streams holds
+    /// one inotify instance, not one each) or the consumer ends, and at the latest after `idle`
+    /// seconds; it reads the log only when told of a commit. A backend that cannot tell is polled
+    /// every 50 ms.
     public func follow(from start: UInt64 = 1, idle: Double = 0.5) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(100_000)) { continuation in
-            let stopped = StopFlag()
+            let watch = core.backend.watchChanges()
+            let stopped = StopFlag(watch)
             continuation.onTermination = { _ in stopped.stop() }
             let thread = Thread { [self] in
-                let file = path + "/data.mdb"
-                let watching = FileWatcher.shared.add(file)
-                defer { if watching { FileWatcher.shared.remove(file) } }
+                defer { watch?.cancel() }
                 var next = max(start, 1)
                 var seen: UInt64?
                 while !stopped.isStopped {
-                    // The count of writes is taken before reading, so that a write during the
+                    // The count of commits is taken before reading, so that a commit during the
                     // read is noticed at the wait.
-                    let writes = FileWatcher.shared.writes(of: file)
-                    if writes != seen || !watching {
+                    let writes = watch?.changes()
+                    if writes != seen || writes == nil {
                         seen = writes
                         do {
                             try events(from: next) { event in
@@ -42,8 +38,8 @@ extension TaskStore {
                             return
                         }
                     }
-                    if watching {
-                        FileWatcher.shared.wait(for: file, after: writes, seconds: idle) { stopped.isStopped }
+                    if let watch, let writes {
+                        watch.wait(after: writes, seconds: idle) { stopped.isStopped }
                     } else {
                         Thread.sleep(forTimeInterval: min(max(idle, 0), 0.05))
                     }
@@ -56,14 +52,18 @@ extension TaskStore {
     }
 }
 
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
+/// A follower's end, told by its consumer.
+final class StopFlag: Sendable {
+    private let stopped = Atomic(false)
+    private let watch: (any ChangeWatch)?
 
-    var isStopped: Bool { lock.withLock { stopped } }
-    /// Stops, and wakes the followers waiting for a write, so that this one ends at once.
+    init(_ watch: (any ChangeWatch)?) { self.watch = watch }
+
+    var isStopped: Bool { stopped.load(ordering: .acquiring) }
+
+    /// Stops, and wakes the follower's wait for a commit, so that it ends at once.
     func stop() {
-        lock.withLock { stopped = true }
-        FileWatcher.shared.wakeAll()
+        stopped.store(true, ordering: .releasing)
+        watch?.wake()
     }
 }

@@ -1,4 +1,3 @@
-import LMDB
 import TasklogCore
 
 extension TaskStore {
@@ -12,36 +11,34 @@ extension TaskStore {
             throw TasklogError(.invalidInput, "a task or workflow history needs its task list")
         }
         guard query.limit > 0 else { throw TasklogError(.invalidInput, "the limit must be at least 1") }
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                let last = try core.log.lastSeq(txn)
-                var low = try query.since.map { try firstSeq(since: $0, txn) } ?? 1
-                var high = try query.until.map { try seq(at: $0.clamped(to: last), txn) } ?? last
-                if let cursor = query.cursor {
-                    // The cursor itself is excluded; a cursor at either end of the seqs leaves nothing.
-                    guard query.newestFirst ? cursor > 0 : cursor < .max else { return HistoryPage(entries: []) }
-                    if query.newestFirst { high = min(high, cursor - 1) } else { low = max(low, cursor + 1) }
-                }
-                low = max(low, 1)
-                var events: [Event] = []
-                // One more than the page, to know whether there is a next one (a limit of Int.max means all).
-                let wanted = query.limit == .max ? query.limit : query.limit + 1
-                try walk(query, list: list, low: low, high: high, txn) { event in
-                    guard matches(event, query, list: list) else { return true }
-                    events.append(event)
-                    return events.count < wanted
-                }
-                let more = events.count == wanted
-                if more { events.removeLast() }
-                var timelines = Timelines(
-                    low: events.map(\.seq).min() ?? 1,
-                    high: events.map(\.seq).max() ?? 0
-                )
-                let entries = try events.map { event in
-                    HistoryEntry(event: event, changes: try changes(of: event, &timelines, txn))
-                }
-                return HistoryPage(entries: entries, nextCursor: more ? events.last?.seq : nil)
+        return try core.read { txn in
+            let last = try EventLog.lastSeq(txn)
+            var low = try query.since.map { try firstSeq(since: $0, txn) } ?? 1
+            var high = try query.until.map { try seq(at: $0.clamped(to: last), txn) } ?? last
+            if let cursor = query.cursor {
+                // The cursor itself is excluded; a cursor at either end of the seqs leaves nothing.
+                guard query.newestFirst ? cursor > 0 : cursor < .max else { return HistoryPage(entries: []) }
+                if query.newestFirst { high = min(high, cursor - 1) } else { low = max(low, cursor + 1) }
             }
+            low = max(low, 1)
+            var events: [Event] = []
+            // One more than the page, to know whether there is a next one (a limit of Int.max means all).
+            let wanted = query.limit == .max ? query.limit : query.limit + 1
+            try walk(query, list: list, low: low, high: high, txn) { event in
+                guard matches(event, query, list: list) else { return true }
+                events.append(event)
+                return events.count < wanted
+            }
+            let more = events.count == wanted
+            if more { events.removeLast() }
+            var timelines = Timelines(
+                low: events.map(\.seq).min() ?? 1,
+                high: events.map(\.seq).max() ?? 0
+            )
+            let entries = try events.map { event in
+                HistoryEntry(event: event, changes: try changes(of: event, &timelines, txn))
+            }
+            return HistoryPage(entries: entries, nextCursor: more ? events.last?.seq : nil)
         }
     }
 
@@ -49,18 +46,8 @@ extension TaskStore {
     /// of its index, which decodes no event.
     public func eventCount(ofTask id: Int, in list: String) throws -> Int {
         let list = try TaskListID.sanitized(list)
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                try EventIndex.seqs(
-                    txn,
-                    in: core.log.indexTask,
-                    prefix: EventIndex.taskPrefix(list: list, id: id),
-                    low: 1,
-                    high: .max,
-                    reverse: false,
-                    limit: .max
-                ).count
-            }
+        return try core.read { txn in
+            try txn.indexSeqs(.task(list: list, id: id), from: 1, through: .max, newestFirst: false, limit: .max).count
         }
     }
 
@@ -75,28 +62,27 @@ extension TaskStore {
         list: String?,
         low: UInt64,
         high: UInt64,
-        _ txn: borrowing ReadTransaction,
+        _ txn: any StorageReader,
         _ body: (Event) throws -> Bool
     ) throws {
         guard low <= high else { return }
-        let log = core.log
-        let index: (Database, [UInt8])? =
+        let index: IndexKey? =
             if let id = query.taskID, let list {
-                (log.indexTask, EventIndex.taskPrefix(list: list, id: id))
+                .task(list: list, id: id)
             } else if let workflow = query.workflow, let list {
-                (log.indexWorkflow, EventIndex.workflowPrefix(list: list, workflow: workflow))
+                .workflow(list: list, name: workflow)
             } else if let actor = query.actor {
-                (log.indexActor, EventIndex.actorPrefix(actor))
+                .actor(actor)
             } else if let type = query.type {
-                (log.indexType, EventIndex.typePrefix(type))
+                .type(type)
             } else {
                 nil
             }
-        guard let (database, prefix) = index else {
+        guard let key = index else {
             // No index narrows it: walk the log itself.
             var seq = query.newestFirst ? high : low
             while seq >= low && seq <= high {
-                guard try body(try log.event(at: seq, txn)) else { return }
+                guard try body(try EventLog.event(at: seq, txn)) else { return }
                 seq = query.newestFirst ? seq - 1 : seq + 1
             }
             return
@@ -104,17 +90,9 @@ extension TaskStore {
         var from = low
         var to = high
         while from <= to {
-            let seqs = try EventIndex.seqs(
-                txn,
-                in: database,
-                prefix: prefix,
-                low: from,
-                high: to,
-                reverse: query.newestFirst,
-                limit: 256
-            )
+            let seqs = try txn.indexSeqs(key, from: from, through: to, newestFirst: query.newestFirst, limit: 256)
             for seq in seqs {
-                guard try body(try log.event(at: seq, txn)) else { return }
+                guard try body(try EventLog.event(at: seq, txn)) else { return }
             }
             guard seqs.count == 256, let next = seqs.last else { return }
             if query.newestFirst { to = next - 1 } else { from = next + 1 }
@@ -142,7 +120,7 @@ extension TaskStore {
     private func changes(
         of event: Event,
         _ timelines: inout Timelines,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     ) throws
         -> [HistoryEntry.TaskChange]
     {
@@ -165,7 +143,7 @@ extension TaskStore {
         list: String,
         task: Int,
         _ timelines: inout Timelines,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     )
         throws -> [UInt64: (before: TaskRecord?, after: TaskRecord?)]
     {
@@ -175,13 +153,11 @@ extension TaskStore {
         // that of the page either way.
         var low: UInt64 = 1
         if timelines.low > 1 {
-            let earlier = try EventIndex.seqs(
-                txn,
-                in: core.log.indexTask,
-                prefix: EventIndex.taskPrefix(list: list, id: task),
-                low: 1,
-                high: timelines.low - 1,
-                reverse: false,
+            let earlier = try txn.indexSeqs(
+                .task(list: list, id: task),
+                from: 1,
+                through: timelines.low - 1,
+                newestFirst: false,
                 limit: Timelines.foldedFromTheFirst + 1
             )
             if earlier.count > Timelines.foldedFromTheFirst {
@@ -215,18 +191,16 @@ extension TaskStore {
         from low: UInt64 = 1,
         through high: UInt64 = .max,
         startingAt start: TaskRecord? = nil,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     ) throws
         -> [(event: Event, before: TaskRecord?, after: TaskRecord?)]
     {
         guard low <= high else { return [] }
-        let seqs = try EventIndex.seqs(
-            txn,
-            in: core.log.indexTask,
-            prefix: EventIndex.taskPrefix(list: list, id: task),
-            low: low,
-            high: high,
-            reverse: false,
+        let seqs = try txn.indexSeqs(
+            .task(list: list, id: task),
+            from: low,
+            through: high,
+            newestFirst: false,
             limit: .max
         )
         var mini = TaskListState()

@@ -1,4 +1,3 @@
-import LMDB
 import Synchronization
 import TasklogCore
 
@@ -12,8 +11,8 @@ import TasklogCore
 extension TaskStore {
     /// The event at `seq`, which the index of task `id` of `list` names; throws unless it is an
     /// event of that list about that task (or a deletion, which names only the deleted task).
-    func indexedEvent(at seq: UInt64, task id: Int, in list: String, _ txn: borrowing ReadTransaction) throws -> Event {
-        let event = try core.log.event(at: seq, txn)
+    func indexedEvent(at seq: UInt64, task id: Int, in list: String, _ txn: any StorageReader) throws -> Event {
+        let event = try EventLog.event(at: seq, txn)
         let names: Bool
         if case .taskDeleted = event.payload { names = true } else { names = event.payload.taskIDs.contains(id) }
         guard event.list == list, names else {
@@ -35,23 +34,21 @@ extension TaskStore {
         in list: String,
         folded: TaskRecord?,
         through high: UInt64 = .max,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     ) throws {
-        let last = try core.log.lastSeq(txn)
+        let last = try EventLog.lastSeq(txn)
         var later = 0
         if high < last {
-            later = try EventIndex.seqs(
-                txn,
-                in: core.log.indexTask,
-                prefix: EventIndex.taskPrefix(list: list, id: id),
-                low: high + 1,
-                high: last,
-                reverse: false,
+            later = try txn.indexSeqs(
+                .task(list: list, id: id),
+                from: high + 1,
+                through: last,
+                newestFirst: false,
                 limit: .max
             ).count
             if later > 0 && folded == nil { return }
         }
-        let cached: Int?? = try core.engine.withLock { engine in
+        let cached: Int?? = try core.loaded.withLock { engine in
             // A state that another reader caught up past this transaction is left as it is (taking
             // it back would reload it); the list is then folded at this transaction's last event.
             guard engine.dirty || engine.state.lastSeq <= last else { return nil }

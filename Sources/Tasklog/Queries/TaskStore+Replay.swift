@@ -1,5 +1,4 @@
 import Foundation
-import LMDB
 import TasklogCore
 
 /// One step of a workflow run: an event and the workflow's tasks right after it.
@@ -21,49 +20,45 @@ extension TaskStore {
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> [RunStep] {
         let list = try TaskListID.sanitized(list)
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                let seqs = try EventIndex.seqs(
-                    txn,
-                    in: core.log.indexWorkflow,
-                    prefix: EventIndex.workflowPrefix(list: list, workflow: workflow),
-                    low: 1,
-                    high: .max,
-                    reverse: false,
-                    limit: .max
-                )
-                // Fold the events of the run over the run's tasks and stand-ins for the others.
-                var mini = TaskListState()
-                var steps: [RunStep] = []
-                for (index, seq) in seqs.enumerated() {
-                    progress?(index, seqs.count)
-                    let event = try core.log.event(at: seq, txn)
-                    let touched = Set(event.payload.taskIDs)
-                    let before = mini
-                    for id in touched where mini.tasks[id] == nil {
-                        if case .taskCreated(let created) = event.payload, created.id == id { continue }
-                        mini.tasks[id] = TaskRecord(
-                            id: id,
-                            subject: "#\(id)",
-                            createdAt: event.timestamp,
-                            updatedAt: event.timestamp
-                        )
-                    }
-                    Reducer.apply(event, toList: &mini)
-                    var changes: [HistoryEntry.TaskChange] = []
-                    for id in Set(before.tasks.keys).union(mini.tasks.keys).sorted() {
-                        guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else {
-                            continue
-                        }
-                        let fields = FieldChange.between(before.tasks[id], mini.tasks[id])
-                        if !fields.isEmpty { changes.append(.init(taskID: id, fields: fields)) }
-                    }
-                    let tasks = mini.sortedTasks.filter { Self.inRun($0, workflow) }
-                    steps.append(RunStep(event: event, tasks: tasks, changes: changes))
+        return try core.read { txn in
+            let seqs = try txn.indexSeqs(
+                .workflow(list: list, name: workflow),
+                from: 1,
+                through: .max,
+                newestFirst: false,
+                limit: .max
+            )
+            // Fold the events of the run over the run's tasks and stand-ins for the others.
+            var mini = TaskListState()
+            var steps: [RunStep] = []
+            for (index, seq) in seqs.enumerated() {
+                progress?(index, seqs.count)
+                let event = try EventLog.event(at: seq, txn)
+                let touched = Set(event.payload.taskIDs)
+                let before = mini
+                for id in touched where mini.tasks[id] == nil {
+                    if case .taskCreated(let created) = event.payload, created.id == id { continue }
+                    mini.tasks[id] = TaskRecord(
+                        id: id,
+                        subject: "#\(id)",
+                        createdAt: event.timestamp,
+                        updatedAt: event.timestamp
+                    )
                 }
-                progress?(seqs.count, seqs.count)
-                return steps
+                Reducer.apply(event, toList: &mini)
+                var changes: [HistoryEntry.TaskChange] = []
+                for id in Set(before.tasks.keys).union(mini.tasks.keys).sorted() {
+                    guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else {
+                        continue
+                    }
+                    let fields = FieldChange.between(before.tasks[id], mini.tasks[id])
+                    if !fields.isEmpty { changes.append(.init(taskID: id, fields: fields)) }
+                }
+                let tasks = mini.sortedTasks.filter { Self.inRun($0, workflow) }
+                steps.append(RunStep(event: event, tasks: tasks, changes: changes))
             }
+            progress?(seqs.count, seqs.count)
+            return steps
         }
     }
 

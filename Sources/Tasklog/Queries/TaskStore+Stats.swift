@@ -1,20 +1,16 @@
 import Foundation
-import LMDB
 import TasklogCore
 
 extension TaskStore {
     /// Events, lists, tasks, snapshots and sizes.
     public func stats() throws -> StoreStats {
         let state = try state()
-        let log = core.log
-        let (snapshots, newest, first) = try StoreCore.storage {
-            try log.environment.read { txn in
-                let count = try txn.count(in: log.snapshots)
-                let newest = try txn.withLast(in: log.snapshots) { key, _ in Key.uint64(from: key) }
-                let first = try log.lastKey(txn) > 0 ? try log.timestamp(at: 1, txn) : nil
-                return (count, newest, first)
-            }
+        let (snapshots, first) = try core.read { txn in
+            let snapshots = try txn.snapshotSeqs()
+            let first = try EventLog.lastKey(txn) > 0 ? try EventLog.timestamp(at: 1, txn) : nil
+            return (snapshots, first)
         }
+        let storage = try core.backend.statistics()
         var byStatus: [String: Int] = [:]
         for list in state.lists.values {
             for task in list.tasks.values { byStatus[task.status.name, default: 0] += 1 }
@@ -24,18 +20,14 @@ extension TaskStore {
             lists: state.lists.count,
             tasks: state.taskCount,
             tasksByStatus: byStatus,
-            snapshots: snapshots,
-            newestSnapshotSeq: newest,
-            fileBytes: Self.fileSize(path + "/data.mdb") ?? 0,
-            usedBytes: log.environment.usedBytes,
-            mapBytes: log.environment.mapSize,
+            snapshots: snapshots.count,
+            newestSnapshotSeq: snapshots.last,
+            fileBytes: storage.storedBytes,
+            usedBytes: storage.usedBytes,
+            mapBytes: storage.capacityBytes,
             firstEventTime: first,
             lastEventTime: state.lastSeq > 0 ? state.lastTimestamp : nil
         )
-    }
-
-    static func fileSize(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
     }
 
     /// Calls `body` with the events from seq `start` through `end` (or the last), in order,
@@ -54,16 +46,14 @@ extension TaskStore {
         var done = 0
         while true {
             var batchEvents: [Event] = []
-            try StoreCore.storage {
-                try core.log.environment.read { txn in
-                    if progress != nil, total == nil {
-                        let last = min(try core.log.lastKey(txn), end ?? .max)
-                        total = last >= next ? Int(last - next + 1) : 0
-                    }
-                    try core.log.forEachEvent(txn, from: next, through: end ?? .max) { event in
-                        batchEvents.append(event)
-                        return UInt64(batchEvents.count) < batch
-                    }
+            try core.read { txn in
+                if progress != nil, total == nil {
+                    let last = min(try EventLog.lastKey(txn), end ?? .max)
+                    total = last >= next ? Int(last - next + 1) : 0
+                }
+                try EventLog.forEachEvent(txn, from: next, through: end ?? .max) { event in
+                    batchEvents.append(event)
+                    return UInt64(batchEvents.count) < batch
                 }
             }
             for event in batchEvents {
@@ -82,9 +72,7 @@ extension TaskStore {
     /// against, and the figure the replay benchmark measures.
     public func fullReplay() throws -> TasklogState {
         var replayer = Replayer()
-        _ = try StoreCore.storage {
-            try core.log.environment.read { txn in try core.log.fold(txn, from: 1, into: &replayer) }
-        }
+        _ = try core.read { txn in try EventLog.fold(txn, from: 1, into: &replayer) }
         return replayer.finish()
     }
 }

@@ -1,4 +1,3 @@
-import LMDB
 import TasklogCore
 
 /// What changed in a task list between two points.
@@ -25,11 +24,11 @@ extension TaskStore {
     /// last event at or before a time (0 before the first event). Time → seq is a binary search:
     /// timestamps never decrease along the log.
     public func seq(at point: Point) throws -> UInt64 {
-        try StoreCore.storage { try core.log.environment.read { txn in try seq(at: point, txn) } }
+        try core.read { txn in try seq(at: point, txn) }
     }
 
-    func seq(at point: Point, _ txn: borrowing ReadTransaction) throws -> UInt64 {
-        let last = try core.log.lastSeq(txn)
+    func seq(at point: Point, _ txn: any StorageReader) throws -> UInt64 {
+        let last = try EventLog.lastSeq(txn)
         switch point {
         case .seq(let seq):
             guard seq <= last else {
@@ -44,33 +43,31 @@ extension TaskStore {
     /// The seq `point` stands for (the last one when `nil`), and the time of that event (`nil` for
     /// seq 0, before the first event).
     public func position(at point: Point?) throws -> (seq: UInt64, time: Timestamp?) {
-        try StoreCore.storage {
-            try core.log.environment.read { txn in
-                let seq = try point.map { try self.seq(at: $0, txn) } ?? core.log.lastSeq(txn)
-                guard seq > 0 else { return (0, nil) }
-                return (seq, try core.log.timestamp(at: seq, txn))
-            }
+        try core.read { txn in
+            let seq = try point.map { try self.seq(at: $0, txn) } ?? EventLog.lastSeq(txn)
+            guard seq > 0 else { return (0, nil) }
+            return (seq, try EventLog.timestamp(at: seq, txn))
         }
     }
 
     /// The last seq whose timestamp is ≤ `time`, or 0.
-    func seq(atOrBefore time: Timestamp, last: UInt64, _ txn: borrowing ReadTransaction) throws -> UInt64 {
+    func seq(atOrBefore time: Timestamp, last: UInt64, _ txn: any StorageReader) throws -> UInt64 {
         var low: UInt64 = 0
         var high = last
         while low < high {
             let mid = low + (high - low + 1) / 2
-            let stamp = try core.log.timestamp(at: mid, txn)
+            let stamp = try EventLog.timestamp(at: mid, txn)
             if stamp <= time { low = mid } else { high = mid - 1 }
         }
         return low
     }
 
     /// The first seq of the range a `since` point opens: the seq itself, or the first event at or after a time.
-    func firstSeq(since point: Point, _ txn: borrowing ReadTransaction) throws -> UInt64 {
+    func firstSeq(since point: Point, _ txn: any StorageReader) throws -> UInt64 {
         switch point {
         case .seq(let seq): return seq
         case .time(let time):
-            let last = try core.log.lastSeq(txn)
+            let last = try EventLog.lastSeq(txn)
             return try seq(atOrBefore: Timestamp(rawValue: time.rawValue - 1), last: last, txn) + 1
         }
     }
@@ -78,24 +75,22 @@ extension TaskStore {
     /// The whole state as of `point`: the newest snapshot at or before it, plus the events up to it.
     public func state(at point: Point) throws -> TasklogState {
         let current = try state()
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                let target = try seq(at: point, txn)
-                if target == current.lastSeq { return current }
-                // The newest usable snapshot at or before the point (damaged ones, or of another
-                // reducer version, are passed over), then the events up to it.
-                var state =
-                    try core.newestSnapshot(atOrBefore: target, txn) { seq, bytes throws(CodecError) in
-                        try SnapshotCodec.decode(bytes, storedAt: seq)
-                    }?.value ?? TasklogState()
-                if state.lastSeq < target {
-                    try core.log.forEachEvent(txn, from: state.lastSeq + 1, through: target) { event in
-                        Reducer.apply(event, to: &state)
-                        return true
-                    }
+        return try core.read { txn in
+            let target = try seq(at: point, txn)
+            if target == current.lastSeq { return current }
+            // The newest usable snapshot at or before the point (damaged ones, or of another
+            // reducer version, are passed over), then the events up to it.
+            var state =
+                try core.newestSnapshot(atOrBefore: target, txn) { seq, bytes throws(CodecError) in
+                    try SnapshotCodec.decode(bytes, storedAt: seq)
+                }?.value ?? TasklogState()
+            if state.lastSeq < target {
+                try EventLog.forEachEvent(txn, from: state.lastSeq + 1, through: target) { event in
+                    Reducer.apply(event, to: &state)
+                    return true
                 }
-                return state
             }
+            return state
         }
     }
 
@@ -103,10 +98,8 @@ extension TaskStore {
     /// events up to the point; the other lists are not read.
     public func list(_ id: String, at point: Point) throws -> TaskListState {
         let id = try TaskListID.sanitized(id)
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                try core.listState(id, at: try seq(at: point, txn), txn).0
-            }
+        return try core.read { txn in
+            try core.listState(id, at: try seq(at: point, txn), txn).0
         }
     }
 
@@ -125,40 +118,38 @@ extension TaskStore {
     /// index is checked before it is trusted.
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
         let list = try TaskListID.sanitized(list)
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                let target = try seq(at: point, txn)
-                let last = try core.log.lastSeq(txn)
-                let events = try taskEvents(id, in: list, through: last, txn)
-                var lifetimes: [Int: (created: UInt64?, deleted: UInt64?)] = [:]
-                for event in events {
-                    for other in event.payload.taskIDs where other != id && lifetimes[other] == nil {
-                        lifetimes[other] = try lifetime(of: other, in: list, through: last, txn)
-                    }
+        return try core.read { txn in
+            let target = try seq(at: point, txn)
+            let last = try EventLog.lastSeq(txn)
+            let events = try taskEvents(id, in: list, through: last, txn)
+            var lifetimes: [Int: (created: UInt64?, deleted: UInt64?)] = [:]
+            for event in events {
+                for other in event.payload.taskIDs where other != id && lifetimes[other] == nil {
+                    lifetimes[other] = try lifetime(of: other, in: list, through: last, txn)
                 }
-                var fold = TaskListState()
-                var atTarget: TaskRecord?
-                for event in events {
-                    for (other, life) in lifetimes {
-                        let exists =
-                            life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
-                        if exists, fold.tasks.index(forKey: other) == nil {
-                            fold.tasks[other] = TaskRecord(
-                                id: other,
-                                subject: "",
-                                createdAt: event.timestamp,
-                                updatedAt: event.timestamp
-                            )
-                        } else if !exists, fold.tasks.index(forKey: other) != nil {
-                            fold.tasks[other] = nil
-                        }
-                    }
-                    Reducer.apply(event, toList: &fold)
-                    if event.seq <= target { atTarget = fold.tasks[id] }
-                }
-                try checkIndex(of: id, in: list, folded: fold.tasks[id], txn)
-                return atTarget
             }
+            var fold = TaskListState()
+            var atTarget: TaskRecord?
+            for event in events {
+                for (other, life) in lifetimes {
+                    let exists =
+                        life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
+                    if exists, fold.tasks.index(forKey: other) == nil {
+                        fold.tasks[other] = TaskRecord(
+                            id: other,
+                            subject: "",
+                            createdAt: event.timestamp,
+                            updatedAt: event.timestamp
+                        )
+                    } else if !exists, fold.tasks.index(forKey: other) != nil {
+                        fold.tasks[other] = nil
+                    }
+                }
+                Reducer.apply(event, toList: &fold)
+                if event.seq <= target { atTarget = fold.tasks[id] }
+            }
+            try checkIndex(of: id, in: list, folded: fold.tasks[id], txn)
+            return atTarget
         }
     }
 
@@ -167,19 +158,11 @@ extension TaskStore {
         _ id: Int,
         in list: String,
         through end: UInt64,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     ) throws
         -> [Event]
     {
-        let seqs = try EventIndex.seqs(
-            txn,
-            in: core.log.indexTask,
-            prefix: EventIndex.taskPrefix(list: list, id: id),
-            low: 1,
-            high: end,
-            reverse: false,
-            limit: .max
-        )
+        let seqs = try txn.indexSeqs(.task(list: list, id: id), from: 1, through: end, newestFirst: false, limit: .max)
         return try seqs.map { seq in try indexedEvent(at: seq, task: id, in: list, txn) }
     }
 
@@ -188,7 +171,7 @@ extension TaskStore {
         of id: Int,
         in list: String,
         through end: UInt64,
-        _ txn: borrowing ReadTransaction
+        _ txn: any StorageReader
     ) throws
         -> (created: UInt64?, deleted: UInt64?)
     {
@@ -223,8 +206,6 @@ extension TaskStore {
     }
 
     private func seqs(of first: Point, _ second: Point) throws -> (UInt64, UInt64) {
-        try StoreCore.storage {
-            try core.log.environment.read { txn in (try seq(at: first, txn), try seq(at: second, txn)) }
-        }
+        try core.read { txn in (try seq(at: first, txn), try seq(at: second, txn)) }
     }
 }

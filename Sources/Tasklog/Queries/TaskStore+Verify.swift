@@ -1,4 +1,3 @@
-import LMDB
 import Synchronization
 import TasklogCore
 
@@ -12,192 +11,176 @@ extension TaskStore {
     /// - Parameter progress: called with the events checked so far and the events in the log.
     public func verify(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> VerifyReport {
         var report = VerifyReport()
-        let log = core.log
-        try checkFileSize(&report)
-        try StoreCore.storage {
-            try log.environment.read { txn in
-                var snapshots: [UInt64: Result<TasklogState, CodecError>] = [:]
-                try txn.forEach(in: log.snapshots) { key, value in
-                    let seq = Key.uint64(from: key)
-                    snapshots[seq] = value.withUnsafeBytes { bytes in
-                        Result { () throws(CodecError) in try SnapshotCodec.decode(bytes) }
-                    }
-                    return true
+        try checkStorage(&report)
+        let replayed: TasklogState? = try core.read { txn in
+            var snapshots: [UInt64: Result<TasklogState, CodecError>] = [:]
+            for seq in try txn.snapshotSeqs() {
+                snapshots[seq] = try txn.withSnapshot(at: seq) { bytes in
+                    Result { () throws(CodecError) in try SnapshotCodec.decode(bytes) }
                 }
-                report.snapshots = snapshots.count
-                for (seq, result) in snapshots.sorted(by: { $0.key < $1.key }) {
-                    if case .failure(let error) = result {
-                        report.problems.append(
-                            .init(seq: nil, message: "the snapshot at seq \(seq) is not usable: \(error)")
-                        )
-                    }
-                }
-
-                var replay = TasklogState()
-                var link = ChainLink.zero
-                var expected: UInt64 = 1
-                var indexed = IndexCheck()
-                let total = progress == nil ? 0 : Int(try log.lastKey(txn))
-                try txn.forEach(in: log.events) { key, value in
-                    let seq = Key.uint64(from: key)
-                    let checked = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay)
-                    let event: Event
-                    switch checked {
-                    case .failure(let problem):
-                        report.problems.append(problem)
-                        return false
-                    case .success(let (decoded, entries)):
-                        event = decoded
-                        try indexed.check(event, entries, log, txn)
-                    }
-                    if case .success(let snapshot)? = snapshots[seq], snapshot != replay {
-                        report.problems.append(
-                            .init(seq: nil, message: "the snapshot at seq \(seq) differs from a full replay of the log")
-                        )
-                    }
-                    report.events += 1
-                    expected += 1
-                    progress?(Int(report.events), max(total, Int(report.events)))
-                    return true
-                }
-                guard report.isHealthy else { return }
-                if let missing = indexed.firstMissing {
+            }
+            report.snapshots = snapshots.count
+            for (seq, result) in snapshots.sorted(by: { $0.key < $1.key }) {
+                if case .failure(let error) = result {
                     report.problems.append(
-                        .init(
-                            seq: nil,
-                            message: "the audit index lacks the entry of seq \(missing); run `tasklog reindex`"
-                        )
-                    )
-                }
-                for (name, count) in indexed.counts {
-                    let stored = try txn.count(in: log.environment.database(name))
-                    if stored != count {
-                        report.problems.append(
-                            .init(
-                                seq: nil,
-                                message:
-                                    "the index \(name) holds \(stored) entries, not \(count); run `tasklog reindex`"
-                            )
-                        )
-                    }
-                }
-                if let head = try log.metaValue(txn, "head").flatMap(EventLog.decodeHead) {
-                    if head.seq > replay.lastSeq {
-                        report.problems.append(
-                            .init(
-                                seq: replay.lastSeq + 1,
-                                message:
-                                    "events \(replay.lastSeq + 1)…\(head.seq) were committed but are missing: the data file lost them"
-                            )
-                        )
-                    } else if head.seq == replay.lastSeq && head.link != link {
-                        report.problems.append(
-                            .init(
-                                seq: head.seq,
-                                message: "the hash chain does not end at the recorded head: the log was rewritten"
-                            )
-                        )
-                    }
-                }
-                for seq in snapshots.keys where seq > replay.lastSeq {
-                    report.problems.append(
-                        .init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log")
-                    )
-                }
-                guard report.isHealthy else { return }
-                let incremental = try core.engine.withLock { engine in
-                    try core.catchUp(&engine, txn)
-                    try core.load(.all, &engine, txn)
-                    return engine.state
-                }
-                if incremental != replay {
-                    report.problems.append(
-                        .init(seq: nil, message: "the in-memory state differs from a full replay of the log")
+                        .init(seq: nil, message: "the snapshot at seq \(seq) is not usable: \(error)")
                     )
                 }
             }
+
+            var replay = TasklogState()
+            var link = ChainLink.zero
+            var expected: UInt64 = 1
+            var indexed = IndexCheck()
+            let total = progress == nil ? 0 : Int(try EventLog.lastKey(txn))
+            try txn.forEachEvent(from: 1) { seq, value in
+                let checked = Self.check(value, seq: seq, expected: expected, link: &link, into: &replay)
+                let event: Event
+                switch checked {
+                case .failure(let problem):
+                    report.problems.append(problem)
+                    return false
+                case .success(let (decoded, entries)):
+                    event = decoded
+                    try indexed.check(event, entries, txn)
+                }
+                if case .success(let snapshot)? = snapshots[seq], snapshot != replay {
+                    report.problems.append(
+                        .init(seq: nil, message: "the snapshot at seq \(seq) differs from a full replay of the log")
+                    )
+                }
+                report.events += 1
+                expected += 1
+                progress?(Int(report.events), max(total, Int(report.events)))
+                return true
+            }
+            guard report.isHealthy else { return nil }
+            if let missing = indexed.firstMissing {
+                report.problems.append(
+                    .init(
+                        seq: nil,
+                        message: "the audit index lacks the entry of seq \(missing); run `tasklog reindex`"
+                    )
+                )
+            }
+            for kind in IndexKey.Kind.allCases {
+                let stored = try txn.indexEntryCount(kind)
+                let count = indexed.counts[kind, default: 0]
+                if stored != count {
+                    report.problems.append(
+                        .init(
+                            seq: nil,
+                            message:
+                                "the \(kind.rawValue) index holds \(stored) entries, not \(count); run `tasklog reindex`"
+                        )
+                    )
+                }
+            }
+            if let head = try txn.meta("head").flatMap(EventLog.decodeHead) {
+                if head.seq > replay.lastSeq {
+                    report.problems.append(
+                        .init(
+                            seq: replay.lastSeq + 1,
+                            message:
+                                "events \(replay.lastSeq + 1)…\(head.seq) were committed but are missing: the data file lost them"
+                        )
+                    )
+                } else if head.seq == replay.lastSeq && head.link != link {
+                    report.problems.append(
+                        .init(
+                            seq: head.seq,
+                            message: "the hash chain does not end at the recorded head: the log was rewritten"
+                        )
+                    )
+                }
+            }
+            for seq in snapshots.keys where seq > replay.lastSeq {
+                report.problems.append(
+                    .init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log")
+                )
+            }
+            return report.isHealthy ? replay : nil
+        }
+        if var replay = replayed {
+            try compareLoadedState(with: &replay, &report)
         }
         return report
     }
 
+    /// Compares the loaded state (caught up, every list loaded) with `replay`, a full replay of
+    /// the log, which is first carried forward over the events committed since it was made.
+    ///
+    /// The state is taken outside the walk's read transaction, so that the lock order of the rule
+    /// in Concurrency.md holds (the state's mutex, then a transaction): a writer that must grow
+    /// the map while `verify` runs is never waited for by a reader it waits for.
+    private func compareLoadedState(with replay: inout TasklogState, _ report: inout VerifyReport) throws {
+        let loaded = try core.withState(.all) { $0.state }
+        if loaded.lastSeq > replay.lastSeq {
+            try core.read { txn in
+                try EventLog.forEachEvent(txn, from: replay.lastSeq + 1, through: loaded.lastSeq) { event in
+                    Reducer.apply(event, to: &replay)
+                    return true
+                }
+            }
+        }
+        if loaded != replay {
+            report.problems.append(
+                .init(seq: nil, message: "the in-memory state differs from a full replay of the log")
+            )
+        }
+    }
+
     private static func check(
-        _ value: RawSpan,
+        _ bytes: UnsafeRawBufferPointer,
         seq: UInt64,
         expected: UInt64,
         link: inout ChainLink,
         into state: inout TasklogState
-    ) -> Result<(Event, EventIndex.Entries), VerifyReport.Problem> {
+    ) -> Result<(Event, IndexEntries), VerifyReport.Problem> {
         guard seq == expected else {
             return .failure(.init(seq: expected, message: "missing: the log jumps from \(expected - 1) to \(seq)"))
         }
-        return value.withUnsafeBytes { bytes -> Result<(Event, EventIndex.Entries), VerifyReport.Problem> in
-            do throws(CodecError) {
-                let event = try EventCodec.decode(bytes)
-                guard event.seq == seq else {
-                    return .failure(.init(seq: seq, message: "the event stored here says it is seq \(event.seq)"))
-                }
-                let computed = try EventCodec.computedLink(bytes, after: link)
-                guard computed == (try EventCodec.storedLink(bytes)) else {
-                    return .failure(
-                        .init(
-                            seq: seq,
-                            message: "the hash chain breaks here: the event was altered after it was written"
-                        )
-                    )
-                }
-                link = computed
-                return .success((event, EventIndex.apply(event, to: &state)))
-            } catch {
-                return .failure(.init(seq: seq, message: "damaged: \(error)"))
+        do throws(CodecError) {
+            let event = try EventCodec.decode(bytes)
+            guard event.seq == seq else {
+                return .failure(.init(seq: seq, message: "the event stored here says it is seq \(event.seq)"))
             }
+            let computed = try EventCodec.computedLink(bytes, after: link)
+            guard computed == (try EventCodec.storedLink(bytes)) else {
+                return .failure(
+                    .init(
+                        seq: seq,
+                        message: "the hash chain breaks here: the event was altered after it was written"
+                    )
+                )
+            }
+            link = computed
+            return .success((event, IndexEntries.apply(event, to: &state)))
+        } catch {
+            return .failure(.init(seq: seq, message: "damaged: \(error)"))
         }
     }
 
     /// Expected index entries, counted and looked up as the log is walked.
     private struct IndexCheck {
-        var counts: [String: Int] = Dictionary(uniqueKeysWithValues: EventIndex.databaseNames.map { ($0, 0) })
+        var counts: [IndexKey.Kind: Int] = [:]
         var firstMissing: UInt64?
 
-        mutating func check(
-            _ event: Event,
-            _ entries: EventIndex.Entries,
-            _ log: EventLog,
-            _ txn: borrowing ReadTransaction
-        ) throws {
-            let seq = Key.uint64(event.seq)
-            var keys: [(Database, String, [UInt8])] = entries.tasks.map {
-                (log.indexTask, "index_task", EventIndex.taskPrefix(list: event.list, id: $0) + seq)
-            }
-            keys += entries.workflows.map {
-                (log.indexWorkflow, "index_workflow", EventIndex.workflowPrefix(list: event.list, workflow: $0) + seq)
-            }
-            if let actor = event.actor {
-                keys.append((log.indexActor, "index_actor", EventIndex.actorPrefix(actor) + seq))
-            }
-            keys.append((log.indexType, "index_type", EventIndex.typePrefix(event.payload.typeName) + seq))
-            for (database, name, key) in keys {
-                counts[name, default: 0] += 1
-                if firstMissing == nil, try txn.withValue(in: database, key: key, { _ in true }) == nil {
+        mutating func check(_ event: Event, _ entries: IndexEntries, _ txn: any StorageReader) throws {
+            for key in entries.keys(of: event) {
+                counts[key.kind, default: 0] += 1
+                if firstMissing == nil, try !txn.containsIndexEntry(key, seq: event.seq) {
                     firstMissing = event.seq
                 }
             }
         }
     }
 
-    private func checkFileSize(_ report: inout VerifyReport) throws {
-        let used = core.log.environment.usedBytes
-        guard let size = Self.fileSize(path + "/data.mdb") else { return }
-        if size < used {
-            report.problems.append(
-                .init(
-                    seq: nil,
-                    message: "data.mdb is \(size) bytes but its pages reach \(used): the file was truncated"
-                )
-            )
-            throw TasklogError(
-                .corrupt,
-                "data.mdb in \(path) was truncated (\(size) of \(used) bytes); restore it from a backup or salvage with `tasklog export`"
-            )
-        }
+    /// Damage in the storage itself (a truncated data file): reported, and thrown, since nothing
+    /// read from such a store can be trusted.
+    private func checkStorage(_ report: inout VerifyReport) throws {
+        guard let problem = core.backend.storageProblems().first else { return }
+        report.problems.append(.init(seq: nil, message: problem))
+        throw TasklogError(.corrupt, "\(problem); restore it from a backup or salvage with `tasklog export`")
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import LMDB
 import Synchronization
 import TasklogCore
 
@@ -7,13 +6,9 @@ import TasklogCore
 /// stuck `in_progress`.
 ///
 /// A session that acts as an owner (an MCP server process, say) holds a lease on that owner's
-/// claims in one task list and renews it while it lives. The lease is an entry of the LMDB
-/// database `leases`, written in its own small write transaction on a thread of its own (never on
-/// Swift's shared pool):
-///
-/// | key | value |
-/// | --- | --- |
-/// | list, NUL, owner, NUL, session | expiry (µs since the epoch, 8 bytes big-endian), pid (4 bytes big-endian), length (µs, 8 bytes big-endian; absent in older leases) |
+/// claims in one task list and renews it while it lives. The lease is a record of the backend
+/// (``TasklogCore/Lease``), written in its own small write transaction on a thread of its own
+/// (never on Swift's shared pool).
 ///
 /// When a session ends normally it drops its lease and, if no other live session holds a lease
 /// for the same owner in the list, releases the owner's claims (``release(owner:in:actor:)``: one
@@ -28,26 +23,9 @@ import TasklogCore
 /// - ``acquireUniqueLease(name:in:session:seconds:now:)``, ``renewLease(owner:in:session:seconds:now:)``,
 ///   ``endLease(owner:in:session:now:)``
 /// - ``leases()``, ``releaseExpiredLeases(actor:now:)``
-/// - ``executeInOneTransaction(_:in:actor:)`` (for imports; it lives here for now, see its comment)
 extension TaskStore {
     /// One session's lease on an owner's claims in a task list.
-    public struct Lease: Sendable, Hashable {
-        /// The task list.
-        public var list: String
-        /// The owner whose claims the lease covers.
-        public var owner: String
-        /// The session holding it (unique per session, e.g. a UUID).
-        public var session: String
-        /// When it runs out unless renewed.
-        public var expires: Timestamp
-        /// The process that last renewed it (for diagnostics).
-        public var pid: Int32
-        /// How long it lasts from each renewal, in seconds (`nil` in leases written before it was recorded).
-        public var seconds: Double?
-
-        /// Whether the lease has run out at `now`.
-        public func isExpired(at now: Timestamp) -> Bool { expires <= now }
-    }
+    public typealias Lease = TasklogCore.Lease
 
     /// What ``releaseExpiredLeases(actor:now:)`` did for one owner whose every lease had run out.
     public struct ExpiredRelease: Sendable, Hashable {
@@ -69,13 +47,9 @@ extension TaskStore {
         seconds: Double,
         now: Timestamp = .now()
     ) async throws {
-        let key = try Self.leaseKey(list: list, owner: owner, session: session)
-        let value = Self.leaseValue(expires: now.adding(seconds: seconds), seconds: seconds)
-        let leases = leaseDatabase
+        let lease = try Self.lease(list: list, owner: owner, session: session, seconds: seconds, now: now)
         try await onOwnThread { [core] in
-            try StoreCore.storage {
-                try core.log.environment.write { txn in try txn.put(in: leases, key: key, value: value) }
-            }
+            try core.write { txn in try txn.putLease(lease) }
         }
     }
 
@@ -93,34 +67,20 @@ extension TaskStore {
         seconds: Double,
         now: Timestamp = .now()
     ) async throws -> String {
-        _ = try Self.leaseKey(list: list, owner: name, session: session)
-        let value = Self.leaseValue(expires: now.adding(seconds: seconds), seconds: seconds)
-        let leases = leaseDatabase
+        let first = try Self.lease(list: list, owner: name, session: session, seconds: seconds, now: now)
         return try await onOwnThread { [core] in
-            try StoreCore.storage {
-                try core.log.environment.write { txn in
-                    var number = 1
-                    while true {
-                        let candidate = number == 1 ? name : "\(name)#\(number)"
-                        let prefix = try Self.leasePrefix(list: list, owner: candidate)
-                        var taken = false
-                        try txn.forEach(in: leases, from: prefix) { key, value in
-                            let bytes = key.withUnsafeBytes { Array($0) }
-                            guard bytes.starts(with: prefix) else { return false }
-                            if let lease = Self.decodeLease(key: bytes, value: value.withUnsafeBytes { Array($0) }),
-                                lease.session != session
-                            {
-                                taken = true
-                                return false
-                            }
-                            return true
-                        }
-                        if !taken {
-                            try txn.put(in: leases, key: prefix + Array(session.utf8), value: value)
-                            return candidate
-                        }
-                        number += 1
+            try core.write { txn in
+                var number = 1
+                while true {
+                    var lease = first
+                    lease.owner = number == 1 ? name : "\(name)#\(number)"
+                    _ = try Self.lease(list: lease.list, owner: lease.owner, session: session, seconds: 0, now: now)
+                    let taken = try txn.leases(in: lease.list, owner: lease.owner).contains { $0.session != session }
+                    if !taken {
+                        try txn.putLease(lease)
+                        return lease.owner
                     }
+                    number += 1
                 }
             }
         }
@@ -136,27 +96,11 @@ extension TaskStore {
     ) async throws
         -> Bool
     {
-        let key = try Self.leaseKey(list: list, owner: owner, session: session)
-        let prefix = try Self.leasePrefix(list: list, owner: owner)
-        let leases = leaseDatabase
+        let lease = try Self.lease(list: list, owner: owner, session: session, seconds: 0, now: now)
         return try await onOwnThread { [core] in
-            try StoreCore.storage {
-                try core.log.environment.write { txn in
-                    try txn.delete(in: leases, key: key)
-                    var othersLive = false
-                    try txn.forEach(in: leases, from: prefix) { key, value in
-                        let bytes = key.withUnsafeBytes { Array($0) }
-                        guard bytes.starts(with: prefix) else { return false }
-                        if let lease = Self.decodeLease(key: bytes, value: value.withUnsafeBytes { Array($0) }),
-                            !lease.isExpired(at: now)
-                        {
-                            othersLive = true
-                            return false
-                        }
-                        return true
-                    }
-                    return othersLive
-                }
+            try core.write { txn in
+                try txn.deleteLease(list: lease.list, owner: owner, session: session)
+                return try txn.leases(in: lease.list, owner: owner).contains { !$0.isExpired(at: now) }
             }
         }
     }
@@ -165,20 +109,7 @@ extension TaskStore {
 
     /// Every lease in the store, in key order (list, owner, session).
     public func leases() throws -> [Lease] {
-        let database = leaseDatabase
-        return try StoreCore.storage {
-            try core.log.environment.read { txn in
-                var leases: [Lease] = []
-                try txn.forEach(in: database) { key, value in
-                    let bytes = key.withUnsafeBytes { Array($0) }
-                    if let lease = Self.decodeLease(key: bytes, value: value.withUnsafeBytes { Array($0) }) {
-                        leases.append(lease)
-                    }
-                    return true
-                }
-                return leases
-            }
-        }
+        try core.read { txn in try txn.leases(in: nil, owner: nil) }
     }
 
     /// Releases the claims of every owner whose leases in a list have all run out, then deletes
@@ -210,16 +141,14 @@ extension TaskStore {
 
     /// Deletes `leases` unless one was renewed meanwhile (then it is live again and stays).
     private func deleteLeases(_ leases: [Lease], ifExpiredAt now: Timestamp) async throws {
-        let database = leaseDatabase
-        let keys = try leases.map { try Self.leaseKey(list: $0.list, owner: $0.owner, session: $0.session) }
         try await onOwnThread { [core] in
-            try StoreCore.storage {
-                try core.log.environment.write { txn in
-                    for key in keys {
-                        let stillExpired = try txn.withValue(in: database, key: key) { value in
-                            Self.decodeLease(key: key, value: value.withUnsafeBytes { Array($0) })?.isExpired(at: now)
-                        }
-                        if stillExpired == true { try txn.delete(in: database, key: key) }
+            try core.write { txn in
+                for lease in leases {
+                    let stored = try txn.leases(in: lease.list, owner: lease.owner).first {
+                        $0.session == lease.session
+                    }
+                    if stored?.isExpired(at: now) == true {
+                        try txn.deleteLease(list: lease.list, owner: lease.owner, session: lease.session)
                     }
                 }
             }
@@ -240,54 +169,25 @@ extension TaskStore {
         }
     }
 
-    // MARK: Many commands, one transaction
+    // MARK: Checking
 
-    // MARK: Encoding
-
-    var leaseDatabase: Database { core.log.environment.database("leases") }
-
-    static func leasePrefix(list: String, owner: String) throws -> [UInt8] {
+    /// The lease of `session` on `owner` in `list` from `now` for `seconds`, once the names are
+    /// checked against their limits (the list sanitised).
+    static func lease(list: String, owner: String, session: String, seconds: Double, now: Timestamp) throws -> Lease {
         let list = try TaskListID.sanitized(list)
         guard !owner.isEmpty, owner.utf8.count <= Limits.owner, !owner.utf8.contains(0) else {
             throw TasklogError(.invalidInput, "a lease owner must be 1 to \(Limits.owner) bytes, without NUL")
         }
-        return Array(list.utf8) + [0] + Array(owner.utf8) + [0]
-    }
-
-    static func leaseKey(list: String, owner: String, session: String) throws -> [UInt8] {
         guard !session.isEmpty, session.utf8.count <= 128, !session.utf8.contains(0) else {
             throw TasklogError(.invalidInput, "a lease session id must be 1 to 128 bytes, without NUL")
         }
-        return try leasePrefix(list: list, owner: owner) + Array(session.utf8)
-    }
-
-    static func leaseValue(expires: Timestamp, seconds: Double) -> [UInt8] {
-        Key.uint64(UInt64(bitPattern: expires.rawValue))
-            + withUnsafeBytes(of: UInt32(bitPattern: getpid()).bigEndian) { Array($0) }
-            + Key.uint64(UInt64(bitPattern: microseconds(seconds)))
-    }
-
-    /// A lease's length in microseconds, saturated: a lease of any length is stored, none traps.
-    private static func microseconds(_ seconds: Double) -> Int64 {
-        let micros = (seconds * 1_000_000).rounded()
-        guard !micros.isNaN else { return 0 }
-        if micros >= Double(Int64.max) { return .max }
-        return micros <= 0 ? 0 : Int64(micros)
-    }
-
-    static func decodeLease(key: [UInt8], value: [UInt8]) -> Lease? {
-        let parts = key.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, value.count >= 8 else { return nil }
-        let expires = value.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        let pid = value.count >= 12 ? value[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
-        let length = value.count >= 20 ? value[12..<20].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : nil
         return Lease(
-            list: String(decoding: parts[0], as: UTF8.self),
-            owner: String(decoding: parts[1], as: UTF8.self),
-            session: String(decoding: parts[2], as: UTF8.self),
-            expires: Timestamp(rawValue: Int64(bitPattern: expires)),
-            pid: Int32(bitPattern: pid),
-            seconds: length.map { Double(Int64(bitPattern: $0)) / 1_000_000 }
+            list: list,
+            owner: owner,
+            session: session,
+            expires: now.adding(seconds: seconds),
+            pid: getpid(),
+            seconds: seconds
         )
     }
 }

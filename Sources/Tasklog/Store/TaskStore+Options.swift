@@ -1,4 +1,3 @@
-import LMDB
 import TasklogCore
 
 #if canImport(Glibc)
@@ -13,11 +12,12 @@ extension TaskStore {
         /// Keep every one of the newest this-many snapshots; older ones are thinned with age
         /// (see ``SnapshotRetention``), so that time travel to any depth replays a bounded tail.
         public var snapshotsKept: Int = 8
-        /// How durable a commit is; ``LMDB/Environment/Durability/full`` loses nothing acknowledged.
-        public var durability: Environment.Durability = .full
-        /// The initial map size; it grows by itself.
+        /// How durable a commit is; ``TasklogCore/Durability/full`` loses nothing acknowledged.
+        /// (LMDB stores, opened with ``TaskStore/open(at:options:)``.)
+        public var durability: Durability = .full
+        /// The initial map size of an LMDB store; it grows by itself.
         public var initialMapSize: Int = 64 << 20
-        /// Create the store directory if it does not exist.
+        /// Create the LMDB store directory if it does not exist.
         public var createIfMissing = true
         /// Load the state (snapshot and tail) while opening. Off for tools that only read the log,
         /// like `export` and `verify`, so that they work on a damaged store; the state then loads

@@ -1,9 +1,11 @@
 import Foundation
-import LMDB
 import Synchronization
 import TasklogCore
+import TasklogLMDB
 
-/// A Tasklog store: an event log in an LMDB directory, folded into task lists.
+/// A Tasklog store: an event log, folded into task lists, kept by a storage backend (an LMDB
+/// directory by default, see ``open(at:options:)``; any ``TasklogCore/StorageBackend`` with
+/// ``open(backend:options:)``).
 ///
 /// Open it once and share it: it is safe from many threads and tasks, and several processes may
 /// open the same directory at once. Every command becomes events appended in one write
@@ -24,7 +26,7 @@ import TasklogCore
 /// - Queries: ``get(_:in:)``, ``tasks(in:)``, ``ready(in:)``, ``state()``
 /// - The store: ``snapshot()``, ``verify(progress:)``, ``stats()``, ``events(from:through:progress:_:)``, ``importEvents(_:progress:)``
 public final class TaskStore: Sendable {
-    /// The store directory.
+    /// Where the store is: its directory, or the backend's ``TasklogCore/StorageBackend/location``.
     public let path: String
     let core: StoreCore
     let writer: Writer
@@ -39,52 +41,44 @@ public final class TaskStore: Sendable {
         writer.stop()
     }
 
-    /// Opens the store at `path`, creating it (directory 0700, files 0600) unless told not to.
+    /// Opens the LMDB store at `path`, creating it (directory 0700, files 0600) unless told not to.
     ///
     /// Opening reads the directory of the newest usable snapshot and the envelopes of the events
     /// after it; each list is loaded (its body in the snapshot, plus its events since) the first
     /// time it is used.
     public static func open(at path: String, options: Options = Options()) throws -> TaskStore {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue {
-            throw TasklogError(.invalidInput, "\(path) is a file, not a store directory; pass another --store")
-        }
-        if !exists && !options.createIfMissing {
-            throw TasklogError(.notFound, "there is no store at \(path); create a task first, or pass --store")
-        }
-        var environmentOptions = Environment.Options()
-        environmentOptions.mapSize = options.initialMapSize
-        environmentOptions.durability = options.durability
-        environmentOptions.databases = EventLog.databaseNames
-        try StoreSpace.reserve(at: path, maxReaders: environmentOptions.maxReaders)
-        let environment = try StoreCore.storage { try Environment.open(path: path, options: environmentOptions) }
-        for warning in environment.warnings { options.log(warning) }
-        if environment.staleReadersCleared > 0 {
-            options.log("cleared \(environment.staleReadersCleared) reader slots left by processes that died")
-        }
-        // The pages in use first, then the file's size: a commit of another process in between
-        // only makes the file longer (LMDB writes the pages before the meta page that counts them).
-        let used = environment.usedBytes
-        if let size = fileSize(path + "/data.mdb"), size < used {
-            throw TasklogError(
-                .corrupt,
-                "data.mdb in \(path) was truncated (\(size) of \(used) bytes); it cannot be served. Restore it from a backup, or see the README on salvage"
-            )
-        }
-        let log = EventLog(environment: environment)
-        try StoreCore.storage { try log.prepare(storeID: { UUID().uuidString.lowercased() }) }
-        let core = StoreCore(log: log, options: options)
+        var lmdb = LMDBBackend.Options()
+        lmdb.durability = options.durability
+        lmdb.initialMapSize = options.initialMapSize
+        lmdb.createIfMissing = options.createIfMissing
+        lmdb.log = options.log
+        return try open(backend: try LMDBBackend.open(at: path, options: lmdb), options: options)
+    }
+
+    /// Opens the store that `backend` holds, making it a store first if it is empty.
+    ///
+    /// ```swift
+    /// let store = try TaskStore.open(backend: InMemoryBackend())
+    /// ```
+    public static func open(backend: any StorageBackend, options: Options = Options()) throws -> TaskStore {
+        let indexVersion = try EventLog.prepare(backend) { UUID().uuidString.lowercased() }
+        let core = StoreCore(backend: backend, options: options)
         if options.loadStateAtOpen { _ = try core.withState { _ in () } }
-        let store = TaskStore(path: path, core: core)
-        let indexVersion = try StoreCore.storage {
-            try environment.read { txn in try log.metaValue(txn, "index-version") }
-        }
-        if indexVersion != Array(EventIndex.version.utf8) {
-            options.log("building the audit indexes of \(path) (written by an older Tasklog)")
+        let store = TaskStore(path: backend.location, core: core)
+        if indexVersion != EventLog.indexVersion {
+            options.log("building the audit indexes of \(backend.location) (written by an older Tasklog)")
             try store.rebuildIndexes()
         }
         return store
+    }
+
+    /// Finishes the commands already queued, then closes the store: later commands and queries
+    /// fail with a `storage` error that says it is closed. Closing twice does nothing.
+    ///
+    /// A store also closes when its last reference goes; `close()` says when.
+    public func close() {
+        writer.stop()
+        core.close()
     }
 
     /// Drops the audit indexes and writes them again from the log; returns the events indexed.
@@ -114,9 +108,12 @@ public final class TaskStore: Sendable {
         return try waiter.wait()
     }
 
+    /// The backend that keeps the store.
+    public var backend: any StorageBackend { core.backend }
+
     /// How the state was loaded when the store was opened (or last reloaded).
     public var recovery: RecoveryInfo? {
-        core.engine.withLock { $0.recovery }
+        core.loaded.withLock { $0.recovery }
     }
 
     // MARK: Commands

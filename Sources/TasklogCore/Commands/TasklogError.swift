@@ -27,10 +27,19 @@ public struct TasklogError: Error, Sendable, Equatable, CustomStringConvertible 
     public var code: Code
     /// One sentence: what was wrong and what to do.
     public var message: String
+    /// The error of the layer below that caused this one (a storage engine's, the system's), kept
+    /// so that an embedder can tell an I/O error from damage without reading the message.
+    public var underlying: (any Error)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.underlying = underlying
+    }
+
+    /// Two errors are equal when their code and message are: the cause is not compared.
+    public static func == (lhs: TasklogError, rhs: TasklogError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
     }
 
     public var description: String { message }

@@ -1,0 +1,100 @@
+import LMDB
+import TasklogCore
+
+/// How a store lays its records out in LMDB's named databases, and the one definition of each key.
+///
+/// | database | key | value |
+/// | --- | --- | --- |
+/// | `events` | seq, 8 bytes big-endian | an encoded event (``EventCodec``) |
+/// | `snapshots` | seq, 8 bytes big-endian | an encoded state (``SnapshotCodec``) |
+/// | `meta` | a name | `format`, `store-id`, `head` (last seq and link), `index-version` |
+/// | `idempotency` | list · 0 · key | the engine's record of the command that used the key |
+/// | `leases` | list · 0 · owner · 0 · session | expiry (µs, 8 bytes), pid (4 bytes), length (µs, 8 bytes; absent in older leases), big-endian |
+/// | `index_task` | list · 0 · task id (8 bytes) · seq | empty |
+/// | `index_workflow` | list · 0 · workflow · 0 · seq | empty |
+/// | `index_actor` | actor · 0 · seq | empty |
+/// | `index_type` | type name · 0 · seq | empty |
+///
+/// An index key ends with the event's seq (8 bytes big-endian), so one prefix scan walks an
+/// index in log order.
+struct LMDBLayout: Sendable {
+    static let indexNames: [IndexKey.Kind: String] = [
+        .task: "index_task", .workflow: "index_workflow", .actor: "index_actor", .type: "index_type",
+    ]
+    static let databaseNames =
+        ["events", "snapshots", "meta", "idempotency", "leases"] + IndexKey.Kind.allCases.map { indexNames[$0]! }
+
+    let events: Database
+    let snapshots: Database
+    let meta: Database
+    let idempotency: Database
+    let leases: Database
+    let indexes: [IndexKey.Kind: Database]
+
+    init(_ environment: Environment) {
+        events = environment.database("events")
+        snapshots = environment.database("snapshots")
+        meta = environment.database("meta")
+        idempotency = environment.database("idempotency")
+        leases = environment.database("leases")
+        indexes = Self.indexNames.mapValues { environment.database($0) }
+    }
+
+    func index(_ kind: IndexKey.Kind) -> Database { indexes[kind]! }
+
+    // MARK: Keys
+
+    /// The prefix of every entry under `key`; the entry's key is the prefix and its seq.
+    static func prefix(of key: IndexKey) -> [UInt8] {
+        switch key {
+        case .task(let list, let id): Array(list.utf8) + [0] + Key.uint64(UInt64(truncatingIfNeeded: id))
+        case .workflow(let list, let name): Array(list.utf8) + [0] + Array(name.utf8) + [0]
+        case .actor(let actor): Array(actor.utf8) + [0]
+        case .type(let type): Array(type.utf8) + [0]
+        }
+    }
+
+    static func idempotencyKey(list: String, key: String) -> [UInt8] {
+        Array(list.utf8) + [0] + Array(key.utf8)
+    }
+
+    static func leasePrefix(list: String?, owner: String?) -> [UInt8] {
+        guard let list else { return [] }
+        guard let owner else { return Array(list.utf8) + [0] }
+        return Array(list.utf8) + [0] + Array(owner.utf8) + [0]
+    }
+
+    static func leaseKey(_ lease: (list: String, owner: String, session: String)) -> [UInt8] {
+        leasePrefix(list: lease.list, owner: lease.owner) + Array(lease.session.utf8)
+    }
+
+    static func leaseValue(_ lease: Lease) -> [UInt8] {
+        Key.uint64(UInt64(bitPattern: lease.expires.rawValue))
+            + withUnsafeBytes(of: UInt32(bitPattern: lease.pid).bigEndian) { Array($0) }
+            + (lease.seconds.map { Key.uint64(UInt64(bitPattern: microseconds($0))) } ?? [])
+    }
+
+    /// A lease's length in microseconds, saturated: a lease of any length is stored, none traps.
+    private static func microseconds(_ seconds: Double) -> Int64 {
+        let micros = (seconds * 1_000_000).rounded()
+        guard !micros.isNaN else { return 0 }
+        if micros >= Double(Int64.max) { return .max }
+        return micros <= 0 ? 0 : Int64(micros)
+    }
+
+    static func decodeLease(key: [UInt8], value: [UInt8]) -> Lease? {
+        let parts = key.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, value.count >= 8 else { return nil }
+        let expires = value.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let pid = value.count >= 12 ? value[8..<12].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+        let length = value.count >= 20 ? value[12..<20].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : nil
+        return Lease(
+            list: String(decoding: parts[0], as: UTF8.self),
+            owner: String(decoding: parts[1], as: UTF8.self),
+            session: String(decoding: parts[2], as: UTF8.self),
+            expires: Timestamp(rawValue: Int64(bitPattern: expires)),
+            pid: Int32(bitPattern: pid),
+            seconds: length.map { Double(Int64(bitPattern: $0)) / 1_000_000 }
+        )
+    }
+}

@@ -1,0 +1,175 @@
+import LMDB
+import TasklogCore
+
+/// A transaction of ``LMDBBackend`` seen through the storage protocols: a view of an LMDB
+/// transaction that lives only inside the closure of `Environment.read` or `write` that made it.
+///
+/// The view holds a pointer to the borrowed transaction, never the transaction itself, so the
+/// LMDB wrapper's ownership rules stand: the transaction is aborted or committed by its closure.
+struct LMDBTransactionView<Transaction: ReadableTransaction & ~Copyable>: StorageReader {
+    let transaction: UnsafePointer<Transaction>
+    let layout: LMDBLayout
+}
+
+/// A write transaction's view can write too.
+extension LMDBTransactionView: StorageWriter where Transaction == WriteTransaction {
+    func appendEvent(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        try transaction.pointee.append(in: layout.events, key: seq, value: bytes)
+    }
+
+    func addIndexEntry(_ key: IndexKey, seq: UInt64) throws {
+        try transaction.pointee.put(
+            in: layout.index(key.kind),
+            key: LMDBLayout.prefix(of: key) + Key.uint64(seq),
+            value: []
+        )
+    }
+
+    func removeAllIndexEntries() throws {
+        for kind in IndexKey.Kind.allCases { try transaction.pointee.removeAll(in: layout.index(kind)) }
+    }
+
+    func setIdempotencyRecord(list: String, key: String, _ value: [UInt8]) throws {
+        try transaction.pointee.put(
+            in: layout.idempotency,
+            key: LMDBLayout.idempotencyKey(list: list, key: key),
+            value: value
+        )
+    }
+
+    func setMeta(_ name: String, _ value: [UInt8]) throws {
+        try transaction.pointee.put(in: layout.meta, key: Array(name.utf8), value: value)
+    }
+
+    func putSnapshot(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        try Key.uint64(seq).withUnsafeBytes { key in
+            try transaction.pointee.put(in: layout.snapshots, key: key, value: bytes)
+        }
+    }
+
+    func deleteSnapshot(_ seq: UInt64) throws {
+        _ = try transaction.pointee.delete(in: layout.snapshots, key: Key.uint64(seq))
+    }
+
+    func putLease(_ lease: Lease) throws {
+        try transaction.pointee.put(
+            in: layout.leases,
+            key: LMDBLayout.leaseKey((lease.list, lease.owner, lease.session)),
+            value: LMDBLayout.leaseValue(lease)
+        )
+    }
+
+    @discardableResult
+    func deleteLease(list: String, owner: String, session: String) throws -> Bool {
+        try transaction.pointee.delete(in: layout.leases, key: LMDBLayout.leaseKey((list, owner, session)))
+    }
+}
+
+extension LMDBTransactionView where Transaction: ~Copyable {
+    func withLastEvent<R>(_ body: (UInt64, UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try transaction.pointee.withLast(in: layout.events) { key, value in
+            try value.withUnsafeBytes { try body(try Self.seq(key), $0) }
+        }
+    }
+
+    func withEvent<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try transaction.pointee.withValue(in: layout.events, key: seq) { value in try value.withUnsafeBytes(body) }
+    }
+
+    func forEachEvent(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try transaction.pointee.forEach(in: layout.events, from: Key.uint64(start)) { key, value in
+            let seq = try Self.seq(key)
+            return try value.withUnsafeBytes { try body(seq, $0) }
+        }
+    }
+
+    func snapshotSeqs() throws -> [UInt64] {
+        var seqs: [UInt64] = []
+        try transaction.pointee.forEach(in: layout.snapshots) { key, _ in
+            seqs.append(try Self.seq(key))
+            return true
+        }
+        return seqs
+    }
+
+    func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try transaction.pointee.withValue(in: layout.snapshots, key: seq) { value in try value.withUnsafeBytes(body) }
+    }
+
+    func meta(_ name: String) throws -> [UInt8]? {
+        try transaction.pointee.withValue(in: layout.meta, key: Array(name.utf8)) { value in
+            value.withUnsafeBytes { Array($0) }
+        }
+    }
+
+    func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {
+        try transaction.pointee.withValue(in: layout.idempotency, key: LMDBLayout.idempotencyKey(list: list, key: key))
+        {
+            value in value.withUnsafeBytes { Array($0) }
+        }
+    }
+
+    func indexSeqs(
+        _ key: IndexKey,
+        from low: UInt64,
+        through high: UInt64,
+        newestFirst: Bool,
+        limit: Int
+    ) throws
+        -> [UInt64]
+    {
+        var seqs: [UInt64] = []
+        guard low <= high, limit > 0 else { return seqs }
+        let prefix = LMDBLayout.prefix(of: key)
+        let start = prefix + Key.uint64(newestFirst ? high : low)
+        try transaction.pointee.forEach(in: layout.index(key.kind), from: start, reverse: newestFirst) { key, _ in
+            guard key.byteCount == prefix.count + 8 else { return false }
+            let matches = key.withUnsafeBytes { bytes in bytes.prefix(prefix.count).elementsEqual(prefix) }
+            guard matches else { return false }
+            let seq = key.withUnsafeBytes {
+                UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
+            }
+            guard seq >= low && seq <= high else { return false }
+            seqs.append(seq)
+            return seqs.count < limit
+        }
+        return seqs
+    }
+
+    func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
+        try transaction.pointee.withValue(
+            in: layout.index(key.kind),
+            key: LMDBLayout.prefix(of: key) + Key.uint64(seq),
+            { _ in true }
+        ) ?? false
+    }
+
+    func indexEntryCount(_ kind: IndexKey.Kind) throws -> Int {
+        try transaction.pointee.count(in: layout.index(kind))
+    }
+
+    func leases(in list: String?, owner: String?) throws -> [Lease] {
+        let prefix = LMDBLayout.leasePrefix(list: list, owner: owner)
+        var leases: [Lease] = []
+        try transaction.pointee.forEach(in: layout.leases, from: prefix.isEmpty ? nil : prefix) { key, value in
+            let bytes = key.withUnsafeBytes { Array($0) }
+            guard bytes.starts(with: prefix) else { return false }
+            if let lease = LMDBLayout.decodeLease(key: bytes, value: value.withUnsafeBytes { Array($0) }) {
+                leases.append(lease)
+            }
+            return true
+        }
+        return leases
+    }
+
+    /// The seq a key of `events` or `snapshots` stands for; a key of another length is damage.
+    private static func seq(_ key: RawSpan) throws -> UInt64 {
+        guard key.byteCount == 8 else {
+            throw TasklogError(
+                .corrupt,
+                "the store holds a seq key of \(key.byteCount) bytes, not 8; run `tasklog verify`"
+            )
+        }
+        return Key.uint64(from: key)
+    }
+}
