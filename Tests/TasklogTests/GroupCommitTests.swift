@@ -8,11 +8,12 @@ import Testing
 /// transaction that is never split, however small the writer's batch limit.
 @Suite("Group commit")
 struct GroupCommitTests {
-    @Test func aBatchIsOneTransactionEvenPastTheBatchLimit() async throws {
+    @Test(arguments: TestBackend.allCases)
+    func aBatchIsOneTransactionEvenPastTheBatchLimit(_ backend: TestBackend) async throws {
         try await TestFolder.with("group-one") { folder in
             var options = TaskStore.Options.testing(clock: StepClock())
             options.maxBatch = 4
-            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let store = try folder.open(backend, options: options)
             let commands = (1...10).map { TaskCommand.create(NewTask(subject: "Task \($0)")) }
             let results = try await store.executeInOneTransaction(commands)
             let seqs = try results.map { try $0.get().seqs }.flatMap { $0 }
@@ -25,9 +26,10 @@ struct GroupCommitTests {
 
     /// Several agents' commands in one commit, each judged as its own actor's: the holder's
     /// completion lands, another agent's is refused, in the same transaction.
-    @Test func aBatchCarriesEachCommandsOwnActor() async throws {
+    @Test(arguments: TestBackend.allCases)
+    func aBatchCarriesEachCommandsOwnActor(_ backend: TestBackend) async throws {
         try await TestFolder.with("group-actors") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(clock: StepClock()))
+            let store = try folder.open(backend, options: .testing(clock: StepClock()))
             let results = try await store.executeInOneTransaction([
                 (.create(NewTask(subject: "Shared")), "lead"),
                 (.update(id: 1, TaskChanges(status: .inProgress)), "agent-a"),
@@ -43,11 +45,12 @@ struct GroupCommitTests {
         }
     }
 
-    @Test func concurrentBatchesAndSingleCommandsAllLandAndBatchesStayWhole() async throws {
+    @Test(arguments: TestBackend.allCases)
+    func concurrentBatchesAndSingleCommandsAllLandAndBatchesStayWhole(_ backend: TestBackend) async throws {
         try await TestFolder.with("group-many") { folder in
             var options = TaskStore.Options.testing(snapshotInterval: 97, clock: StepClock())
             options.maxBatch = 64
-            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let store = try folder.open(backend, options: options)
             let batches = try await withThrowingTaskGroup(of: [UInt64].self) { group in
                 for caller in 0..<8 {
                     group.addTask {

@@ -51,18 +51,22 @@ struct LazyListTests {
         }
     }
 
-    @Test("Every list, however it was loaded, equals a full replay", arguments: [3, 11] as [UInt64])
-    func listsEqualAFullReplay(_ interval: UInt64) throws {
+    @Test(
+        "Every list, however it was loaded, equals a full replay",
+        arguments: [3, 11] as [UInt64],
+        TestBackend.allCases
+    )
+    func listsEqualAFullReplay(_ interval: UInt64, _ backend: TestBackend) throws {
         try TestFolder.with("lazy") { folder in
             var random = SplitMix(seed: 0x1A2B_0000 + interval)
-            var writer = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: interval))
+            var writer = try folder.open(backend, options: .testing(snapshotInterval: interval))
             for round in 0..<12 {
                 for _ in 0..<25 { Self.randomCommand(writer, &random) }
                 if round % 4 == 3 {
-                    writer = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: interval))
+                    writer = try folder.open(backend, options: .testing(snapshotInterval: interval))
                 }
                 // A reader opened now loads nothing until asked, then one list at a time.
-                let reader = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: interval))
+                let reader = try folder.open(backend, options: .testing(snapshotInterval: interval))
                 let full = Reducer.replay(try reader.allEvents())
                 let recovery = try #require(reader.recovery)
                 #expect(recovery.listsLoaded == 0, "nothing is decoded at open: \(recovery)")
@@ -80,12 +84,13 @@ struct LazyListTests {
 
     /// Two handles on one store: the one that did not write catches up on the lists it has
     /// loaded, and leaves the others' events in the log until they are asked for.
-    @Test func aReaderCatchesUpOnItsLoadedListsOnly() throws {
+    @Test(arguments: TestBackend.allCases)
+    func aReaderCatchesUpOnItsLoadedListsOnly(_ backend: TestBackend) throws {
         try TestFolder.with("lazy-catch-up") { folder in
-            let writer = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 5))
+            let writer = try folder.open(backend, options: .testing(snapshotInterval: 5))
             for list in Self.lists { _ = try writer.create(NewTask(subject: "seed"), in: list) }
             _ = try writer.snapshot()
-            let reader = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 5))
+            let reader = try folder.open(backend, options: .testing(snapshotInterval: 5))
             #expect(try reader.get(1, in: "build")?.subject == "seed")
             var random = SplitMix(seed: 7)
             for _ in 0..<120 { Self.randomCommand(writer, &random) }
@@ -101,21 +106,22 @@ struct LazyListTests {
 
     /// A snapshot copies the bodies of lists that were not loaded and not changed; the copy must
     /// be exactly the snapshot a full replay would give.
-    @Test func snapshotsEqualASnapshotOfTheFullStateByteForByte() throws {
+    @Test(arguments: TestBackend.allCases)
+    func snapshotsEqualASnapshotOfTheFullStateByteForByte(_ backend: TestBackend) throws {
         try TestFolder.with("lazy-snapshots") { folder in
             var random = SplitMix(seed: 99)
             do {
-                let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 1_000))
+                let store = try folder.open(backend, options: .testing(snapshotInterval: 1_000))
                 for _ in 0..<150 { Self.randomCommand(store, &random) }
                 _ = try store.snapshot()
             }
             // Reopened: every list unloaded. Writing to one list makes a snapshot that copies the others.
             for round in 0..<3 {
-                let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 4))
+                let store = try folder.open(backend, options: .testing(snapshotInterval: 4))
                 for index in 0..<9 { _ = try store.create(NewTask(subject: "round \(round) #\(index)"), in: "ops") }
                 #expect((store.recovery?.listsLoaded ?? 0) < Self.lists.count)
             }
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             #expect(try Self.checkSnapshotsByteForByte(store) > 3)
         }
     }
@@ -124,10 +130,9 @@ struct LazyListTests {
     static func checkSnapshotsByteForByte(_ store: TaskStore) throws -> Int {
         let events = try store.allEvents()
         var snapshots: [(UInt64, [UInt8])] = []
-        try (store.backend as! LMDBBackend).environment.read { txn in
-            try txn.forEach(in: (store.backend as! LMDBBackend).layout.snapshots) { key, value in
-                snapshots.append((Key.uint64(from: key), value.withUnsafeBytes { Array($0) }))
-                return true
+        try store.backend.read { txn in
+            for seq in try txn.snapshotSeqs() {
+                snapshots.append((seq, try #require(try txn.withSnapshot(at: seq) { Array($0) })))
             }
         }
         for (seq, bytes) in snapshots {
@@ -177,10 +182,11 @@ struct LazyListTests {
     /// `get --at` folds one task's events (with the tasks they link standing in while they
     /// existed); it must equal the task in the whole list as of the same point, links, deletions
     /// and versions included.
-    @Test func aTaskAsOfAPointEqualsItsListAsOfThatPoint() throws {
+    @Test(arguments: TestBackend.allCases)
+    func aTaskAsOfAPointEqualsItsListAsOfThatPoint(_ backend: TestBackend) throws {
         try TestFolder.with("task-at") { folder in
             var random = SplitMix(seed: 0xA7)
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 50))
+            let store = try folder.open(backend, options: .testing(snapshotInterval: 50))
             for _ in 0..<400 { Self.randomCommand(store, &random) }
             let last = try store.lastSeq()
             var compared = 0

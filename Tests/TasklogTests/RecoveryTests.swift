@@ -14,8 +14,14 @@ struct RecoveryTests {
     /// Task 1 has, as subject and description, two markers set by two separate updates at seq
     /// `markAt` and `markAt + 1`: the bytes "subject · description" then appear together in every
     /// snapshot taken after them, and in no event (each event holds one of them alone).
-    static func populate(_ path: String, count: Int, interval: UInt64, markAt: Int) throws -> TasklogState {
-        let store = try TaskStore.open(at: path, options: .testing(snapshotInterval: interval))
+    static func populate(
+        _ folder: TestFolder,
+        _ backend: TestBackend = .lmdb,
+        count: Int,
+        interval: UInt64,
+        markAt: Int
+    ) throws -> TasklogState {
+        let store = try folder.open(backend, options: .testing(snapshotInterval: interval))
         _ = try store.create(NewTask(subject: "Task 1"), actor: "writer")
         var written = 1
         while written < count {
@@ -42,28 +48,34 @@ struct RecoveryTests {
     }
 
     /// The newest snapshot's seq, and how many there are, read through a store that is then closed.
-    static func snapshotFigures(_ path: String) throws -> (newest: UInt64?, count: Int) {
-        let store = try TaskStore.open(at: path, options: .testing())
+    static func snapshotFigures(
+        _ folder: TestFolder,
+        _ backend: TestBackend = .lmdb
+    ) throws -> (
+        newest: UInt64?, count: Int
+    ) {
+        let store = try folder.open(backend, options: .testing())
         let stats = try store.stats()
         return (stats.newestSnapshotSeq, stats.snapshots)
     }
 
     @Test(
         "Snapshots are written every N events and recovery starts from the newest",
-        arguments: [1, 7, 25] as [UInt64]
+        arguments: [1, 7, 25] as [UInt64],
+        TestBackend.allCases
     )
-    func snapshotsEveryNEvents(_ interval: UInt64) throws {
+    func snapshotsEveryNEvents(_ interval: UInt64, _ backend: TestBackend) throws {
         try TestFolder.with("snapshots") { folder in
             let count = 60
-            let written = try Self.populate(folder.storePath, count: count, interval: interval, markAt: 2)
+            let written = try Self.populate(folder, backend, count: count, interval: interval, markAt: 2)
             let newest = UInt64(count) / interval * interval
-            let figures = try Self.snapshotFigures(folder.storePath)
+            let figures = try Self.snapshotFigures(folder, backend)
             #expect(figures.newest == newest)
             // Old snapshots may be thinned (SnapshotRetention), never beyond what was written.
             #expect(figures.count >= 1 && figures.count <= count / Int(interval))
 
             let capture = LogCapture()
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            let store = try folder.open(backend, options: .testing(capture: capture))
             // Opening reads the snapshot's directory only; the lists are loaded when first used.
             let opened = try #require(store.recovery)
             #expect(opened.snapshotSeq == newest)
@@ -80,11 +92,12 @@ struct RecoveryTests {
         }
     }
 
-    @Test func explicitSnapshotIsUsedOnReopen() throws {
+    @Test(arguments: TestBackend.allCases)
+    func explicitSnapshotIsUsedOnReopen(_ backend: TestBackend) throws {
         try TestFolder.with("explicit-snapshot") { folder in
             let written: TasklogState
             do {
-                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                let store = try folder.open(backend, options: .testing())
                 for index in 1...10 { _ = try store.create(NewTask(subject: "Task \(index)")) }
                 #expect(try store.snapshot() == 10)
                 _ = try store.update(3, TaskChanges(status: .completed))
@@ -95,7 +108,7 @@ struct RecoveryTests {
                 _ = try store.update(4, TaskChanges(status: .inProgress), actor: "a")
                 written = try store.state()
             }
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             #expect(store.recovery?.snapshotSeq == 11)
             #expect(try store.state() == written)
             #expect(store.recovery?.replayedEvents == 1)
@@ -106,8 +119,8 @@ struct RecoveryTests {
     @Test func damagedNewestSnapshotFallsBackToAnOlderOne() throws {
         try TestFolder.with("damaged-newest") { folder in
             // Snapshots at 10, 20, 30, 40; the markers are set at 33 and 34, so only the snapshot at 40 has them.
-            let written = try Self.populate(folder.storePath, count: 45, interval: 10, markAt: 33)
-            let figures = try Self.snapshotFigures(folder.storePath)
+            let written = try Self.populate(folder, count: 45, interval: 10, markAt: 33)
+            let figures = try Self.snapshotFigures(folder)
             #expect(figures.newest == 40)
             #expect(figures.count == 4)
 
@@ -149,7 +162,7 @@ struct RecoveryTests {
     @Test func everySnapshotDamagedMeansAFullReplay() throws {
         try TestFolder.with("damaged-all") { folder in
             // The markers are set at 2 and 3, so every snapshot (10, 20, 30, 40) has them.
-            let written = try Self.populate(folder.storePath, count: 45, interval: 10, markAt: 2)
+            let written = try Self.populate(folder, count: 45, interval: 10, markAt: 2)
             let bytes = try DataFile.read(folder.storePath)
             let offsets = DataFile.offsets(of: Self.snapshotPattern, in: bytes)
             try #require(offsets.count >= 4, "found \(offsets.count) snapshot copies")
@@ -174,7 +187,7 @@ struct RecoveryTests {
 
     @Test func snapshotOfAnotherReducerVersionIsIgnored() throws {
         try TestFolder.with("reducer-version") { folder in
-            let written = try Self.populate(folder.storePath, count: 25, interval: 10, markAt: 2)
+            let written = try Self.populate(folder, count: 25, interval: 10, markAt: 2)
             do {
                 // Re-tag the newest snapshot (20) with another reducer version, with a valid checksum.
                 let store = try TaskStore.open(at: folder.storePath, options: .testing())

@@ -19,7 +19,8 @@ enum StoreConfiguration: String, CaseIterable, Sendable, CustomTestStringConvert
 
 /// A store that a scenario drives step by step, reopened between steps as its configuration says.
 final class ScenarioStore {
-    let path: String
+    let folder: TestFolder
+    let backend: TestBackend
     let configuration: StoreConfiguration
     /// Every run uses its own deterministic clock, so that two runs give equal timestamps.
     let clock = StepClock()
@@ -30,10 +31,11 @@ final class ScenarioStore {
     /// What each step returned, for comparing runs.
     private(set) var transcript: [String] = []
 
-    init(path: String, configuration: StoreConfiguration) throws {
-        self.path = path
+    init(_ folder: TestFolder, _ backend: TestBackend, configuration: StoreConfiguration) throws {
+        self.folder = folder
+        self.backend = backend
         self.configuration = configuration
-        current = try TaskStore.open(at: path, options: options())
+        current = try folder.open(backend, options: options())
     }
 
     var store: TaskStore { current! }
@@ -49,8 +51,8 @@ final class ScenarioStore {
     func next() throws {
         step += 1
         guard configuration != .fresh else { return }
-        current = nil  // ARC closes it before the next one opens
-        current = try TaskStore.open(at: path, options: options())
+        current?.close()
+        current = try folder.open(backend, options: options())
         _ = try store.state()  // every list loaded, so that the recovery counts the whole tail
         recoveries.append(try #require(store.recovery))
     }
@@ -110,11 +112,12 @@ struct TaskStoreTests {
     @discardableResult
     static func runScenario(
         _ configuration: StoreConfiguration,
+        on backend: TestBackend,
         in folder: TestFolder
     ) throws -> (
         transcript: [String], state: TasklogState
     ) {
-        let s = try ScenarioStore(path: folder.storePath, configuration: configuration)
+        let s = try ScenarioStore(folder, backend, configuration: configuration)
 
         // 1. Three tasks: ids are sequential per list.
         let schema = try s.store.create(NewTask(subject: "Design the schema", activeForm: "Designing"), actor: "lead")
@@ -286,21 +289,25 @@ struct TaskStoreTests {
 
     @Test(
         "The coordination scenario gives the same results on every configuration",
-        arguments: StoreConfiguration.allCases
+        arguments: StoreConfiguration.allCases,
+        TestBackend.allCases
     )
-    func scenario(_ configuration: StoreConfiguration) throws {
-        let result = try TestFolder.with("scenario-\(configuration)") { try Self.runScenario(configuration, in: $0) }
-        guard configuration != .fresh else { return }
-        let reference = try TestFolder.with("scenario-reference") { try Self.runScenario(.fresh, in: $0) }
+    func scenario(_ configuration: StoreConfiguration, _ backend: TestBackend) throws {
+        let result = try TestFolder.with("scenario-\(configuration)") {
+            try Self.runScenario(configuration, on: backend, in: $0)
+        }
+        guard configuration != .fresh || backend != .lmdb else { return }
+        let reference = try TestFolder.with("scenario-reference") { try Self.runScenario(.fresh, on: .lmdb, in: $0) }
         #expect(result.state == reference.state)
         #expect(result.transcript == reference.transcript)
     }
 
     // MARK: Ids
 
-    @Test func idsAreSequentialPerListAndNeverReused() throws {
+    @Test(arguments: TestBackend.allCases)
+    func idsAreSequentialPerListAndNeverReused(_ backend: TestBackend) throws {
         try TestFolder.with("ids") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for expected in 1...3 {
                 #expect(try store.create(NewTask(subject: "Task \(expected)")).id == expected)
             }
@@ -322,22 +329,24 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func idsSurviveReopeningFromSnapshot() throws {
+    @Test(arguments: TestBackend.allCases)
+    func idsSurviveReopeningFromSnapshot(_ backend: TestBackend) throws {
         try TestFolder.with("ids-reopen") { folder in
             do {
-                let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 1))
+                let store = try folder.open(backend, options: .testing(snapshotInterval: 1))
                 for index in 1...3 { _ = try store.create(NewTask(subject: "Task \(index)")) }
                 _ = try store.update(3, TaskChanges(status: .deleted))
             }
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             #expect(store.recovery?.snapshotSeq == 4)
             #expect(try store.create(NewTask(subject: "Task 4")).id == 4)
         }
     }
 
-    @Test func listIDsAreSanitized() throws {
+    @Test(arguments: TestBackend.allCases)
+    func listIDsAreSanitized(_ backend: TestBackend) throws {
         try TestFolder.with("lists") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             _ = try store.create(NewTask(subject: "Spaced"), in: "team a/b")
             #expect(try store.tasks(in: "team-a-b").map(\.subject) == ["Spaced"])
             #expect(try store.state().lists.keys.sorted() == ["team-a-b"])
@@ -348,9 +357,10 @@ struct TaskStoreTests {
 
     // MARK: Claims and dependencies
 
-    @Test func claimWaitsForEveryBlocker() throws {
+    @Test(arguments: TestBackend.allCases)
+    func claimWaitsForEveryBlocker(_ backend: TestBackend) throws {
         try TestFolder.with("blockers") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for index in 1...3 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(3, TaskChanges(addBlockedBy: [1, 2]))
             let both = #expect(throws: TasklogError.self) {
@@ -377,9 +387,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func claimIsCompareAndSetOnTheOwner() throws {
+    @Test(arguments: TestBackend.allCases)
+    func claimIsCompareAndSetOnTheOwner(_ backend: TestBackend) throws {
         try TestFolder.with("cas") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             _ = try store.create(NewTask(subject: "Contended"))
             let first = try store.update(1, TaskChanges(status: .inProgress, owner: "agent-1"), actor: "x")
             #expect(first.task?.owner == "agent-1")
@@ -406,9 +417,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func staleExpectedVersionIsAConflictAndWritesNothing() throws {
+    @Test(arguments: TestBackend.allCases)
+    func staleExpectedVersionIsAConflictAndWritesNothing(_ backend: TestBackend) throws {
         try TestFolder.with("version") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let task = try store.create(NewTask(subject: "Versioned"))
             #expect(task.version == 1)
             let edited = try store.update(1, TaskChanges(subject: "Edited", expectedVersion: 1))
@@ -423,9 +435,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func cyclesAreRefusedAndNamed() throws {
+    @Test(arguments: TestBackend.allCases)
+    func cyclesAreRefusedAndNamed(_ backend: TestBackend) throws {
         try TestFolder.with("cycle") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for index in 1...4 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(1, TaskChanges(addBlocks: [2]))
             _ = try store.update(2, TaskChanges(addBlocks: [3]))
@@ -454,9 +467,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func deleteRemovesLinksButHistoryKeepsIt() throws {
+    @Test(arguments: TestBackend.allCases)
+    func deleteRemovesLinksButHistoryKeepsIt(_ backend: TestBackend) throws {
         try TestFolder.with("delete") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for index in 1...3 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(2, TaskChanges(addBlocks: [3], addBlockedBy: [1]))
             let v1 = try #require(try store.get(1)?.version)
@@ -485,9 +499,10 @@ struct TaskStoreTests {
 
     // MARK: Metadata and bounds
 
-    @Test func metadataMergesAndNullRemoves() throws {
+    @Test(arguments: TestBackend.allCases)
+    func metadataMergesAndNullRemoves(_ backend: TestBackend) throws {
         try TestFolder.with("metadata") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let task = try store.create(
                 NewTask(subject: "Meta", metadata: ["workflow": "build-task-20260213T1430", "step": 1, "gone": nil])
             )
@@ -516,10 +531,11 @@ struct TaskStoreTests {
         ("phase", ["a"]), ("parallel_group", ["x": 1]), ("phase", false),
     ]
 
-    @Test("Typed metadata keys are type-checked", arguments: badTypedMetadata)
-    func typedMetadataKeys(_ key: String, _ value: JSONValue) throws {
+    @Test("Typed metadata keys are type-checked", arguments: badTypedMetadata, TestBackend.allCases)
+    func typedMetadataKeys(_ bad: (key: String, value: JSONValue), _ backend: TestBackend) throws {
+        let (key, value) = bad
         try TestFolder.with("typed") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let onCreate = #expect(throws: TasklogError.self) {
                 try store.create(NewTask(subject: "Typed", metadata: [key: value]))
             }
@@ -536,9 +552,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func typedMetadataKeysAcceptTheirTypes() throws {
+    @Test(arguments: TestBackend.allCases)
+    func typedMetadataKeysAcceptTheirTypes(_ backend: TestBackend) throws {
         try TestFolder.with("typed-ok") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let metadata: [String: JSONValue] = [
                 "workflow": "blueprint-20260213T1430", "step": 1, "milestone": false, "phase": "build",
                 "parallel_group": "reviewers",
@@ -552,10 +569,10 @@ struct TaskStoreTests {
         case updateSubject, updateDescription, updateMetadata, mergedMetadata
     }
 
-    @Test("Oversize input is refused and nothing is appended", arguments: Oversize.allCases)
-    func oversizeInput(_ field: Oversize) throws {
+    @Test("Oversize input is refused and nothing is appended", arguments: Oversize.allCases, TestBackend.allCases)
+    func oversizeInput(_ field: Oversize, _ backend: TestBackend) throws {
         try TestFolder.with("oversize") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             _ = try store.create(
                 NewTask(subject: "Existing", metadata: ["half": .string(String(repeating: "h", count: 40_000))])
             )
@@ -584,9 +601,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func inputsAtTheLimitsAreAccepted() throws {
+    @Test(arguments: TestBackend.allCases)
+    func inputsAtTheLimitsAreAccepted(_ backend: TestBackend) throws {
         try TestFolder.with("limits") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let subject = String(repeating: "é", count: Limits.subject / 2)  // 2 bytes each: exactly the limit
             let description = String(repeating: "d", count: Limits.description)
             let task = try store.create(NewTask(subject: subject, description: description))
@@ -603,9 +621,10 @@ struct TaskStoreTests {
 
     // MARK: No-ops, idempotency, ready, release
 
-    @Test func updateThatChangesNothingAppendsNothing() throws {
+    @Test(arguments: TestBackend.allCases)
+    func updateThatChangesNothingAppendsNothing(_ backend: TestBackend) throws {
         try TestFolder.with("noop") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             _ = try store.create(NewTask(subject: "Same", description: "d", activeForm: "Doing", metadata: ["k": "v"]))
             _ = try store.create(NewTask(subject: "Other"))
             _ = try store.update(1, TaskChanges(addBlocks: [2]))
@@ -629,10 +648,11 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func idempotencyKeyMakesARetryTakeEffectOnce() throws {
+    @Test(arguments: TestBackend.allCases)
+    func idempotencyKeyMakesARetryTakeEffectOnce(_ backend: TestBackend) throws {
         try TestFolder.with("idempotency") { folder in
             do {
-                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                let store = try folder.open(backend, options: .testing())
                 let first = try store.execute(.create(NewTask(subject: "Once")), idempotencyKey: "k-1")
                 let second = try store.execute(.create(NewTask(subject: "Once")), idempotencyKey: "k-1")
                 #expect(first.deduplicated == false)
@@ -658,7 +678,7 @@ struct TaskStoreTests {
                 #expect(try store.lastSeq() == 4)
             }
             // After a reopen the key is still known.
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             let retry = try store.execute(.create(NewTask(subject: "Once")), idempotencyKey: "k-1")
             #expect(retry.deduplicated)
             #expect(retry.taskID == 1)
@@ -667,9 +687,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func readyListsPendingUnownedUnblockedTasks() throws {
+    @Test(arguments: TestBackend.allCases)
+    func readyListsPendingUnownedUnblockedTasks(_ backend: TestBackend) throws {
         try TestFolder.with("ready") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for index in 1...6 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(2, TaskChanges(addBlockedBy: [1]))  // blocked by an open task
             _ = try store.update(3, TaskChanges(status: .inProgress), actor: "a")  // in progress
@@ -683,9 +704,10 @@ struct TaskStoreTests {
         }
     }
 
-    @Test func releaseMovesAnOwnersClaimsBackToPending() throws {
+    @Test(arguments: TestBackend.allCases)
+    func releaseMovesAnOwnersClaimsBackToPending(_ backend: TestBackend) throws {
         try TestFolder.with("release") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             for index in 1...4 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(1, TaskChanges(status: .inProgress), actor: "gone")
             _ = try store.update(3, TaskChanges(status: .inProgress), actor: "gone")
@@ -713,7 +735,8 @@ struct TaskStoreTests {
 
     // MARK: Clock and map
 
-    @Test func timestampsNeverDecreaseEvenIfTheClockDoes() throws {
+    @Test(arguments: TestBackend.allCases)
+    func timestampsNeverDecreaseEvenIfTheClockDoes(_ backend: TestBackend) throws {
         try TestFolder.with("clock") { folder in
             let now = Locked<Int64>(1_770_000_000_000_000)
             var options = TaskStore.Options.testing()
@@ -723,7 +746,7 @@ struct TaskStoreTests {
                     return Timestamp(rawValue: value)
                 }
             }
-            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let store = try folder.open(backend, options: options)
             for index in 1...5 { _ = try store.create(NewTask(subject: "Task \(index)")) }
             _ = try store.update(1, TaskChanges(status: .completed))
             let stamps = try store.allEvents().map(\.timestamp)

@@ -43,11 +43,11 @@ import Testing
         return recorded
     }
 
-    @Test(arguments: [UInt64(3), 11])
-    func stateAtEverySeqAndTimeEqualsWhatWasRecorded(seed: UInt64) throws {
+    @Test(arguments: [UInt64(3), 11], TestBackend.allCases)
+    func stateAtEverySeqAndTimeEqualsWhatWasRecorded(seed: UInt64, _ backend: TestBackend) throws {
         try TestFolder.with("timetravel") { folder in
             let clock = StepClock()
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 7, clock: clock))
+            let store = try folder.open(backend, options: .testing(snapshotInterval: 7, clock: clock))
             let recorded = try writeRandomLog(store, seed: seed, commands: 160)
             let last = try store.lastSeq()
             #expect(last > 60)
@@ -68,9 +68,10 @@ import Testing
         }
     }
 
-    @Test func historyOfATaskIsTheFilterOfTheFullLog() throws {
+    @Test(arguments: TestBackend.allCases)
+    func historyOfATaskIsTheFilterOfTheFullLog(_ backend: TestBackend) throws {
         try TestFolder.with("history") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 5))
+            let store = try folder.open(backend, options: .testing(snapshotInterval: 5))
             let recorded = try writeRandomLog(store, seed: 5, commands: 150)
             let events = try store.allEvents()
             for list in ["default", "other"] {
@@ -117,9 +118,10 @@ import Testing
         }
     }
 
-    @Test func diffOfTwoPointsIsTheDifferenceOfTheTwoStates() throws {
+    @Test(arguments: TestBackend.allCases)
+    func diffOfTwoPointsIsTheDifferenceOfTheTwoStates(_ backend: TestBackend) throws {
         try TestFolder.with("diff") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 9))
+            let store = try folder.open(backend, options: .testing(snapshotInterval: 9))
             let recorded = try writeRandomLog(store, seed: 8, commands: 120)
             let last = try store.lastSeq()
             var random = SplitMix(seed: 99)
@@ -141,9 +143,10 @@ import Testing
         }
     }
 
-    @Test func replayOfAWorkflowEndsInItsTasks() throws {
+    @Test(arguments: TestBackend.allCases)
+    func replayOfAWorkflowEndsInItsTasks(_ backend: TestBackend) throws {
         try TestFolder.with("replay") { folder in
-            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            let store = try folder.open(backend, options: .testing())
             _ = try writeRandomLog(store, seed: 21, commands: 120)
             let steps = try store.replay(workflow: "run-1", in: "default")
             #expect(!steps.isEmpty)

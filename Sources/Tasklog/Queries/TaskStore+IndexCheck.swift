@@ -48,14 +48,18 @@ extension TaskStore {
             ).count
             if later > 0 && folded == nil { return }
         }
-        let cached: Int?? = try core.loaded.withLock { engine in
-            // A state that another reader caught up past this transaction is left as it is (taking
-            // it back would reload it); the list is then folded at this transaction's last event.
-            guard engine.dirty || engine.state.lastSeq <= last else { return nil }
-            try core.catchUp(&engine, txn)
-            try core.load(.list(list), &engine, txn)
-            return .some(engine.state.lists[list]?.tasks[id]?.version)
-        }
+        // The loaded state, if no writer holds it: waiting for it here, inside a read
+        // transaction, would break the lock order of Concurrency.md (a writer holds the state
+        // while it may wait for this process's readers, to grow the map). A state that another
+        // reader caught up past this transaction is left as it is (taking it back would reload
+        // it). Otherwise the list is folded at this transaction's last event.
+        let cached: Int?? =
+            try core.loaded.withLockIfAvailable { engine -> Int?? in
+                guard engine.dirty || engine.state.lastSeq <= last else { return nil }
+                try core.catchUp(&engine, txn)
+                try core.load(.list(list), &engine, txn)
+                return .some(engine.state.lists[list]?.tasks[id]?.version)
+            } ?? nil
         let live = try cached ?? core.listState(list, at: last, txn).0.tasks[id]?.version
         if later > 0 && live == nil { return }
         guard folded.map({ $0.version + later }) != live else { return }

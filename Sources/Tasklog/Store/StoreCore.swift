@@ -53,17 +53,20 @@ final class StoreCore: Sendable {
     let options: TaskStore.Options
     let loaded = Mutex(LoadedState())
 
+    /// Whether the store opened the backend itself (and so closes it), rather than its caller.
+    private let ownsBackend: Bool
     private let closed = Atomic(false)
 
-    init(backend: any StorageBackend, options: TaskStore.Options) {
+    init(backend: any StorageBackend, ownsBackend: Bool, options: TaskStore.Options) {
         self.backend = backend
+        self.ownsBackend = ownsBackend
         self.options = options
     }
 
-    /// Closes the backend; reads after it fail.
+    /// Reads after it fail; the backend is closed too if the store opened it.
     func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        backend.close()
+        if ownsBackend { backend.close() }
     }
 
     /// Runs `body` in a read transaction of the backend: the one way queries read the store.

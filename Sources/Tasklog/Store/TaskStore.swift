@@ -52,17 +52,23 @@ public final class TaskStore: Sendable {
         lmdb.initialMapSize = options.initialMapSize
         lmdb.createIfMissing = options.createIfMissing
         lmdb.log = options.log
-        return try open(backend: try LMDBBackend.open(at: path, options: lmdb), options: options)
+        return try open(backend: try LMDBBackend.open(at: path, options: lmdb), owned: true, options: options)
     }
 
     /// Opens the store that `backend` holds, making it a store first if it is empty.
+    ///
+    /// The caller owns the backend: ``close()`` leaves it open, and several stores may share it.
     ///
     /// ```swift
     /// let store = try TaskStore.open(backend: InMemoryBackend())
     /// ```
     public static func open(backend: any StorageBackend, options: Options = Options()) throws -> TaskStore {
+        try open(backend: backend, owned: false, options: options)
+    }
+
+    private static func open(backend: any StorageBackend, owned: Bool, options: Options) throws -> TaskStore {
         let indexVersion = try EventLog.prepare(backend) { UUID().uuidString.lowercased() }
-        let core = StoreCore(backend: backend, options: options)
+        let core = StoreCore(backend: backend, ownsBackend: owned, options: options)
         if options.loadStateAtOpen { _ = try core.withState { _ in () } }
         let store = TaskStore(path: backend.location, core: core)
         if indexVersion != EventLog.indexVersion {
@@ -73,7 +79,8 @@ public final class TaskStore: Sendable {
     }
 
     /// Finishes the commands already queued, then closes the store: later commands and queries
-    /// fail with a `storage` error that says it is closed. Closing twice does nothing.
+    /// fail with a `storage` error that says it is closed. Closing twice does nothing. A backend
+    /// given to ``open(backend:options:)`` stays open (its owner closes it).
     ///
     /// A store also closes when its last reference goes; `close()` says when.
     public func close() {

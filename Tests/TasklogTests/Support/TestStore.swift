@@ -41,6 +41,7 @@ struct TestFolder: Sendable {
     }
 
     func remove() {
+        dropInMemoryBackend()
         try? FileManager.default.removeItem(at: url)
     }
 }

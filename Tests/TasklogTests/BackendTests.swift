@@ -1,0 +1,152 @@
+import Foundation
+import LMDB
+import Synchronization
+import TasklogCore
+import Testing
+
+@testable import Tasklog
+@testable import TasklogLMDB
+
+/// What every backend must do for the engine, and the embedding API around it: the same tests on
+/// the LMDB and the in-memory backend (those that only make sense for one say so in their name).
+@Suite("Storage backends")
+struct BackendTests {
+    @Test(arguments: TestBackend.allCases)
+    func twoStoresOnOneBackendSeeEachOthersCommits(_ backend: TestBackend) throws {
+        try TestFolder.with("shared") { folder in
+            let first = try folder.open(backend)
+            let second = try folder.open(backend)
+            let task = try first.create(NewTask(subject: "Written by the first"))
+            // The second catches up inside its write: its claim sees the first's task.
+            _ = try second.update(task.id, TaskChanges(status: .inProgress, owner: "agent-b"))
+            let refused = #expect(throws: TasklogError.self) {
+                try first.update(task.id, TaskChanges(status: .inProgress, owner: "agent-a"))
+            }
+            #expect(refused?.code == .conflict)
+            #expect(try first.get(task.id)?.owner == "agent-b")
+            #expect(try first.state() == second.state())
+            #expect(try first.verify().isHealthy)
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func followSeesTheCommitsOfAnotherStoreOnTheSameBackend(_ backend: TestBackend) async throws {
+        try await TestFolder.with("follow-backend") { folder in
+            let follower = try folder.open(backend)
+            let writer = try folder.open(backend)
+            _ = try await writer.create(NewTask(subject: "Before the follower"))
+            let stream = follower.follow(from: 1, idle: 5)
+            let writing = Task {
+                for index in 1...20 { _ = try await writer.create(NewTask(subject: "Task \(index)")) }
+            }
+            var seen: [UInt64] = []
+            for try await event in stream {
+                seen.append(event.seq)
+                if seen.count == 21 { break }
+            }
+            try await writing.value
+            #expect(seen == Array(1...21))
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func threadsRacingForEveryTaskClaimEachOnce(_ backend: TestBackend) async throws {
+        try await TestFolder.with("race") { folder in
+            let stores = [try folder.open(backend), try folder.open(backend)]
+            for index in 1...40 { _ = try await stores[0].create(NewTask(subject: "Task \(index)")) }
+            let won = await withTaskGroup(of: [(Int, String)].self) { group in
+                for agent in 0..<8 {
+                    group.addTask {
+                        let store = stores[agent % 2]
+                        var claimed: [(Int, String)] = []
+                        for id in 1...40 {
+                            let outcome = try? await store.update(
+                                id,
+                                TaskChanges(status: .inProgress, owner: "agent-\(agent)")
+                            )
+                            if outcome?.statusChange != nil { claimed.append((id, "agent-\(agent)")) }
+                        }
+                        return claimed
+                    }
+                }
+                var won: [Int: [String]] = [:]
+                for await claimed in group {
+                    for (id, agent) in claimed { won[id, default: []].append(agent) }
+                }
+                return won
+            }
+            #expect(won.count == 40, "every task claimed")
+            #expect(won.values.allSatisfy { $0.count == 1 }, "no task claimed twice: \(won)")
+            let state = try stores[1].state().list("default")
+            for (id, owners) in won { #expect(state.tasks[id]?.owner == owners.first) }
+            #expect(try stores[0].verify().isHealthy)
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func aClosedStoreRefusesCommandsAndQueriesAndSaysSo(_ backend: TestBackend) async throws {
+        try await TestFolder.with("closed") { folder in
+            let store = try folder.open(backend)
+            let task = try await store.create(NewTask(subject: "Before closing"))
+            store.close()
+            store.close()  // twice does nothing
+            for attempt in [
+                { _ = try store.create(NewTask(subject: "After")) },
+                { _ = try store.get(task.id) },
+                { _ = try store.history(HistoryQuery(list: "default", taskID: task.id)) },
+            ] as [() throws -> Void] {
+                let error = #expect(throws: TasklogError.self) { try attempt() }
+                #expect(error?.code == .storage)
+                #expect(error?.message.contains("closed") == true)
+            }
+            let asyncError = await #expect(throws: TasklogError.self) {
+                _ = try await store.create(NewTask(subject: "After, async"))
+            }
+            #expect(asyncError?.message.contains("closed") == true)
+            // The backend was the caller's (in memory) or the store's (LMDB): it opens again.
+            #expect(try folder.open(backend).get(task.id)?.subject == "Before closing")
+        }
+    }
+
+    @Test func aDamagedEventOnLMDBKeepsItsCodecErrorAsTheCause() throws {
+        try TestFolder.with("cause") { folder in
+            let store = try TaskStore.open(at: folder.storePath, options: .testing())
+            for index in 1...3 { _ = try store.create(NewTask(subject: "Task \(index)")) }
+            let lmdb = try #require(store.backend as? LMDBBackend)
+            try lmdb.environment.write { txn in
+                try txn.put(in: lmdb.layout.events, key: Key.uint64(2), value: [1, 2, 3, 4])
+            }
+            let error = #expect(throws: TasklogError.self) { _ = try store.allEvents() }
+            #expect(error?.code == .corrupt)
+            #expect(error?.underlying is CodecError)
+        }
+    }
+
+    /// `verify` used to hold a read transaction (the map's resize lock, shared) while it waited
+    /// for the state's mutex, which a writer holds while it waits for that lock to grow the map.
+    @Test func verifyWhileAWriterGrowsTheLMDBMapEnds() async throws {
+        try await TestFolder.with("verify-growth") { folder in
+            var options = TaskStore.Options.testing()
+            options.initialMapSize = 1 << 20
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            let stop = Atomic(false)
+            let verifying = Task.detached {
+                var runs = 0
+                while !stop.load(ordering: .acquiring) {
+                    #expect(try store.verify().isHealthy)
+                    _ = try store.history(HistoryQuery(list: "default", taskID: 1))
+                    runs += 1
+                }
+                return runs
+            }
+            let description = String(repeating: "grow the map ", count: 2_000)
+            let before = try store.stats().mapBytes
+            for index in 1...150 {
+                _ = try await store.create(NewTask(subject: "Task \(index)", description: description))
+            }
+            stop.store(true, ordering: .releasing)
+            #expect(try await verifying.value > 0)
+            #expect(try store.stats().mapBytes > before, "the map grew while verify ran")
+        }
+    }
+}
