@@ -342,6 +342,7 @@ def test_import_claude_directory(store: Path, tmp_path: Path):
     assert report["placeholders"] == ["3", "6", "7"]
     assert report["highWater"] == 7
     assert any("left out #4 blocked by #5 (5.json): it would close the cycle #5 → #4 → #5" == repair for repair in report["repairs"]), report["repairs"]
+    assert report["inProgress"] == [{"id": "2", "owner": "agent-7"}]
 
     # Nothing is imported twice: the list is not empty any more.
     again = cli(store, "import-claude", str(directory), "--list", "imported")
@@ -371,12 +372,19 @@ def test_import_claude_directory(store: Path, tmp_path: Path):
     exported_dir = tmp_path / "exported"
     exported = cli(store, "export-claude", str(exported_dir), "--list", "imported")
     assert exported.returncode == 0, exported.stderr
-    assert sorted(p.name for p in exported_dir.iterdir()) == [".highwatermark", ".lock", "1.json", "2.json", "4.json",
-                                                               "5.json", "8.json"]
+    assert sorted(p.name for p in exported_dir.iterdir()) == [".highwatermark", ".lock", ".tasklog-export", "1.json",
+                                                               "2.json", "4.json", "5.json", "8.json"]
     assert (exported_dir / ".highwatermark").read_text() == "8"
     two = json.loads((exported_dir / "2.json").read_text())
     assert two == {"id": "2", "subject": "Ignore it from now on", "description": "", "activeForm": "Ignoring it",
                    "status": "in_progress", "blocks": ["4"], "blockedBy": ["1"], "owner": "agent-7"}
+
+    # Back over the directory imported: the files the import skipped stay, byte for byte, and are named.
+    skipped = {name: (directory / name).read_bytes() for name in ("6.json", "7.json")}
+    back = cli(store, "export-claude", str(directory), "--list", "imported")
+    assert back.returncode == 0, back.stderr
+    assert {name: (directory / name).read_bytes() for name in skipped} == skipped
+    assert "kept 6.json (Tasklog did not write it), 7.json (Tasklog did not write it)" in back.stderr
 
 
 # MARK: SIGKILL and leases
