@@ -91,7 +91,7 @@ def test_initialize_and_list_tools(store: Path):
                 listed = await session.list_tools()
                 assert [tool.name for tool in listed.tools] == TOOLS
                 for tool in listed.tools:
-                    file = json.loads((REPOSITORY / "schemas" / "mcp" / f"{tool.name}.input.json").read_text())
+                    file = json.loads((REPOSITORY / "Sources" / "TasklogMCP" / "Schemas" / f"{tool.name}.input.json").read_text())
                     assert tool.input_schema == file, f"{tool.name} lists another schema than its file"
                     assert tool.input_schema["additionalProperties"] is False
                     assert tool.description
