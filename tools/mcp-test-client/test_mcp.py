@@ -287,7 +287,12 @@ def test_garbage_lines_on_the_wire():
             assert receive()["result"]["serverInfo"]["name"] == "tasklog"
             send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
             send("{not json")
-            assert receive()["error"]["code"] == -32700
+            parse_error = receive()
+            assert parse_error["error"]["code"] == -32700
+            assert parse_error["id"] is None, "JSON-RPC 2.0: the id of a message that cannot be parsed is null"
+            send("[]")
+            empty_batch = receive()
+            assert empty_batch["error"]["code"] == -32600 and empty_batch["id"] is None
             send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"arguments": {}}}))
             assert receive()["error"]["code"] == -32602
             send(json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
