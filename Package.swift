@@ -40,7 +40,9 @@ let package = Package(
                 "Tasklog",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The tools' input and output JSON Schemas, embedded in the binary: the one copy of each.
+            resources: [.embedInCode("Schemas")]
         ),
         .target(
             name: "TasklogServer",

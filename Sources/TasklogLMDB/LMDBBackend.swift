@@ -49,6 +49,7 @@ public final class LMDBBackend: StorageBackend {
         if !exists && !options.createIfMissing {
             throw TasklogError(.notFound, "there is no store at \(path)")
         }
+        if !exists { try checkCreatable(path) }
         var environmentOptions = Environment.Options()
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.durability = Self.durability(options.durability)
@@ -67,6 +68,39 @@ public final class LMDBBackend: StorageBackend {
             )
         }
         return backend
+    }
+
+    /// Says why a store directory cannot be made at `path`, before LMDB would report both cases
+    /// as "does not exist": the folder to hold it is missing, or it cannot be written.
+    private static func checkCreatable(_ path: String) throws(TasklogError) {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
+            throw TasklogError(
+                .notFound,
+                "the folder \(parent) that would hold the store \(path) does not exist; create it first, or pass another store path"
+            )
+        }
+        guard isDirectory.boolValue else {
+            throw TasklogError(
+                .invalidInput,
+                "\(parent) is a file, so the store \(path) cannot be made in it; pass another store path"
+            )
+        }
+        // A probe: the real directory is made by the open, with the same mode.
+        guard mkdir(path, 0o700) != 0 else {
+            rmdir(path)
+            return
+        }
+        let failure = errno
+        guard failure != EEXIST else { return }
+        // A folder like /proc answers "no such file" for any new name: it is not writable either.
+        let reason = failure == ENOENT ? "" : " (\(String(cString: strerror(failure))))"
+        throw TasklogError(
+            .storage,
+            "the store \(path) cannot be made: its folder \(parent) is not writable\(reason); "
+                + "pass a store path in a folder you can write"
+        )
     }
 
     public func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {

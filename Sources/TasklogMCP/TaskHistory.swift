@@ -24,6 +24,9 @@ struct TaskHistory {
         var to: JSONValue
     }
 
+    /// The fields whose values are task ids (shown as `#2, #3`); any other list is shown as JSON.
+    static let idFields: Set<String> = ["blocks", "blockedBy"]
+
     /// The newest `limit` events of task `id` of `list`, oldest first, and how many it has in all.
     static func newest(
         _ limit: Int,
@@ -43,7 +46,7 @@ struct TaskHistory {
                 type: entry.event.payload.typeName,
                 changes: fields.map { change in
                     // Lists read as empty lists rather than as absent.
-                    let none: JSONValue = change.field == "blocks" || change.field == "blockedBy" ? [] : .null
+                    let none: JSONValue = idFields.contains(change.field) ? [] : .null
                     return Change(field: change.field, from: change.before ?? none, to: change.after ?? none)
                 }
             )
@@ -65,16 +68,19 @@ extension TaskHistory.Entry {
 
     /// One line for a model: seq, time, actor, type, then each change.
     var line: String {
-        let what = changes.map { "\($0.field): \(Self.short($0.from)) → \(Self.short($0.to))" }.joined(separator: "; ")
+        let what = changes.map { change in
+            "\(change.field): \(Self.short(change.from, of: change.field)) → \(Self.short(change.to, of: change.field))"
+        }.joined(separator: "; ")
         return "seq \(seq)  \(time.iso8601Seconds)  \(actor ?? "-")  \(type)\(what.isEmpty ? "" : "  \(what)")"
     }
 
-    private static func short(_ value: JSONValue) -> String {
+    private static func short(_ value: JSONValue, of field: String) -> String {
         let text: String =
             switch value {
             case .null: "none"
             case .string(let text): text
-            case .array(let elements) where elements.allSatisfy({ $0.stringValue != nil }):
+            case .array(let elements)
+            where TaskHistory.idFields.contains(field) && elements.allSatisfy({ $0.stringValue != nil }):
                 elements.isEmpty ? "[]" : elements.map { "#" + $0.stringValue! }.joined(separator: ", ")
             default: value.serialized()
             }

@@ -154,8 +154,12 @@ public struct TaskTools: Sendable {
             object["statusChange"] = ["from": .string(change.from.name), "to": .string(change.to.name)]
         }
         if let task = outcome.task { object["task"] = task.json }
-        let fields = outcome.updatedFields.joined(separator: ", ")
-        return ToolResult(text: "Updated task #\(id)\(fields.isEmpty ? "" : " " + fields)", structured: .object(object))
+        // The agents' text names the fields changed; with none, it says so, as the CLI does.
+        let text =
+            outcome.updatedFields.isEmpty
+            ? "Task #\(id) unchanged"
+            : "Updated task #\(id) \(outcome.updatedFields.joined(separator: ", "))"
+        return ToolResult(text: text, structured: .object(object))
     }
 
     // MARK: Beyond the four

@@ -141,7 +141,8 @@ public final class TasklogMCPServer: Sendable {
 
     /// Registers `tools/list` and `tools/call`.
     func register(on server: Server) async {
-        let listed = Self.mcpTools
+        // With tracking disabled every call answers {tracking, done}, which no output schema describes.
+        let listed = Self.mcpTools(announcingOutputSchemas: configuration.trackingEnabled)
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: listed) }
         await server.withMethodHandler(RawToolCall.self) { [self] parameters in
             try await call(parameters.value)
@@ -195,8 +196,9 @@ public final class TasklogMCPServer: Sendable {
         }
     }
 
-    /// The tools as `tools/list` gives them.
-    static var mcpTools: [Tool] {
+    /// The tools as `tools/list` gives them: with their output schemas, which the structured
+    /// content of every result that is not an error follows, unless `announcingOutputSchemas` is false.
+    static func mcpTools(announcingOutputSchemas: Bool = true) -> [Tool] {
         ToolCatalog.tools.map { tool in
             Tool(
                 name: tool.name,
@@ -209,7 +211,8 @@ public final class TasklogMCPServer: Sendable {
                     destructiveHint: tool.readOnly ? nil : tool.name == "TaskUpdate",
                     idempotentHint: tool.readOnly ? nil : false,
                     openWorldHint: false
-                )
+                ),
+                outputSchema: announcingOutputSchemas ? Value(tool.outputSchema) : nil
             )
         }
     }

@@ -2,10 +2,14 @@ import TasklogCore
 
 /// The tools of `tasklog mcp`, in the order `tools/list` gives them.
 public enum ToolCatalog {
-    /// Every tool, with its input schema parsed from ``ToolSchemas``.
+    /// Every tool, with its input and output schemas: the files `Schemas/<Tool>.input.json` and
+    /// `Schemas/<Tool>.output.json` beside this one, which SwiftPM embeds in the binary
+    /// (`.embedInCode`), so that the schemas exist once and the binary needs no file at run time.
     public static let tools: [ToolDefinition] = [
         tool(
             "TaskCreate",
+            input: PackageResources.TaskCreate_input_json,
+            output: PackageResources.TaskCreate_output_json,
             title: "Create a task",
             readOnly: false,
             """
@@ -16,6 +20,8 @@ public enum ToolCatalog {
         ),
         tool(
             "TaskUpdate",
+            input: PackageResources.TaskUpdate_input_json,
+            output: PackageResources.TaskUpdate_output_json,
             title: "Update a task",
             readOnly: false,
             """
@@ -28,12 +34,16 @@ public enum ToolCatalog {
         ),
         tool(
             "TaskGet",
+            input: PackageResources.TaskGet_input_json,
+            output: PackageResources.TaskGet_output_json,
             title: "Get a task",
             readOnly: true,
             "Get one task by id: subject, description, status, owner, and the tasks it blocks and is blocked by."
         ),
         tool(
             "TaskList",
+            input: PackageResources.TaskList_input_json,
+            output: PackageResources.TaskList_output_json,
             title: "List tasks",
             readOnly: true,
             """
@@ -44,6 +54,8 @@ public enum ToolCatalog {
         ),
         tool(
             "TaskReady",
+            input: PackageResources.TaskReady_input_json,
+            output: PackageResources.TaskReady_output_json,
             title: "Claimable tasks",
             readOnly: true,
             """
@@ -53,6 +65,8 @@ public enum ToolCatalog {
         ),
         tool(
             "TaskHistory",
+            input: PackageResources.TaskHistory_input_json,
+            output: PackageResources.TaskHistory_output_json,
             title: "History of a task",
             readOnly: true,
             """
@@ -62,6 +76,8 @@ public enum ToolCatalog {
         ),
         tool(
             "TaskStateAt",
+            input: PackageResources.TaskStateAt_input_json,
+            output: PackageResources.TaskStateAt_output_json,
             title: "Tasks at a point in time",
             readOnly: true,
             """
@@ -71,6 +87,8 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowLedger",
+            input: PackageResources.WorkflowLedger_input_json,
+            output: PackageResources.WorkflowLedger_output_json,
             title: "Workflow ledger",
             readOnly: true,
             """
@@ -80,6 +98,8 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowResume",
+            input: PackageResources.WorkflowResume_input_json,
+            output: PackageResources.WorkflowResume_output_json,
             title: "Resume a workflow",
             readOnly: true,
             """
@@ -91,6 +111,8 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowStart",
+            input: PackageResources.WorkflowStart_input_json,
+            output: PackageResources.WorkflowStart_output_json,
             title: "Start a workflow run",
             readOnly: false,
             """
@@ -101,18 +123,24 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowCheckpoint",
+            input: PackageResources.WorkflowCheckpoint_input_json,
+            output: PackageResources.WorkflowCheckpoint_output_json,
             title: "Record a checkpoint",
             readOnly: false,
             "Record a milestone of a workflow run by hand, for a step that has no task to complete."
         ),
         tool(
             "WorkflowFail",
+            input: PackageResources.WorkflowFail_input_json,
+            output: PackageResources.WorkflowFail_output_json,
             title: "Fail a workflow run",
             readOnly: false,
             "Mark a workflow run failed at a step; WorkflowResume then resumes from that step."
         ),
         tool(
             "WorkflowComplete",
+            input: PackageResources.WorkflowComplete_input_json,
+            output: PackageResources.WorkflowComplete_output_json,
             title: "Complete a workflow run",
             readOnly: false,
             """
@@ -122,6 +150,8 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowFork",
+            input: PackageResources.WorkflowFork_input_json,
+            output: PackageResources.WorkflowFork_output_json,
             title: "Fork a workflow run",
             readOnly: false,
             """
@@ -132,6 +162,8 @@ public enum ToolCatalog {
         ),
         tool(
             "WorkflowShow",
+            input: PackageResources.WorkflowShow_input_json,
+            output: PackageResources.WorkflowShow_output_json,
             title: "Show a workflow run",
             readOnly: true,
             """
@@ -147,15 +179,26 @@ public enum ToolCatalog {
         tools.first { $0.name == name }
     }
 
-    private static func tool(_ name: String, title: String, readOnly: Bool, _ description: String) -> ToolDefinition {
-        guard let text = ToolSchemas.text[name], let schema = try? JSONValue(parsing: text) else {
-            preconditionFailure("the input schema of \(name) is missing or is not valid JSON")
+    private static func tool(
+        _ name: String,
+        input: [UInt8],
+        output: [UInt8],
+        title: String,
+        readOnly: Bool,
+        _ description: String
+    ) -> ToolDefinition {
+        func schema(_ bytes: [UInt8], _ kind: String) -> JSONValue {
+            guard let schema = try? bytes.withUnsafeBytes({ try JSONValue(parsing: $0) }) else {
+                preconditionFailure("Schemas/\(name).\(kind).json is not valid JSON")
+            }
+            return schema
         }
         return ToolDefinition(
             name: name,
             title: title,
             description: description,
-            inputSchema: schema,
+            inputSchema: schema(input, "input"),
+            outputSchema: schema(output, "output"),
             readOnly: readOnly
         )
     }

@@ -1,6 +1,6 @@
 import TasklogCore
 
-/// One tool the server offers: its name, what a model reads about it, and its input schema.
+/// One tool the server offers: its name, what a model reads about it, and its schemas.
 public struct ToolDefinition: Sendable, Hashable {
     /// The tool's name, as agents know it (`TaskCreate`, …).
     public var name: String
@@ -8,11 +8,16 @@ public struct ToolDefinition: Sendable, Hashable {
     public var title: String
     /// What the tool does, for the model choosing tools.
     public var description: String
-    /// The JSON Schema of the arguments: the content of ``schemaFile``.
+    /// The JSON Schema of the arguments: the content of ``inputSchemaFile``.
     public var inputSchema: JSONValue
+    /// The JSON Schema of the structured content of a result that is not an error: the content
+    /// of ``outputSchemaFile``.
+    public var outputSchema: JSONValue
     /// Whether the tool only reads.
     public var readOnly: Bool
 
     /// Where the input schema lives in the repository.
-    public var schemaFile: String { "schemas/mcp/\(name).input.json" }
+    public var inputSchemaFile: String { "Sources/TasklogMCP/Schemas/\(name).input.json" }
+    /// Where the output schema lives in the repository.
+    public var outputSchemaFile: String { "Sources/TasklogMCP/Schemas/\(name).output.json" }
 }

@@ -73,7 +73,24 @@ struct StoreOptions: ParsableArguments {
                 Self.warnOnce("\(error.message); no ledger is written")
             }
         }
-        return try TaskStore.open(at: storePath, options: options)
+        do {
+            return try TaskStore.open(at: storePath, options: options)
+        } catch let error as TasklogError {
+            throw Self.withStoreHint(error)
+        }
+    }
+
+    /// The library says what is wrong with a store path; the command line adds its own flags.
+    static func withStoreHint(_ error: TasklogError) -> TasklogError {
+        var error = error
+        if error.message.hasPrefix("there is no store at") {
+            error.message += "; create a task first, or pass --store (or set TASKLOG_STORE)"
+        } else if error.message.hasSuffix("is a file, not a store directory") {
+            error.message += "; pass another --store"
+        } else if error.message == "the store directory does not exist" {
+            error.message += "; check --store or TASKLOG_STORE"
+        }
+        return error
     }
 
     /// Opens the store for a task or workflow command: with tracking disabled, the command is a no-op.

@@ -1,5 +1,6 @@
 import Foundation
 import TasklogCore
+import TasklogMCP
 import Testing
 
 /// The real `tasklog mcp` binary, spoken to in JSON-RPC over its stdin and stdout.
@@ -34,8 +35,8 @@ import Testing
             )
             for tool in tools {
                 let name = try #require(tool["name"]?.stringValue)
-                let file = ToolSchemaTests.repository.appendingPathComponent("schemas/mcp/\(name).input.json")
-                #expect(tool["inputSchema"] == (try JSONValue(parsing: String(contentsOf: file, encoding: .utf8))))
+                #expect(tool["inputSchema"] == (try ToolSchemaTests.file("\(name).input.json")))
+                #expect(tool["outputSchema"] == (try ToolSchemaTests.file("\(name).output.json")))
             }
             #expect(try await server.finish() == 0)
         }
@@ -140,6 +141,11 @@ import Testing
                 try await server.call("TaskList").text
                     == "#1 [completed] Design the schema (agent-a)\n#2 [pending] Write the migration"
             )
+            // An update that changes nothing says so (the CLI's words), with no field named.
+            let same = try await server.call("TaskUpdate", ["taskId": "2", "subject": "Write the migration"])
+            #expect(same.text == "Task #2 unchanged")
+            #expect(same.structured["updatedFields"] == [])
+            #expect(same.structured["success"] == true)
             let deleted = try await server.call("TaskUpdate", ["taskId": "3", "status": "deleted"])
             #expect(deleted.text == "Updated task #3 deleted")
             #expect(deleted.structured["statusChange"] == ["from": "pending", "to": "deleted"])
@@ -317,4 +323,14 @@ import Testing
             #expect(try await later.finish() == 0)
         }
     }
+
+    /// `tasklog mcp --help` names every tool of the catalog.
+    @Test func theHelpListsEveryTool() throws {
+        let (status, help, errors) = try Binary.run(["mcp", "--help"])
+        #expect(status == 0, "\(errors)")
+        let flat = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let named = ToolCatalog.tools.map(\.name).joined(separator: ", ")
+        #expect(flat.contains("Tools: \(named) (the first four"), "\(help)")
+    }
+
 }

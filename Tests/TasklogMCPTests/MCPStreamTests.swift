@@ -147,4 +147,30 @@ import Testing
             #expect(try await server.finish() == 0)
         }
     }
+
+    /// A line that is not JSON gets a Parse error with `"id": null` (JSON-RPC 2.0: the id cannot be
+    /// known), and JSON that is no message an Invalid Request with `"id": null`; the SDK answered
+    /// both with a random id. The server then serves the next request.
+    @Test(arguments: [
+        (#"{"jsonrpc":"2.0","id":5,"method":"#, -32700),
+        ("not json", -32700),
+        ("42", -32600),
+        ("[]", -32600),
+    ])
+    func aMessageWhoseIDCannotBeKnownIsAnsweredWithIDNull(line: String, code: Int) async throws {
+        try await Scratch.with("parse-error") { scratch in
+            let server = try await MCPProcess.started(["--store", scratch.store])
+            let count = server.lineCount
+            try server.sendLine(line)
+            let refused = try await server.anyError(after: count)
+            #expect(refused["id"] == JSONValue.null, "\(refused)")
+            #expect(refused["error"]?["code"] == .int(Int64(code)), "\(refused)")
+            #expect(
+                try await server.call("TaskCreate", ["subject": "next", "description": ""]).text
+                    == "Task #1 created successfully: next"
+            )
+            #expect(try await server.finish() == 0)
+        }
+    }
+
 }

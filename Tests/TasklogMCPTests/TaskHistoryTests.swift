@@ -2,6 +2,8 @@ import Foundation
 import TasklogCore
 import Testing
 
+@testable import TasklogMCP
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,4 +64,23 @@ import Glibc
             #expect(try await server.finish(timeout: .seconds(120)) == 0)
         }
     }
+
+    /// Only the fields that hold task ids read as `#2, #3`; a list in the metadata reads as JSON.
+    @Test func onlyBlockersReadAsTaskIDs() {
+        let entry = TaskHistory.Entry(
+            seq: 3,
+            time: Timestamp(rawValue: 0),
+            actor: "agent-a",
+            type: "task_updated",
+            changes: [
+                .init(field: "blockedBy", from: [], to: ["2", "3"]),
+                .init(field: "metadata.tags", from: .null, to: ["urgent", "db"]),
+            ]
+        )
+        #expect(
+            entry.line.hasSuffix(#"blockedBy: [] → #2, #3; metadata.tags: none → ["urgent","db"]"#),
+            "\(entry.line)"
+        )
+    }
+
 }

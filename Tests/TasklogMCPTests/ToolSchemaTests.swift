@@ -4,12 +4,21 @@ import Testing
 
 @testable import TasklogMCP
 
-/// The schemas the server lists are the files in `schemas/mcp/`, and the validator applies them.
+/// The schemas the server lists are the files in `Sources/TasklogMCP/Schemas/` (embedded in the
+/// binary; `schemas/mcp` points there), and the validator applies them.
 @Suite struct ToolSchemaTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func everyToolHasItsSchemaFileAndTheyMatch() throws {
+    /// The folder of the schema files, the one copy of each.
+    static let folder = repository.appendingPathComponent("Sources/TasklogMCP/Schemas")
+
+    /// The schema file `name`, parsed.
+    static func file(_ name: String) throws -> JSONValue {
+        try JSONValue(parsing: String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+    }
+
+    @Test func everyToolHasItsSchemaFilesAndTheyAreWhatTheServerLists() throws {
         let names = ToolCatalog.tools.map(\.name)
         #expect(
             names == [
@@ -18,18 +27,25 @@ import Testing
                 "WorkflowComplete", "WorkflowFork", "WorkflowShow",
             ]
         )
-        let folder = Self.repository.appendingPathComponent("schemas/mcp")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
-            $0.hasSuffix(".input.json")
-        }
-        #expect(Set(files) == Set(names.map { "\($0).input.json" }))
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
+        #expect(Set(files) == Set(names.flatMap { ["\($0).input.json", "\($0).output.json"] }))
         for tool in ToolCatalog.tools {
-            let text = try String(contentsOf: Self.repository.appendingPathComponent(tool.schemaFile), encoding: .utf8)
-            let file = try JSONValue(parsing: text)
-            #expect(file == tool.inputSchema, "\(tool.schemaFile) differs from the schema the server lists")
+            #expect(try Self.file("\(tool.name).input.json") == tool.inputSchema)
+            #expect(try Self.file("\(tool.name).output.json") == tool.outputSchema)
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: Self.repository.appendingPathComponent(tool.inputSchemaFile).path
+                )
+            )
             #expect(tool.inputSchema["additionalProperties"] == false, "\(tool.name) must refuse unknown properties")
             #expect(tool.inputSchema["type"] == "object")
+            #expect(tool.outputSchema["type"] == "object", "structuredContent is an object")
         }
+        // The old place still reads the same files.
+        let linked = Self.repository.appendingPathComponent("schemas/mcp/TaskCreate.output.json")
+        #expect(
+            try JSONValue(parsing: String(contentsOf: linked, encoding: .utf8)) == ToolCatalog.tools[0].outputSchema
+        )
     }
 
     @Test func theAgentsInputShapes() throws {

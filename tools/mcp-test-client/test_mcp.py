@@ -91,7 +91,7 @@ def test_initialize_and_list_tools(store: Path):
                 listed = await session.list_tools()
                 assert [tool.name for tool in listed.tools] == TOOLS
                 for tool in listed.tools:
-                    file = json.loads((REPOSITORY / "schemas" / "mcp" / f"{tool.name}.input.json").read_text())
+                    file = json.loads((REPOSITORY / "Sources" / "TasklogMCP" / "Schemas" / f"{tool.name}.input.json").read_text())
                     assert tool.input_schema == file, f"{tool.name} lists another schema than its file"
                     assert tool.input_schema["additionalProperties"] is False
                     assert tool.description
@@ -287,7 +287,12 @@ def test_garbage_lines_on_the_wire():
             assert receive()["result"]["serverInfo"]["name"] == "tasklog"
             send(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
             send("{not json")
-            assert receive()["error"]["code"] == -32700
+            parse_error = receive()
+            assert parse_error["error"]["code"] == -32700
+            assert parse_error["id"] is None, "JSON-RPC 2.0: the id of a message that cannot be parsed is null"
+            send("[]")
+            empty_batch = receive()
+            assert empty_batch["error"]["code"] == -32600 and empty_batch["id"] is None
             send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"arguments": {}}}))
             assert receive()["error"]["code"] == -32602
             send(json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
@@ -342,6 +347,7 @@ def test_import_claude_directory(store: Path, tmp_path: Path):
     assert report["placeholders"] == ["3", "6", "7"]
     assert report["highWater"] == 7
     assert any("left out #4 blocked by #5 (5.json): it would close the cycle #5 → #4 → #5" == repair for repair in report["repairs"]), report["repairs"]
+    assert report["inProgress"] == [{"id": "2", "owner": "agent-7"}]
 
     # Nothing is imported twice: the list is not empty any more.
     again = cli(store, "import-claude", str(directory), "--list", "imported")
@@ -371,12 +377,19 @@ def test_import_claude_directory(store: Path, tmp_path: Path):
     exported_dir = tmp_path / "exported"
     exported = cli(store, "export-claude", str(exported_dir), "--list", "imported")
     assert exported.returncode == 0, exported.stderr
-    assert sorted(p.name for p in exported_dir.iterdir()) == [".highwatermark", ".lock", "1.json", "2.json", "4.json",
-                                                               "5.json", "8.json"]
+    assert sorted(p.name for p in exported_dir.iterdir()) == [".highwatermark", ".lock", ".tasklog-export", "1.json",
+                                                               "2.json", "4.json", "5.json", "8.json"]
     assert (exported_dir / ".highwatermark").read_text() == "8"
     two = json.loads((exported_dir / "2.json").read_text())
     assert two == {"id": "2", "subject": "Ignore it from now on", "description": "", "activeForm": "Ignoring it",
                    "status": "in_progress", "blocks": ["4"], "blockedBy": ["1"], "owner": "agent-7"}
+
+    # Back over the directory imported: the files the import skipped stay, byte for byte, and are named.
+    skipped = {name: (directory / name).read_bytes() for name in ("6.json", "7.json")}
+    back = cli(store, "export-claude", str(directory), "--list", "imported")
+    assert back.returncode == 0, back.stderr
+    assert {name: (directory / name).read_bytes() for name in skipped} == skipped
+    assert "kept 6.json (Tasklog did not write it), 7.json (Tasklog did not write it)" in back.stderr
 
 
 # MARK: SIGKILL and leases

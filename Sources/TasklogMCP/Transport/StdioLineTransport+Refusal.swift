@@ -13,22 +13,46 @@ extension StdioLineTransport {
         return head.withUnsafeBytes { refusal(of: $0, code: overlongLineCode, message: message) }
     }
 
-    /// The error response to a message holding a number that JSON's readers would change: an
-    /// integer beyond 64 bits (rounded to a double) or a number too small for a double (read as
-    /// 0). The SDK would pass either on silently altered; it is refused, as the CLI refuses it, or
-    /// `nil` when the line holds no such number.
-    static func alteredNumberError(_ line: UnsafeRawBufferPointer) -> Data? {
+    /// The error response the transport gives itself to a line that the SDK would pass on altered
+    /// or answer with a made-up id, or `nil` for a line to hand to the SDK:
+    /// - a number that JSON's readers would change (an integer beyond 64 bits, rounded to a double,
+    ///   or a number too small for a double, read as 0): Invalid params, as the CLI refuses it;
+    /// - a line that is not JSON at all: Parse error, with `"id": null` (JSON-RPC 2.0, 5.1: the id
+    ///   cannot be known), where the SDK would answer with a random id;
+    /// - JSON that is neither an object nor a non-empty array (`42`, `"x"`, `[]`): Invalid Request,
+    ///   with `"id": null` for the same reason.
+    static func lineRefusal(_ line: UnsafeRawBufferPointer) -> Data? {
         do throws(JSONParseError) {
-            _ = try JSONValue(parsing: line)
-            return nil
+            switch try JSONValue(parsing: line) {
+            case .object: return nil
+            case .array(let elements) where !elements.isEmpty: return nil
+            default:
+                let message = "a JSON-RPC message is an object (or a non-empty array of them); send one per line"
+                return refusal(
+                    of: UnsafeRawBufferPointer(start: nil, count: 0),
+                    code: overlongLineCode,
+                    message: message
+                )
+            }
         } catch {
-            guard error.isNumberOutOfRange else { return nil }  // other faults are the SDK's to answer
-            let message =
-                "a number in the message cannot be kept as written (\(error.message)); "
-                + "send it as a string, or within 64-bit integers and doubles"
-            return refusal(of: line, code: invalidParamsCode, message: message)
+            if error.isNumberOutOfRange {
+                let message =
+                    "a number in the message cannot be kept as written (\(error.message)); "
+                    + "send it as a string, or within 64-bit integers and doubles"
+                return refusal(of: line, code: invalidParamsCode, message: message)
+            }
+            // Tasklog's parser is stricter than the SDK's (a repeated key, deep nesting): only what no
+            // JSON reader takes is a parse error here; the rest is the SDK's to answer.
+            guard (try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])) == nil else {
+                return nil
+            }
+            let message = "the message is not valid JSON (\(error)); send one JSON-RPC message per line"
+            return refusal(of: UnsafeRawBufferPointer(start: nil, count: 0), code: parseErrorCode, message: message)
         }
     }
+
+    /// The JSON-RPC error code of a line that is not JSON: Parse error.
+    static let parseErrorCode = -32700
 
     /// The JSON-RPC error code of a message with a number out of range: Invalid params.
     static let invalidParamsCode = -32602

@@ -135,7 +135,7 @@ actor StdioLineTransport: Transport {
         private func deliver(_ piece: LineReader.Piece) {
             switch piece {
             case .line(let bytes):
-                if let refusal = bytes.withUnsafeBytes({ StdioLineTransport.alteredNumberError($0) }) {
+                if let refusal = bytes.withUnsafeBytes({ StdioLineTransport.lineRefusal($0) }) {
                     writer.enqueue(refusal)
                     return
                 }

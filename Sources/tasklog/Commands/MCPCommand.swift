@@ -10,8 +10,8 @@ struct MCPServe: ParsableCommand {
         commandName: "mcp",
         abstract: "Serve the agent task tools over MCP on standard input and output.",
         discussion: """
-            Tools: TaskCreate, TaskUpdate, TaskGet, TaskList (the agents' own names and shapes), \
-            TaskReady and TaskHistory; input schemas in schemas/mcp/. Events are written as \
+            Tools: \(ToolCatalog.tools.map(\.name).joined(separator: ", ")) (the first four with the \
+            agents' own names and shapes); input and output schemas in schemas/mcp/. Events are written as \
             --actor (or $TASKLOG_ACTOR) if given, else as the client's name from initialize, made \
             unique among live sessions (name, name#2, …). The session's claims go back to pending \
             when it ends; if the process is killed, when its lease runs out (any later session, or \

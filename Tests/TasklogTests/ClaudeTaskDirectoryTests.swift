@@ -1,9 +1,8 @@
 import Foundation
-import Tasklog
 import TasklogCore
 import Testing
 
-@testable import TasklogMCP
+@testable import Tasklog
 
 /// Import and export of agent task files (`tasklog import-claude`, `tasklog export-claude`).
 @Suite struct ClaudeTaskDirectoryTests {
@@ -51,18 +50,19 @@ import Testing
     }
 
     @Test func importKeepsIdsDependenciesStatusesAndOwners() async throws {
-        try await Scratch.with("import") { scratch in
+        try await TestFolder.with("claude-import") { scratch in
             let directory = scratch.path + "/tasks"
             try Self.writeReferenceLayout(in: directory)
             let files = try ClaudeTaskDirectory(reading: directory)
             #expect(files.tasks.keys.sorted() == [1, 2, 4, 5])
             #expect(files.skipped.map(\.file) == ["6.json", "7.json", "notes.json"])
             #expect(files.skipped[1].reason == #"its id must be a string like "7", not integer 7"#)
-            let store = try TaskStore.open(at: scratch.store)
+            let store = try TaskStore.open(at: scratch.storePath)
             let report = try await files.importTasks(into: store, list: "imported", actor: "importer")
             #expect(report.imported == [1, 2, 4, 5])
             #expect(report.placeholders == [3, 6, 7])
             #expect(report.highWater == 7)
+            #expect(report.inProgress == [.init(id: 5, owner: "agent-b")])
             #expect(report.repairs.count == 2)
             #expect(
                 report.repairs.contains("left out #1 blocked by #2 (1.json): it would close the cycle #2 → #1 → #2")
@@ -103,8 +103,8 @@ import Testing
     }
 
     @Test func exportWritesTheReferenceLayoutAndReadsBack() async throws {
-        try await Scratch.with("export") { scratch in
-            let store = try TaskStore.open(at: scratch.store)
+        try await TestFolder.with("claude-export") { scratch in
+            let store = try TaskStore.open(at: scratch.storePath)
             let a = try await store.create(
                 NewTask(subject: "Plan", description: "the plan", activeForm: "Planning"),
                 in: "l"
@@ -116,10 +116,13 @@ import Testing
             _ = try await store.update(c.id, TaskChanges(status: .deleted), in: "l")
             let directory = scratch.path + "/out"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // A file of a task that is gone, but that no export wrote: it stays.
             try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/3.json"))
             let report = try ClaudeTaskDirectory.export(store, list: "l", to: directory)
             #expect(report.written == [1, 2])
-            #expect(report.removed == ["3.json"])
+            #expect(report.removed == [])
+            #expect(report.kept == [.init(file: "3.json", reason: "Tasklog did not write it")])
+            #expect(try String(contentsOfFile: directory + "/3.json", encoding: .utf8) == "{}")
             #expect(report.highWater == 3)
             let first = try String(contentsOfFile: directory + "/1.json", encoding: .utf8)
             #expect(
@@ -143,7 +146,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: directory + "/.lock"))
 
             let again = try ClaudeTaskDirectory(reading: directory)
-            #expect(again.skipped.isEmpty)
+            #expect(again.skipped.map(\.file) == ["3.json"])  // the file the export kept
             let copy = try await again.importTasks(into: store, list: "copy", actor: nil)
             #expect(copy.placeholders == [3])
             let original = try store.tasks(in: "l").map {
@@ -153,6 +156,42 @@ import Testing
                 [$0.id, $0.subject, $0.status.name, $0.owner ?? "", $0.blocks, $0.blockedBy] as [AnyHashable]
             }
             #expect(original == imported)
+        }
+    }
+
+    /// The next export removes the files it wrote whose tasks are gone, and only those: a file an
+    /// agent changed since stays, and so does one it never wrote.
+    @Test func exportRemovesOnlyUnchangedFilesItWrote() async throws {
+        try await TestFolder.with("claude-reexport") { scratch in
+            let store = try TaskStore.open(at: scratch.storePath)
+            for subject in ["Plan", "Build", "Ship"] { _ = try await store.create(NewTask(subject: subject), in: "l") }
+            let directory = scratch.path + "/out"
+            _ = try ClaudeTaskDirectory.export(store, list: "l", to: directory)
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: directory + "/9.json"))
+            // An agent edits 3.json after the export.
+            let edited = try String(contentsOfFile: directory + "/3.json", encoding: .utf8)
+                .replacingOccurrences(of: "pending", with: "completed")
+            try Data(edited.utf8).write(to: URL(fileURLWithPath: directory + "/3.json"))
+            for id in [2, 3] { _ = try await store.update(id, TaskChanges(status: .deleted), in: "l") }
+
+            let report = try ClaudeTaskDirectory.export(store, list: "l", to: directory)
+            #expect(report.written == [1])
+            #expect(report.removed == ["2.json"])
+            #expect(
+                report.kept == [
+                    .init(file: "3.json", reason: "it changed since Tasklog exported it"),
+                    .init(file: "9.json", reason: "Tasklog did not write it"),
+                ]
+            )
+            #expect(try String(contentsOfFile: directory + "/3.json", encoding: .utf8) == edited)
+            // The mark stays above every id a kept file names: no agent task takes 9 again.
+            #expect(report.highWater == 9)
+            #expect(try String(contentsOfFile: directory + "/.highwatermark", encoding: .utf8) == "9")
+            // An export of another list accounts for none of these files.
+            _ = try await store.create(NewTask(subject: "Other"), in: "other")
+            let other = try ClaudeTaskDirectory.export(store, list: "other", to: directory)
+            #expect(other.removed == [])
+            #expect(other.kept.map(\.file) == ["3.json", "9.json"])
         }
     }
 
