@@ -109,6 +109,7 @@ public final class Environment: @unchecked Sendable {
         // Closed under the registry's lock, and only then forgotten: an open of the same directory
         // waits until this one is closed, because closing a file descriptor drops every POSIX lock
         // the process holds on the file, a second environment's included.
+        FaultInjection.disarm(env)
         Environment.registry.withLock { registry in
             Syscalls.envClose(env)
             registry[fileID] = nil

@@ -150,3 +150,21 @@ struct BackendTests {
         }
     }
 }
+
+extension BackendTests {
+    /// The README's example of a test on the in-memory backend, as it is printed there.
+    @Test func theReadmesInMemoryExampleRuns() async throws {
+        let backend = InMemoryBackend()
+        let store = try TaskStore.open(backend: backend)
+        let task = try await store.create(NewTask(subject: "Write the test"))
+        _ = try await store.update(task.id, TaskChanges(status: .inProgress, owner: "worker-1"))
+        // A second store on the same backend is another "process": it sees the claim.
+        let other = try TaskStore.open(backend: backend)
+        await #expect(throws: TasklogError.self) {
+            try await other.update(task.id, TaskChanges(status: .inProgress, owner: "worker-2"))
+        }
+        #expect(try other.verify().isHealthy)
+        store.close()
+        other.close()  // the backend is the caller's: it stays open until released
+    }
+}

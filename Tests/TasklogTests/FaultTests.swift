@@ -1,5 +1,5 @@
 import Foundation
-import LMDB
+@_spi(Testing) import LMDB
 import Testing
 
 @testable import Tasklog
@@ -10,11 +10,10 @@ import Testing
 /// lost, a refused write leaves nothing behind, and the store works afterwards.
 @Suite(.serialized) struct FaultTests {
     @Test func aFailedCommitLosesNothingAndTheNextWriteWorks() throws {
-        defer { FaultInjection.reset() }
         try TestFolder.with("commit-fails") { folder in
             let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 3))
             for n in 1...5 { _ = try store.create(NewTask(subject: "Before \(n)")) }
-            FaultInjection.fail(.commit, with: .io)
+            (store.backend as! LMDBBackend).environment.failNext(.commit, with: .io)
             #expect {
                 try store.create(NewTask(subject: "Lost in the failed commit"))
             } throws: { error in
@@ -31,11 +30,10 @@ import Testing
     }
 
     @Test func aFullMapIsGrownAndTheWriteRetriedOnce() throws {
-        defer { FaultInjection.reset() }
         try TestFolder.with("map-full") { folder in
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
             _ = try store.create(NewTask(subject: "First"))
-            FaultInjection.fail(.put, with: .mapFull)
+            (store.backend as! LMDBBackend).environment.failNext(.put, with: .mapFull)
             let second = try store.create(NewTask(subject: "Second"))
             #expect(second.id == 2)
             #expect(try store.allEvents().count == 2, "the retried write appended its event once")

@@ -1,5 +1,5 @@
 import Foundation
-import LMDB
+@_spi(Testing) import LMDB
 import Synchronization
 import Testing
 
@@ -52,7 +52,6 @@ import Testing
     }
 
     @Test func staleVersionsCyclesAndFailedCommitsDoNotStopTheWorkflow() throws {
-        defer { FaultInjection.reset() }
         try TestFolder.with("tracking-retry") { folder in
             let warnings = Warnings()
             let client = TrackingClient(storePath: folder.storePath, actor: "orchestrator", warn: warnings.sink)
@@ -67,7 +66,7 @@ import Testing
             #expect(cyclic?.task?.description == "now with notes")
             #expect(cyclic?.task?.blockedBy == [])
             // A failed commit: retried once.
-            FaultInjection.fail(.commit, with: .io)
+            try Environment.open(path: folder.storePath).failNext(.commit, with: .io)
             let retried = client.update(a.id, TaskChanges(status: .inProgress))
             #expect(retried?.task?.status == .inProgress)
             #expect(warnings.all.contains { $0.contains("changed since it was read") })

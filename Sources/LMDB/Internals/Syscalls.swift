@@ -64,7 +64,7 @@ enum Syscalls {
     }
 
     static func txnCommit(_ txn: TxnPointer) throws(LMDBError) {
-        if let code = FaultInjection.take(.commit) {
+        if let code = FaultInjection.take(.commit, txn: txn) {
             mdb_txn_abort(txn)
             throw LMDBError(code: code, call: "mdb_txn_commit")
         }
@@ -115,7 +115,7 @@ enum Syscalls {
         _ value: UnsafeRawBufferPointer,
         _ flags: UInt32
     ) throws(LMDBError) {
-        if let code = FaultInjection.take(.put) { throw LMDBError(code: code, call: "mdb_put") }
+        if let code = FaultInjection.take(.put, txn: txn) { throw LMDBError(code: code, call: "mdb_put") }
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         try check(mdb_put(txn, dbi, &k, &v, flags), "mdb_put")
