@@ -47,7 +47,7 @@ extension ClaimSession {
     private func refusal(_ id: Int, actor: String, arguments: JSONValue?) async -> ToolResult? {
         guard !claimedTasks.contains(id) else { return nil }
         do {
-            guard let task = try store.get(id, in: list), task.status == .inProgress, task.owner == actor else {
+            guard let task = try await store.get(id, in: list), task.status == .inProgress, task.owner == actor else {
                 return nil
             }
             let now = Timestamp.now()

@@ -104,7 +104,7 @@ struct BackendTests {
             }
             #expect(asyncError?.message.contains("closed") == true)
             // The backend was the caller's (in memory) or the store's (LMDB): it opens again.
-            #expect(try folder.open(backend).get(task.id)?.subject == "Before closing")
+            await #expect(try folder.open(backend).get(task.id)?.subject == "Before closing")
         }
     }
 
@@ -166,5 +166,34 @@ extension BackendTests {
         #expect(try other.verify().isHealthy)
         store.close()
         other.close()  // the backend is the caller's: it stays open until released
+    }
+}
+
+extension BackendTests {
+    @Test(arguments: TestBackend.allCases)
+    func theAsyncQueriesAnswerWhatTheBlockingOnesDo(_ backend: TestBackend) async throws {
+        try await TestFolder.with("async-queries") { folder in
+            let store = try folder.open(backend)
+            let plan = try await store.create(NewTask(subject: "Plan"))
+            let build = try await store.create(NewTask(subject: "Build"))
+            _ = try await store.update(build.id, TaskChanges(addBlockedBy: [plan.id]))
+            let query = HistoryQuery(list: "default", taskID: build.id)
+            // Called from a task of the shared pool: the async forms suspend instead of blocking.
+            let asynchronous = (
+                try await store.get(build.id), try await store.tasks(), try await store.ready(),
+                try await store.history(query)
+            )
+            // A closure that is not async calls the blocking forms.
+            let blocking: () throws -> (TaskRecord?, [TaskRecord], HistoryPage) = {
+                (try store.get(build.id), try store.tasks(), try store.history(query))
+            }
+            let expected = try blocking()
+            #expect(asynchronous.0 == expected.0)
+            #expect(asynchronous.1 == expected.1)
+            #expect(asynchronous.2.map(\.id) == [plan.id])
+            #expect(asynchronous.3 == expected.2)
+            let past = try await store.read { try $0.get(build.id, in: "default", at: .seq(2)) }
+            #expect(past?.blockedBy == [])
+        }
     }
 }

@@ -73,7 +73,7 @@ import Testing
             )
             #expect(report.repairs.contains("left out #9 blocked by #4 (4.json): #9 is not among the imported tasks"))
 
-            let tasks = Dictionary(uniqueKeysWithValues: try store.tasks(in: "imported").map { ($0.id, $0) })
+            let tasks = await Dictionary(uniqueKeysWithValues: try store.tasks(in: "imported").map { ($0.id, $0) })
             #expect(tasks.keys.sorted() == [1, 2, 4, 5])
             #expect(tasks[1]?.subject == "Untrack the local config artifact")
             #expect(tasks[1]?.activeForm == "Untracking the local config artifact")
@@ -149,10 +149,10 @@ import Testing
             #expect(again.skipped.map(\.file) == ["3.json"])  // the file the export kept
             let copy = try await again.importTasks(into: store, list: "copy", actor: nil)
             #expect(copy.placeholders == [3])
-            let original = try store.tasks(in: "l").map {
+            let original = try await store.tasks(in: "l").map {
                 [$0.id, $0.subject, $0.status.name, $0.owner ?? "", $0.blocks, $0.blockedBy] as [AnyHashable]
             }
-            let imported = try store.tasks(in: "copy").map {
+            let imported = try await store.tasks(in: "copy").map {
                 [$0.id, $0.subject, $0.status.name, $0.owner ?? "", $0.blocks, $0.blockedBy] as [AnyHashable]
             }
             #expect(original == imported)

@@ -86,7 +86,7 @@ struct MultiProcessTests {
             #expect(Set(flat).count == 800)
             #expect(flat.sorted() == Array(1...800))
             #expect(try store.lastSeq() == 800)
-            #expect(try store.tasks().count == 800)
+            await #expect(try store.tasks().count == 800)
             #expect(try store.state() == (try store.fullReplay()))
             #expect(try store.verify().isHealthy)
         }
@@ -106,7 +106,7 @@ struct MultiProcessTests {
                 }
                 try await group.waitForAll()
             }
-            let task = try #require(try store.get(1))
+            let task = try await #require(try store.get(1))
             #expect(task.version == 1 + 8 * 25)
             #expect(task.metadata == Dictionary(uniqueKeysWithValues: (0..<8).map { ("w\($0)", JSONValue.int(25)) }))
         }

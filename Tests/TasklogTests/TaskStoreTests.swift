@@ -775,7 +775,7 @@ struct TaskStoreTests {
                 }
                 try await group.waitForAll()
             }
-            #expect(try store.tasks().count == 80)
+            await #expect(try store.tasks().count == 80)
             let stats = try store.stats()
             #expect(stats.mapBytes > 1 << 20)
             #expect(stats.usedBytes > 3_000_000)
