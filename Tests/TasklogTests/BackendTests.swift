@@ -130,7 +130,9 @@ struct BackendTests {
             options.initialMapSize = 1 << 20
             let store = try TaskStore.open(at: folder.storePath, options: options)
             let stop = Atomic(false)
-            let verifying = Task.detached {
+            // On a thread of its own: a loop of blocking calls must not hold one of the shared
+            // pool's few threads (the other tests' async calls need them).
+            let verifying = Thread.detached { () -> Int in
                 var runs = 0
                 while !stop.load(ordering: .acquiring) {
                     #expect(try store.verify().isHealthy)
@@ -194,6 +196,79 @@ extension BackendTests {
             #expect(asynchronous.3 == expected.2)
             let past = try await store.read { try $0.get(build.id, in: "default", at: .seq(2)) }
             #expect(past?.blockedBy == [])
+        }
+    }
+}
+
+/// While a batch commits (an fsync on LMDB), the state's lock is free: readers in the process are
+/// served the committed state at once, never the batch's uncommitted events.
+@Suite("Reads during a commit")
+struct ReadsDuringACommitTests {
+    @Test(arguments: TestBackend.allCases)
+    func aReadReturnsWhileACommitWaitsForTheDisk(_ backend: TestBackend) throws {
+        try TestFolder.with("gate") { folder in
+            let gated = try folder.gated(backend)
+            let store = try TaskStore.open(backend: gated, options: .testing())
+            _ = try store.create(NewTask(subject: "First"))
+            let reached = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            gated.beforeCommit {
+                reached.signal()
+                release.wait()
+            }
+            let writing = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                _ = try? store.create(NewTask(subject: "Second"))
+                writing.signal()
+            }
+            #expect(reached.wait(timeout: .now() + 20) == .success, "the second create reached its commit")
+            gated.beforeCommit(nil)
+            // The commit is held at the gate: the reads must not wait for it.
+            let read = TestFolder.onThread(within: 10) {
+                (try store.tasks().map(\.subject), try store.lastSeq(), try store.get(2), try store.tasks(in: "other"))
+            }
+            release.signal()
+            let answered = try #require(read, "a read waited for the commit").get()
+            #expect(answered.0 == ["First"], "the uncommitted task is not served")
+            #expect(answered.1 == 1)
+            #expect(answered.2 == nil)
+            #expect(answered.3.isEmpty)
+            #expect(writing.wait(timeout: .now() + 20) == .success)
+            #expect(try store.tasks().map(\.subject) == ["First", "Second"])
+        }
+    }
+
+    /// On random commands: at every commit, what a reader is served equals a replay of the log
+    /// as committed (the batch's events left out).
+    @Test(arguments: TestBackend.allCases)
+    func whatIsServedDuringEveryCommitIsTheCommittedLog(_ backend: TestBackend) throws {
+        try TestFolder.with("gate-random") { folder in
+            let gated = try folder.gated(backend)
+            let store = try TaskStore.open(backend: gated, options: .testing(snapshotInterval: 7))
+            let checks = Mutex(0)
+            gated.beforeCommit {
+                // From another thread, as a reader would (an LMDB thread holds one transaction).
+                let served = TestFolder.onThread(within: 20) { () -> (TasklogState, TasklogState) in
+                    let state = try store.state()
+                    var committed: [Event] = []
+                    try store.events { event in
+                        committed.append(event)
+                        return true
+                    }
+                    return (state, Reducer.replay(committed))
+                }
+                guard case .success(let (state, replay))? = served else {
+                    Issue.record("a read during the commit failed or waited: \(String(describing: served))")
+                    return
+                }
+                #expect(state == replay)
+                checks.withLock { $0 += 1 }
+            }
+            var random = SplitMix(seed: 0xC0FF_EE00)
+            for _ in 0..<120 { LazyListTests.randomCommand(store, &random) }
+            gated.beforeCommit(nil)
+            #expect(checks.withLock { $0 } > 60)
+            #expect(try store.verify().isHealthy)
         }
     }
 }

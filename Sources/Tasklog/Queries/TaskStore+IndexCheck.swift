@@ -48,18 +48,16 @@ extension TaskStore {
             ).count
             if later > 0 && folded == nil { return }
         }
-        // The loaded state, if no writer holds it: waiting for it here, inside a read
-        // transaction, would break the lock order of Concurrency.md (a writer holds the state
-        // while it may wait for this process's readers, to grow the map). A state that another
-        // reader caught up past this transaction is left as it is (taking it back would reload
-        // it). Otherwise the list is folded at this transaction's last event.
-        let cached: Int?? =
-            try core.loaded.withLockIfAvailable { engine -> Int?? in
-                guard engine.dirty || engine.state.lastSeq <= last else { return nil }
-                try core.catchUp(&engine, txn)
-                try core.load(.list(list), &engine, txn)
-                return .some(engine.state.lists[list]?.tasks[id]?.version)
-            } ?? nil
+        // The loaded state, taken inside this read transaction (the lock order of
+        // Concurrency.md). A state that another reader caught up past this transaction, or that
+        // holds a batch being committed, is left as it is; the list is then folded at this
+        // transaction's last event.
+        let cached: Int?? = try core.loaded.withLock { engine -> Int?? in
+            guard engine.batch == nil, engine.dirty || engine.state.lastSeq <= last else { return nil }
+            try core.catchUp(&engine, txn)
+            try core.load(.list(list), &engine, txn)
+            return .some(engine.state.lists[list]?.tasks[id]?.version)
+        }
         let live = try cached ?? core.listState(list, at: last, txn).0.tasks[id]?.version
         if later > 0 && live == nil { return }
         guard folded.map({ $0.version + later }) != live else { return }

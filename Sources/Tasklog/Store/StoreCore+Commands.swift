@@ -7,10 +7,19 @@ extension StoreCore {
     func process(_ jobs: [Job]) {
         var results: [Result<Job.Result, any Error>] = []
         var ledger: (path: String, run: String, text: String)?
-        loaded.withLock { engine in
-            do {
-                results = try backend.write { txn in
+        do {
+            // The state's lock is held while the batch is applied, not while it commits: readers
+            // meanwhile get the state before the batch (`LoadedState.batch`), and never wait for
+            // the disk.
+            results = try backend.write { txn in
+                try loaded.withLock { engine in
+                    if engine.batch != nil {
+                        // An attempt the backend aborted (to grow its map, say): its events are gone.
+                        engine.batch = nil
+                        engine.dirty = true
+                    }
                     try catchUp(&engine, txn)
+                    engine.batch = BatchUndo(before: engine)
                     let headBefore = engine.state.lastSeq
                     let now = max(options.clock(), engine.state.lastTimestamp)
                     var results: [Result<Job.Result, any Error>] = []
@@ -21,17 +30,25 @@ extension StoreCore {
                     if engine.state.lastSeq != headBefore {
                         try txn.setMeta("head", EventLog.encodeHead(seq: engine.state.lastSeq, link: engine.lastLink))
                         try snapshotIfDue(&engine, txn, force: false)
+                    } else {
+                        engine.batch = nil
                     }
                     return results
                 }
+            }
+            loaded.withLock { engine in
+                engine.batch = nil
                 engine.dirty = false
                 if let path = options.ledgerPath {
                     ledger = Self.ledgerToWrite(results, engine.state, path: path, policy: options.milestones)
                 }
-            } catch {
-                engine.dirty = true
-                results = jobs.map { _ in .failure(error) }
             }
+        } catch {
+            loaded.withLock { engine in
+                engine.batch = nil
+                engine.dirty = true
+            }
+            results = jobs.map { _ in .failure(error) }
         }
         if let ledger {
             // After the commit, outside the lock; a failed write warns and never fails the command.
@@ -155,6 +172,7 @@ extension StoreCore {
         try bytes.withUnsafeBytes { try txn.appendEvent(event.seq, $0) }
         engine.dirty = true
         engine.changedSinceBase.insert(event.list)
+        engine.batch?.record(before: event, in: engine.state)
         let entries = IndexEntries.apply(event, to: &engine.state)
         engine.lastLink = link
         try EventLog.writeIndex(event, entries, txn)

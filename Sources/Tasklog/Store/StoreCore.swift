@@ -32,8 +32,12 @@ struct LoadedState {
     /// Snapshots found unusable as a whole at open (damaged directory, another reducer version).
     var unusable: Set<UInt64> = []
     var lastLink = ChainLink.zero
-    /// Set while the state holds events not (yet) committed; the next use reloads it.
+    /// Set while the state holds events not (yet) committed; the next use reloads it, unless a
+    /// batch is committing (``batch``).
     var dirty = true
+    /// Set while the writer's batch commits: the state holds its events, and readers are served
+    /// the state before them.
+    var batch: BatchUndo?
     var recovery: RecoveryInfo?
 }
 
@@ -91,12 +95,19 @@ final class StoreCore: Sendable {
     /// Runs `body` on the state caught up to the last committed event of any process, with the
     /// lists it `needs` loaded.
     func withState<R>(_ needs: ListNeed = .none, _ body: (borrowing LoadedState) throws -> R) throws -> R {
-        try loaded.withLock { engine in
-            try read { txn in
+        // The transaction first, then the state's lock: the order the writer keeps too.
+        try read { txn in
+            try loaded.withLock { engine in
+                if let batch = engine.batch {
+                    // A batch is committing: its events are not served. The state before it is.
+                    var committed = batch.committed(engine)
+                    try load(needs, &committed, txn)
+                    return try body(committed)
+                }
                 try catchUp(&engine, txn)
                 try load(needs, &engine, txn)
+                return try body(engine)
             }
-            return try body(engine)
         }
     }
 

@@ -30,7 +30,7 @@ public struct IndexEntries: Sendable, Hashable {
     }
 
     /// The tasks whose state `payload` changes, given the list before it.
-    static func affectedTasks(_ payload: EventPayload, in list: TaskListState?) -> [Int] {
+    package static func affectedTasks(_ payload: EventPayload, in list: TaskListState?) -> [Int] {
         switch payload {
         case .taskDeleted(let id):
             guard let list, let index = list.tasks.index(forKey: id) else { return [id] }
