@@ -1,9 +1,9 @@
 import ArgumentParser
 
 @main
-struct TasklogCommand: ParsableCommand {
+struct TasklogCommand: AsyncParsableCommand {
     /// Runs the command; a usage error is one line on stderr, like every other error (CLI.md).
-    static func main() {
+    static func main() async {
         if let (position, shown) = ArgumentEncoding.firstInvalid() {
             Output.error(
                 "argument \(position) (\(shown)) is not valid UTF-8; pass text in UTF-8 (nothing was done)"
@@ -12,7 +12,11 @@ struct TasklogCommand: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -41,8 +45,7 @@ struct TasklogCommand: ParsableCommand {
             Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self, Heartbeat.self,
             Workflow.self, LedgerCommand.self, Resume.self, ConfigCommand.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
-            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self, AppendLoop.self,
-            RunSteps.self, ClaimLoop.self,
+            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self,
             MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self, Serve.self,
         ]
     )

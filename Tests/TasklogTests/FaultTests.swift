@@ -1,5 +1,6 @@
 import Foundation
 import LMDB
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog

@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -13,7 +14,7 @@ struct LazyListTests {
     static let lists = ["default", "build", "design", "review", "ops"]
 
     /// One random command on a random list; refusals (a claim of a blocked task, say) are fine.
-    static func randomCommand(_ store: TaskStore, _ random: inout SplitMix) {
+    static func randomCommand(_ store: TaskStore, _ random: inout SeededRandom) {
         let list = lists[random.below(lists.count)]
         let count = (try? store.list(list).highWater) ?? 0
         let id = count == 0 ? 0 : 1 + random.below(count)
@@ -53,7 +54,7 @@ struct LazyListTests {
     @Test("Every list, however it was loaded, equals a full replay", arguments: [3, 11] as [UInt64])
     func listsEqualAFullReplay(_ interval: UInt64) throws {
         try TestFolder.with("lazy") { folder in
-            var random = SplitMix(seed: 0x1A2B_0000 + interval)
+            var random = SeededRandom(seed: 0x1A2B_0000 + interval)
             var writer = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: interval))
             for round in 0..<12 {
                 for _ in 0..<25 { Self.randomCommand(writer, &random) }
@@ -86,7 +87,7 @@ struct LazyListTests {
             _ = try writer.snapshot()
             let reader = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 5))
             #expect(try reader.get(1, in: "build")?.subject == "seed")
-            var random = SplitMix(seed: 7)
+            var random = SeededRandom(seed: 7)
             for _ in 0..<120 { Self.randomCommand(writer, &random) }
             let full = Reducer.replay(try writer.allEvents())
             #expect(try reader.list("build") == full.list("build"))
@@ -102,7 +103,7 @@ struct LazyListTests {
     /// be exactly the snapshot a full replay would give.
     @Test func snapshotsEqualASnapshotOfTheFullStateByteForByte() throws {
         try TestFolder.with("lazy-snapshots") { folder in
-            var random = SplitMix(seed: 99)
+            var random = SeededRandom(seed: 99)
             do {
                 let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 1_000))
                 for _ in 0..<150 { Self.randomCommand(store, &random) }
@@ -140,7 +141,7 @@ struct LazyListTests {
     /// log), the others still from the newest, and all of them are right.
     @Test func aDamagedListBodyFallsBackToAnOlderSnapshot() throws {
         try TestFolder.with("lazy-damage") { folder in
-            var random = SplitMix(seed: 5)
+            var random = SeededRandom(seed: 5)
             let full: TasklogState
             do {
                 let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 40))
@@ -176,7 +177,7 @@ struct LazyListTests {
     /// and versions included.
     @Test func aTaskAsOfAPointEqualsItsListAsOfThatPoint() throws {
         try TestFolder.with("task-at") { folder in
-            var random = SplitMix(seed: 0xA7)
+            var random = SeededRandom(seed: 0xA7)
             let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 50))
             for _ in 0..<400 { Self.randomCommand(store, &random) }
             let last = try store.lastSeq()
