@@ -4,7 +4,7 @@ import Tasklog
 import TasklogCore
 import TasklogMCP
 
-struct ImportClaude: ParsableCommand {
+struct ImportClaude: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-claude",
         abstract: "Import a directory of agent task files (1.json, 2.json, …) into an empty task list.",
@@ -22,13 +22,13 @@ struct ImportClaude: ParsableCommand {
     @Argument(help: "The directory of task files, like ~/.claude/tasks/<list id>.")
     var directory: String
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let files = try ClaudeTaskDirectory(reading: directory)
             let store = try global.open()
             let list = global.listID
             let actor = global.actorName
-            let report = try waitForValue { try await files.importTasks(into: store, list: list, actor: actor) }
+            let report = try await files.importTasks(into: store, list: list, actor: actor)
             if global.json {
                 Output.json([
                     "list": .string(try TaskListID.sanitized(list)),
@@ -94,17 +94,4 @@ struct ExportClaude: ParsableCommand {
             }
         }
     }
-}
-
-/// Runs `body` to completion on Swift's concurrency pool and returns its value, blocking the caller.
-func waitForValue<Value: Sendable>(_ body: @escaping @Sendable () async throws -> Value) throws -> Value {
-    let box = ValueBox<Value>()
-    try waitFor { box.value = try await body() }
-    return box.value!
-}
-
-/// Carries a value out of a task to the blocked caller of ``waitForValue(_:)`` (written before the
-/// semaphore is signalled, read after it is waited on).
-private final class ValueBox<Value: Sendable>: @unchecked Sendable {
-    var value: Value?
 }
