@@ -10,20 +10,35 @@ struct TasklogCommand: AsyncParsableCommand {
             )
             exit(withError: ExitCode(65))
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"], let version = configuration.version.split(separator: "\n").first {
+            Output.line(String(version))
+            return
+        }
+        if let command = QuickCommand.named(by: arguments) {
+            QuickCommand.command = command
+            await execute(QuickCommand.self, arguments)
+        } else {
+            await execute(TasklogCommand.self, arguments)
+        }
+    }
+
+    /// Parses `arguments` with `root`'s tree of commands and runs the one they name.
+    private static func execute<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]) async {
         do {
-            var command = try parseAsRoot()
+            var command = try root.parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
                 try command.run()
             }
         } catch {
-            let code = exitCode(for: error)
+            let code = root.exitCode(for: error)
             if code == .success {
                 // --help and --version: the full text, on stdout.
-                print(fullMessage(for: error))
+                print(root.fullMessage(for: error))
             } else if !(error is ExitCode) {
-                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                let message = root.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 Output.error("\(message); see `tasklog --help` or `tasklog COMMAND --help`")
             }
             exit(withError: code == .success ? nil : ExitCode(code.rawValue))
