@@ -59,22 +59,51 @@ let package = Package(
                 .embedInCode("Assets/index.html"), .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
             ]
         ),
+        // Scripted work on a real store (the append writer, the build-task orchestrator): run by
+        // `tasklog demo` and by the test rigs.
+        .target(name: "TasklogWorkloads", dependencies: ["Tasklog", "TasklogCore"]),
         .executableTarget(
             name: "tasklog",
             dependencies: [
                 "Tasklog",
+                "TasklogWorkloads",
                 "TasklogMCP",
                 "TasklogServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the tests share: the built executables, a child run to its end, a seeded generator
+        // (as Hummingbird's HummingbirdTesting).
+        .target(name: "TasklogTestSupport", path: "Tests/TasklogTestSupport"),
+        // The test rigs (writers and workers that tests start on a real store and kill): built
+        // with the package, never a product, so that the user's `tasklog` ships none of them.
+        .executableTarget(
+            name: "tasklog-rigs",
+            dependencies: [
+                "Tasklog",
+                "TasklogCore",
+                "TasklogWorkloads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/TasklogRigs"
+        ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "TasklogCoreTests", dependencies: ["TasklogCore"], exclude: ["Golden"]),
-        .testTarget(name: "TasklogTests", dependencies: ["Tasklog", "TasklogLMDB", "LMDB", "tasklog"]),
-        .testTarget(name: "TasklogMCPTests", dependencies: ["TasklogMCP", "TasklogLMDB", "LMDB", "tasklog"]),
+        .testTarget(
+            name: "TasklogCoreTests",
+            dependencies: ["TasklogCore", "TasklogTestSupport"],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "TasklogTests",
+            dependencies: ["Tasklog", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog", "tasklog-rigs"]
+        ),
+        .testTarget(
+            name: "TasklogMCPTests",
+            dependencies: ["TasklogMCP", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog"]
+        ),
         .testTarget(
             name: "TasklogServerTests",
-            dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "TasklogLMDB", "LMDB", "tasklog"]
+            dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog"]
         ),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Tasklog
 import TasklogCore
+import TasklogWorkloads
 
 /// The options of every command but the acting identity: the store, the list, the output.
 struct StoreOptions: ParsableArguments {
@@ -62,19 +63,14 @@ struct StoreOptions: ParsableArguments {
         let (config, source) = try loadConfig()
         var options = options
         options.createIfMissing = create
-        if let interval = config.snapshotInterval, options.snapshotInterval == TaskStore.Options().snapshotInterval {
-            options.snapshotInterval = interval  // unless the command chose its own
-        }
-        options.milestones = config.milestones
-        if config.ledgerEnabled {
-            do {
-                options.ledgerPath = try config.resolvedLedgerPath(source)
-            } catch let error as TasklogError {
-                Self.warnOnce("\(error.message); no ledger is written")
-            }
-        }
         do {
-            return try TaskStore.open(at: storePath, options: options)
+            return try TaskStore.open(
+                at: storePath,
+                configuredBy: config,
+                from: source,
+                options: options,
+                warn: Self.warnOnce
+            )
         } catch let error as TasklogError {
             throw Self.withStoreHint(error)
         }
@@ -136,7 +132,25 @@ struct GlobalOptions: ParsableArguments {
 func run(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let disabled as TrackingDisabled {
+    } catch {
+        try report(error)
+    }
+}
+
+/// The async form of ``run(_:)``, for the commands that await the store, a server or a stream.
+func runAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try report(error)
+    }
+}
+
+/// Says what `error` means to the user: tracking disabled is a success that did nothing; a
+/// Tasklog error is its message on stderr and its exit code; anything else is rethrown.
+private func report(_ error: any Error) throws {
+    switch error {
+    case let disabled as TrackingDisabled:
         let origin =
             disabled.file.map { "task_tracking.enabled is false in \($0)" } ?? "TASKLOG_TRACKING_ENABLED is false"
         if disabled.json {
@@ -144,9 +158,11 @@ func run(_ body: () throws -> Void) throws {
         } else {
             Output.line("Task tracking is disabled (\(origin)); nothing was done")
         }
-    } catch let error as TasklogError {
+    case let error as TasklogError:
         Output.error(error.message)
         throw ExitCode(exitCode(for: error.code))
+    default:
+        throw error
     }
 }
 

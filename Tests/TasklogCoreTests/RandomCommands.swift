@@ -1,20 +1,5 @@
 import TasklogCore
-
-/// A small, seeded generator (SplitMix64): the same seed always gives the same sequence, so a
-/// failing seed can be replayed exactly.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TasklogTestSupport
 
 /// Random commands against a state: mostly valid ones, and enough invalid ones (stale versions,
 /// blocked claims, cycles, missing ids, oversize fields) to exercise every refusal.

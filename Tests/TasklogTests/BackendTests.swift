@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import Synchronization
+import TasklogTestSupport
 import TasklogCore
 import Testing
 
@@ -264,7 +265,7 @@ struct ReadsDuringACommitTests {
                 #expect(state == replay)
                 checks.withLock { $0 += 1 }
             }
-            var random = SplitMix(seed: 0xC0FF_EE00)
+            var random = SeededRandom(seed: 0xC0FF_EE00)
             for _ in 0..<120 { LazyListTests.randomCommand(store, &random) }
             gated.beforeCommit(nil)
             #expect(checks.withLock { $0 } > 60)

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 /// A flipped bit anywhere in a B-tree page: LMDB has no page checksums and may read outside its
@@ -26,7 +27,7 @@ struct BitFlipTests {
 
             let pristine = try DataFile.read(store)
             let pages = pristine.count / 4096
-            var random = SplitMix(seed: 12)
+            var random = SeededRandom(seed: 12)
             var statuses: [Int32: Int] = [:]
             let copy = folder.file("copy")
             for flip in 0..<21 {

@@ -1,5 +1,6 @@
 import Foundation
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -522,7 +523,13 @@ struct CLITests {
                     "Exit codes: 0 ok, 64 usage, 65 invalid input, 66 not found, 67 conflict, 68 blocked, 69 cycle"
                 )
             )
-            #expect(!help.stdout.contains("_append"))
+            // The test rigs are in tasklog-rigs: the user's CLI has none of them, not even hidden.
+            let hidden = try CLI.run(["--help-hidden"], in: folder)
+            #expect(hidden.status == 0 && hidden.stdout.contains("demo"), "\(hidden)")
+            for rig in ["_append", "_claim", "_run-steps"] {
+                #expect(!hidden.stdout.contains(rig), "\(hidden)")
+                #expect(try CLI.run([rig], in: folder).status == 64)
+            }
             let version = try CLI.run(["--version"], in: folder)
             #expect(version.status == 0)
             #expect(version.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "\(version)")

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -19,8 +20,8 @@ import Testing
             }
             let workers = (1...8).map { n in
                 let process = Process()
-                process.executableURL = CLI.executable
-                process.arguments = ["_claim", "--store", folder.storePath, "--actor", "worker-\(n)", "--counter", "1"]
+                process.executableURL = BuiltExecutable.rigs
+                process.arguments = ["claim", "--store", folder.storePath, "--actor", "worker-\(n)", "--counter", "1"]
                 process.environment = CLI.environment(folder: folder)
                 let output = folder.file("worker-\(n).out")
                 _ = FileManager.default.createFile(atPath: output, contents: nil)

@@ -1,5 +1,6 @@
 import Foundation
 @_spi(Testing) import LMDB
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog

@@ -1,5 +1,6 @@
 import Foundation
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 /// `tasklog import` lets in nothing that the commands refuse: each file below is refused whole

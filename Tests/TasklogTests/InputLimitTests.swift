@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -49,8 +50,12 @@ struct InputLimitTests {
     @Test(arguments: [["--from", "5", "--through", "2"], ["--through", "99"], ["--delay-ms", String(Int.max)]])
     func workflowStepsOutOfRangeAreAUsageError(arguments: [String]) throws {
         try TestFolder.with("run-steps") { folder in
-            let result = try CLITests.run(["_run-steps", "--workflow", "w"] + arguments, folder)
+            let result = try CLI.runRig(
+                ["run-steps", "--store", folder.storePath, "--workflow", "w"] + arguments,
+                in: folder
+            )
             #expect(result.status == 64, "\(result)")
+            #expect(result.stderr.contains("must be"), "\(result)")
         }
     }
 

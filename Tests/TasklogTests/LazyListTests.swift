@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -14,7 +15,7 @@ struct LazyListTests {
     static let lists = ["default", "build", "design", "review", "ops"]
 
     /// One random command on a random list; refusals (a claim of a blocked task, say) are fine.
-    static func randomCommand(_ store: TaskStore, _ random: inout SplitMix) {
+    static func randomCommand(_ store: TaskStore, _ random: inout SeededRandom) {
         let list = lists[random.below(lists.count)]
         let count = (try? store.list(list).highWater) ?? 0
         let id = count == 0 ? 0 : 1 + random.below(count)
@@ -58,7 +59,7 @@ struct LazyListTests {
     )
     func listsEqualAFullReplay(_ interval: UInt64, _ backend: TestBackend) throws {
         try TestFolder.with("lazy") { folder in
-            var random = SplitMix(seed: 0x1A2B_0000 + interval)
+            var random = SeededRandom(seed: 0x1A2B_0000 + interval)
             var writer = try folder.open(backend, options: .testing(snapshotInterval: interval))
             for round in 0..<12 {
                 for _ in 0..<25 { Self.randomCommand(writer, &random) }
@@ -92,7 +93,7 @@ struct LazyListTests {
             _ = try writer.snapshot()
             let reader = try folder.open(backend, options: .testing(snapshotInterval: 5))
             #expect(try reader.get(1, in: "build")?.subject == "seed")
-            var random = SplitMix(seed: 7)
+            var random = SeededRandom(seed: 7)
             for _ in 0..<120 { Self.randomCommand(writer, &random) }
             let full = Reducer.replay(try writer.allEvents())
             #expect(try reader.list("build") == full.list("build"))
@@ -109,7 +110,7 @@ struct LazyListTests {
     @Test(arguments: TestBackend.allCases)
     func snapshotsEqualASnapshotOfTheFullStateByteForByte(_ backend: TestBackend) throws {
         try TestFolder.with("lazy-snapshots") { folder in
-            var random = SplitMix(seed: 99)
+            var random = SeededRandom(seed: 99)
             do {
                 let store = try folder.open(backend, options: .testing(snapshotInterval: 1_000))
                 for _ in 0..<150 { Self.randomCommand(store, &random) }
@@ -146,7 +147,7 @@ struct LazyListTests {
     /// log), the others still from the newest, and all of them are right.
     @Test func aDamagedListBodyFallsBackToAnOlderSnapshot() throws {
         try TestFolder.with("lazy-damage") { folder in
-            var random = SplitMix(seed: 5)
+            var random = SeededRandom(seed: 5)
             let full: TasklogState
             do {
                 let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 40))
@@ -185,7 +186,7 @@ struct LazyListTests {
     @Test(arguments: TestBackend.allCases)
     func aTaskAsOfAPointEqualsItsListAsOfThatPoint(_ backend: TestBackend) throws {
         try TestFolder.with("task-at") { folder in
-            var random = SplitMix(seed: 0xA7)
+            var random = SeededRandom(seed: 0xA7)
             let store = try folder.open(backend, options: .testing(snapshotInterval: 50))
             for _ in 0..<400 { Self.randomCommand(store, &random) }
             let last = try store.lastSeq()

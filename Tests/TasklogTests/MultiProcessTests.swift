@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -37,7 +38,7 @@ struct MultiProcessTests {
                     let expected = TaskCreated(
                         id: ack.taskID,
                         subject: "Task \(number + 1) of \(actor)",
-                        description: "appended by _append"
+                        description: "appended by the append writer"
                     )
                     let event = events[Int(ack.seq) - 1]
                     #expect(event.payload == .taskCreated(expected), "\(actor): seq \(ack.seq)")

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 /// Who may change a task, with the real binary: a task in progress is its holder's (exit 67 for

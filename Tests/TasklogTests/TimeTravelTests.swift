@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -9,7 +10,7 @@ import Testing
     /// Runs a seeded random mix of commands (valid and refused) on `store`, recording the state after
     /// every seq. Returns the recorded states by seq.
     private func writeRandomLog(_ store: TaskStore, seed: UInt64, commands: Int) throws -> [UInt64: TasklogState] {
-        var random = SplitMix(seed: seed)
+        var random = SeededRandom(seed: seed)
         var recorded: [UInt64: TasklogState] = [0: TasklogState()]
         let actors = ["agent-a", "agent-b", "lead"]
         for step in 0..<commands {
@@ -124,7 +125,7 @@ import Testing
             let store = try folder.open(backend, options: .testing(snapshotInterval: 9))
             let recorded = try writeRandomLog(store, seed: 8, commands: 120)
             let last = try store.lastSeq()
-            var random = SplitMix(seed: 99)
+            var random = SeededRandom(seed: 99)
             for _ in 0..<40 {
                 let a = random.next() % (last + 1)
                 let b = random.next() % (last + 1)
@@ -161,8 +162,8 @@ import Testing
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
             _ = try await store.create(NewTask(subject: "Before the follower"))
             let stream = store.follow(from: 1)
-            let writer = try CLI.run(
-                ["_append", "--store", folder.storePath, "--count", "20", "--update-every", "0"],
+            let writer = try CLI.runRig(
+                ["append", "--store", folder.storePath, "--count", "20", "--update-every", "0"],
                 in: folder
             )
             #expect(writer.status == 0)

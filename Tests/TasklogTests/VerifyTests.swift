@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog

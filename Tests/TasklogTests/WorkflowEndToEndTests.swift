@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
@@ -45,9 +46,9 @@ import Testing
 
             // The orchestrator runs the steps; we watch the ledger it writes and kill it after step 5.
             let process = Process()
-            process.executableURL = CLI.executable
+            process.executableURL = BuiltExecutable.rigs
             process.arguments =
-                ["_run-steps", "--workflow", workflow, "--delay-ms", "150", "--actor", "orchestrator"] + store
+                ["run-steps", "--workflow", workflow, "--delay-ms", "150", "--actor", "orchestrator"] + store
             process.currentDirectoryURL = folder.url
             process.environment = CLI.environment(folder: folder)
             let output = Pipe()
@@ -87,8 +88,8 @@ import Testing
                 #expect(plan["skip"] as? [Int] == [1, 2, 3, 4, 5])
                 #expect(plan["run"] as? [Int] == [6, 7, 8, 9])
             }
-            let rest = try CLI.run(
-                ["_run-steps", "--workflow", workflow, "--from", "6", "--actor", "orchestrator"] + store,
+            let rest = try CLI.runRig(
+                ["run-steps", "--workflow", workflow, "--from", "6", "--actor", "orchestrator"] + store,
                 in: folder
             )
             #expect(rest.status == 0, "\(rest)")

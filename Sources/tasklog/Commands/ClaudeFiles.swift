@@ -3,7 +3,7 @@ import Foundation
 import Tasklog
 import TasklogCore
 
-struct ImportClaude: ParsableCommand {
+struct ImportClaude: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-claude",
         abstract: "Import a directory of agent task files (1.json, 2.json, …) into an empty task list.",
@@ -29,21 +29,18 @@ struct ImportClaude: ParsableCommand {
     @Argument(help: "The directory of task files, like ~/.claude/tasks/<list id>.")
     var directory: String
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let store = try global.open()
             let list = global.listID
             let actor = global.actorName
-            let (directory, wait) = (directory, lock.lockWait)
-            let report = try waitForValue {
-                try await ClaudeTaskDirectory.importTasks(
-                    from: directory,
-                    into: store,
-                    list: list,
-                    actor: actor,
-                    lockWait: wait
-                )
-            }
+            let report = try await ClaudeTaskDirectory.importTasks(
+                from: directory,
+                into: store,
+                list: list,
+                actor: actor,
+                lockWait: lock.lockWait
+            )
             if global.json {
                 Output.json([
                     "list": .string(try TaskListID.sanitized(list)),
@@ -160,17 +157,4 @@ struct LockWaitOption: ParsableArguments {
             throw ValidationError("--lock-wait must be from 0 to 3600 seconds, not \(lockWait)")
         }
     }
-}
-
-/// Runs `body` to completion on Swift's concurrency pool and returns its value, blocking the caller.
-func waitForValue<Value: Sendable>(_ body: @escaping @Sendable () async throws -> Value) throws -> Value {
-    let box = ValueBox<Value>()
-    try waitFor { box.value = try await body() }
-    return box.value!
-}
-
-/// Carries a value out of a task to the blocked caller of ``waitForValue(_:)`` (written before the
-/// semaphore is signalled, read after it is waited on).
-private final class ValueBox<Value: Sendable>: @unchecked Sendable {
-    var value: Value?
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Tasklog
 import TasklogCore
+import TasklogWorkloads
 
 /// A real scenario on a fresh store in a temporary folder, for a first look.
 struct Demo: ParsableCommand {
@@ -15,7 +16,25 @@ struct Demo: ParsableCommand {
     @Flag(help: "Keep the temporary store instead of removing it.")
     var keep = false
 
+    /// The demo's own child processes, which it kills with SIGKILL: never typed by a user.
+    enum Child: String, ExpressibleByArgument {
+        /// Appends events one durable commit at a time, printing `seq id` of each.
+        case writer
+        /// Runs the build-task workflow's steps, printing `step N done` after each.
+        case orchestrator
+    }
+
+    @Option(help: .private)
+    var child: Child?
+
+    @Option(help: .private)
+    var childStore: String?
+
+    @Option(help: .private)
+    var childWorkflow: String?
+
     func run() throws {
+        if let child { return try runChild(child) }
         try tasklog.run {
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tasklog-demo-\(ProcessInfo.processInfo.processIdentifier)")
@@ -112,7 +131,7 @@ struct Demo: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = [
-            "_run-steps", "--store", path, "--workflow", workflow, "--actor", "orchestrator", "--delay-ms", "400",
+            "demo", "--child", "orchestrator", "--child-store", path, "--child-workflow", workflow,
         ]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -137,7 +156,7 @@ struct Demo: ParsableCommand {
             "   skip \(plan.skip.map(String.init).joined(separator: ", ")); run \(plan.run.map(String.init).joined(separator: ", "))"
         )
         guard let from = plan.run.first, let last = plan.run.last else { return }
-        try RunSteps.run(
+        try BuildTaskRun.run(
             store,
             workflow: workflow,
             steps: from...last,
@@ -170,13 +189,11 @@ struct Demo: ParsableCommand {
         }
     }
 
-    /// Starts `tasklog _append` on the store, reads its acknowledgements, and SIGKILLs it.
+    /// Starts the demo's writer on the store, reads its acknowledgements, and SIGKILLs it.
     private func runAndKillWriter(store path: String) throws -> [UInt64] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [
-            "_append", "--store", path, "--actor", "writer", "--count", "1000000", "--snapshot-interval", "500",
-        ]
+        process.arguments = ["demo", "--child", "writer", "--child-store", path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -186,6 +203,46 @@ struct Demo: ParsableCommand {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         return String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap {
             $0.split(separator: " ").first.flatMap { UInt64($0) }
+        }
+    }
+
+    /// Runs one of the demo's child processes on `--child-store`, each line written straight to
+    /// stdout (no buffer that the SIGKILL could lose).
+    private func runChild(_ child: Child) throws {
+        guard let path = childStore else { throw ValidationError("--child needs --child-store") }
+        let store = try StoreOptions.parse(["--store", path])
+        let say: (String) -> Void = { text in
+            var line = text + "\n"
+            line.withUTF8 { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        }
+        try tasklog.run {
+            switch child {
+            case .writer:
+                var options = TaskStore.Options()
+                options.snapshotInterval = 500
+                try AppendWriter.run(
+                    try store.open(options: options),
+                    count: 1_000_000,
+                    updateEvery: 3,
+                    list: "default",
+                    actor: "writer"
+                ) { seq, taskID in say("\(seq) \(taskID)") }
+            case .orchestrator:
+                guard let workflow = childWorkflow else {
+                    throw ValidationError("--child orchestrator needs --child-workflow")
+                }
+                try BuildTaskRun.run(
+                    try store.openForTasks(),
+                    workflow: workflow,
+                    steps: 1...9,
+                    list: "default",
+                    actor: "orchestrator",
+                    failingReviewer: "security"
+                ) { step in
+                    say("step \(step) done")
+                    usleep(400_000)
+                }
+            }
         }
     }
 }

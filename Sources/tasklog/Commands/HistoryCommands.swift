@@ -171,7 +171,7 @@ struct Replay: ParsableCommand {
     }
 }
 
-struct Follow: ParsableCommand {
+struct Follow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print events as they are appended by any process, until Ctrl-C.",
         discussion: "With --json, one JSON object per line."
@@ -182,32 +182,42 @@ struct Follow: ParsableCommand {
     @Option(help: "Start at this seq (default: after the last event).")
     var from: UInt64?
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let store = try global.open(create: false)
             let start = try from ?? (store.lastSeq() + 1)
-            signal(SIGINT, SIG_IGN)
-            let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
             let stream = store.follow(from: start)
-            let done = DispatchSemaphore(value: 0)
             let json = global.json
-            let consumer = Task {
-                do {
-                    for try await event in stream {
-                        if json {
-                            Output.json(event.json)
-                        } else {
-                            printEntry(HistoryEntry(event: event, changes: []))
+            // The follower and Ctrl-C race; whichever ends first ends the other.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await event in stream {
+                            if json {
+                                Output.json(event.json)
+                            } else {
+                                printEntry(HistoryEntry(event: event, changes: []))
+                            }
                         }
+                    } catch {
+                        Output.error("\(error)")
                     }
-                } catch {
-                    Output.error("\(error)")
                 }
-                done.signal()
+                group.addTask { await interrupted(by: SIGINT) }
+                await group.next()
+                group.cancelAll()
             }
-            interrupt.setEventHandler { consumer.cancel() }
-            interrupt.resume()
-            done.wait()
         }
     }
+}
+
+/// Returns when the process receives `number` (which no longer ends it), or when the task is cancelled.
+private func interrupted(by number: Int32) async {
+    signal(number, SIG_IGN)
+    let (signals, continuation) = AsyncStream<Void>.makeStream()
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler { continuation.yield() }
+    source.resume()
+    for await _ in signals { break }
+    source.cancel()
 }

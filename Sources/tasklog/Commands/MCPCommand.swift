@@ -1,11 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Tasklog
 import TasklogCore
 import TasklogMCP
 
-struct MCPServe: ParsableCommand {
+struct MCPServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve the agent task tools over MCP on standard input and output.",
@@ -42,8 +41,8 @@ struct MCPServe: ParsableCommand {
         }
     }
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let store = try global.open()
             let actor =
                 global.actor ?? ProcessInfo.processInfo.environment["TASKLOG_ACTOR"].flatMap { $0.isEmpty ? nil : $0 }
@@ -58,12 +57,12 @@ struct MCPServe: ParsableCommand {
             configuration.autoCleanup = config.autoCleanup
             configuration.oneTaskPerAgent = config.oneTaskPerAgent
             let server = try TasklogMCPServer(store: store, configuration: configuration)
-            try waitFor { try await server.run() }
+            try await server.run()
         }
     }
 }
 
-struct ReleaseExpired: ParsableCommand {
+struct ReleaseExpired: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release-expired",
         abstract: "Release the claims of MCP sessions whose leases ran out (a server killed with SIGKILL).",
@@ -76,10 +75,10 @@ struct ReleaseExpired: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let store = try global.open(create: false)
-            let releases = try store.releaseExpiredLeasesBlocking(actor: global.actorName)
+            let releases = try await store.releaseExpiredLeases(actor: global.actorName)
             if global.json {
                 Output.json([
                     "released": .array(
@@ -103,19 +102,4 @@ struct ReleaseExpired: ParsableCommand {
             }
         }
     }
-}
-
-/// Runs `body` to completion on Swift's concurrency pool, blocking the calling (main) thread.
-func waitFor(_ body: @escaping @Sendable () async throws -> Void) throws {
-    final class Outcome: @unchecked Sendable {
-        var result: Result<Void, any Error> = .success(())
-    }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { try await body() } catch { outcome.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    try outcome.result.get()
 }

@@ -5,7 +5,7 @@ import Tasklog
 import TasklogCore
 import TasklogServer
 
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a web page of the store: lists, workflows, the dependency graph, a timeline, time travel.",
         discussion: """
@@ -28,7 +28,7 @@ struct Serve: ParsableCommand {
     @Flag(help: "Allow listening on a non-loopback address (the page shows every task to whoever can reach it).")
     var allowRemote = false
 
-    func run() throws {
+    func run() async throws {
         if let refusal = HostPolicy.refusal(host: host, allowRemote: allowRemote) {
             Output.error(refusal)
             throw ExitCode(64)
@@ -37,7 +37,7 @@ struct Serve: ParsableCommand {
             Output.error("--port \(port) is not a port; give a number from 1 to 65535, or 0 for a free one")
             throw ExitCode(64)
         }
-        try tasklog.run {
+        try await tasklog.runAsync {
             let store = try global.open(create: false)
             let server = TasklogServer(
                 store: store,
@@ -48,13 +48,11 @@ struct Serve: ParsableCommand {
             let storePath = global.storePath
             for signal in [SIGINT, SIGTERM] { stopOnSignal(signal) }
             do {
-                try waitFor {
-                    try await server.run { url in
-                        if json {
-                            Output.json(["serving": .string(url), "store": .string(storePath)])
-                        } else {
-                            Output.line("Serving \(storePath) at \(url)")
-                        }
+                try await server.run { url in
+                    if json {
+                        Output.json(["serving": .string(url), "store": .string(storePath)])
+                    } else {
+                        Output.line("Serving \(storePath) at \(url)")
                     }
                 }
             } catch let error as TasklogError {

@@ -3,7 +3,7 @@ import Foundation
 import Tasklog
 import TasklogCore
 
-struct Update: ParsableCommand {
+struct Update: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Change a task: status, fields, owner, dependencies, metadata.",
         discussion: """
@@ -68,8 +68,8 @@ struct Update: ParsableCommand {
     )
     var lease: Double?
 
-    func run() throws {
-        try tasklog.run {
+    func run() async throws {
+        try await tasklog.runAsync {
             let taskID = try parseTaskID(id)
             var changes = TaskChanges(
                 subject: subject,
@@ -102,10 +102,10 @@ struct Update: ParsableCommand {
             }
             let store = try global.openForTasks(create: false)
             // A holder whose lease ran out holds nothing: release its claims before deciding.
-            _ = try store.releaseExpiredLeasesBlocking(actor: global.actorName)
+            _ = try await store.releaseExpiredLeases(actor: global.actorName)
             let outcome: CommandOutcome
             do {
-                outcome = try store.update(
+                outcome = try await store.update(
                     taskID,
                     changes,
                     in: global.listID,

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -26,62 +27,20 @@ struct Scratch: Sendable {
 
 /// The real `tasklog` binary, built beside the test bundle.
 enum Binary {
-    static let tasklog: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
-        for _ in 0..<6 {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("tasklog").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                FileManager.default.isExecutableFile(atPath: candidate)
-            {
-                return candidate
-            }
-        }
-        fatalError("cannot find the tasklog binary near \(CommandLine.arguments[0])")
-    }()
-
-    /// A clean environment: no TASKLOG_* or CLAUDE_CODE_* from the caller, plus `extra`.
-    static func environment(_ extra: [String: String]) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
-            !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_")
-        }
-        environment.merge(extra) { _, new in new }
-        return environment
-    }
-
     /// Runs `tasklog arguments` to the end, with `input` on its stdin (else nothing); returns its exit
-    /// status, stdout and stderr. The input is all there, and ended, when the process starts (as from
-    /// `printf … | tasklog`).
+    /// status, stdout and stderr.
     static func run(
         _ arguments: [String],
         environment extra: [String: String] = [:],
         input: String? = nil
     ) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tasklog)
-        process.arguments = arguments
-        process.environment = environment(extra)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        if let input {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "tasklog-input-\(UUID().uuidString)"
-            )
-            try Data(input.utf8).write(to: file)
-            defer { try? FileManager.default.removeItem(at: file) }
-            process.standardInput = try FileHandle(forReadingFrom: file)
-        }
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self)
+        let run = try ChildRun.run(
+            BuiltExecutable.tasklog,
+            arguments,
+            environment: BuiltExecutable.environment(extra),
+            stdin: input
         )
+        return (run.status, run.stdout, run.stderr)
     }
 }
 
@@ -103,9 +62,9 @@ final class MCPProcess: @unchecked Sendable {
 
     /// Starts `tasklog mcp arguments`.
     init(_ arguments: [String], environment: [String: String] = [:], reading: Reading = Reading()) throws {
-        process.executableURL = URL(fileURLWithPath: Binary.tasklog)
+        process.executableURL = BuiltExecutable.tasklog
         process.arguments = ["mcp"] + arguments
-        process.environment = Binary.environment(environment)
+        process.environment = BuiltExecutable.environment(environment)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -25,28 +26,6 @@ struct ServeFixture: Sendable {
         return try await body(ServeFixture(folder: folder))
     }
 
-    /// The `tasklog` executable, in the build folder that holds the test bundle.
-    static let executable: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
-        for _ in 0..<6 {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("tasklog").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                FileManager.default.isExecutableFile(atPath: candidate)
-            {
-                return candidate
-            }
-        }
-        fatalError("cannot find the tasklog binary near \(CommandLine.arguments[0])")
-    }()
-
-    static var environment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { key, _ in
-            !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_")
-        }
-    }
-
     /// Runs `tasklog arguments --store STORE`; returns the exit status, stdout and stderr.
     @discardableResult
     func tasklog(
@@ -56,27 +35,15 @@ struct ServeFixture: Sendable {
     ) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments + ["--store", store] + (arguments.first == "serve" ? [] : ["--actor", actor])
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = Self.environment
-        let out = folder + "/.out-\(UUID().uuidString)"
-        let err = folder + "/.err-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: out)
-            try? FileManager.default.removeItem(atPath: err)
-        }
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        try process.run()
-        process.waitUntilExit()
-        let result = (
-            process.terminationStatus, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-            (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        let arguments = arguments + ["--store", store] + (arguments.first == "serve" ? [] : ["--actor", actor])
+        let run = try ChildRun.run(
+            BuiltExecutable.tasklog,
+            arguments,
+            in: folder,
+            environment: BuiltExecutable.environment(),
+            scratch: folder
         )
+        let result = (run.status, run.stdout, run.stderr)
         if let status {
             #expect(result.0 == status, "tasklog \(arguments.joined(separator: " ")): exit \(result.0), \(result.2)")
         }
@@ -147,10 +114,10 @@ final class ServeProcess: @unchecked Sendable {
     let firstLine: String
 
     init(_ fixture: ServeFixture, arguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: ServeFixture.executable)
+        process.executableURL = BuiltExecutable.tasklog
         process.arguments = ["serve", "--store", fixture.store, "--port", "0"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: fixture.folder)
-        process.environment = ServeFixture.environment
+        process.environment = BuiltExecutable.environment()
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TasklogTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,112 +12,74 @@ import Darwin
 /// Runs the real `tasklog` binary built beside the test bundle.
 enum CLI {
     /// What one run printed and how it ended.
-    struct Result: Sendable, CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-
-        /// The stdout lines, without the final empty one.
-        var lines: [String] {
-            stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastIfEmpty()
-        }
-
-        /// stdout parsed as one JSON document.
-        func json() throws -> Any {
-            try JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
-        }
-
-        /// stdout parsed as a JSON object.
-        func object() throws -> [String: Any] {
-            try #require(try json() as? [String: Any], "stdout is not a JSON object: \(stdout)")
-        }
-
-        /// stdout parsed as a JSON array of objects.
-        func array() throws -> [[String: Any]] {
-            try #require(try json() as? [[String: Any]], "stdout is not a JSON array of objects: \(stdout)")
-        }
-
-        var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-    }
+    typealias Result = ChildRun
 
     /// The `tasklog` executable: in the build folder that holds the test bundle.
-    static let executable: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
-        for _ in 0..<6 {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("tasklog")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
-                !isDirectory.boolValue,
-                FileManager.default.isExecutableFile(atPath: candidate.path)
-            {
-                return candidate
-            }
-        }
-        fatalError("cannot find the tasklog binary near \(CommandLine.arguments[0])")
-    }()
+    static var executable: URL { BuiltExecutable.tasklog }
 
-    /// A clean environment: the inherited one without any TASKLOG_* or CLAUDE_CODE_* variable,
-    /// plus `extra`, with TMPDIR set to `folder` so that nothing the binary makes escapes it.
+    /// A clean environment (``BuiltExecutable/environment(_:)``), with TMPDIR set to `folder` so
+    /// that nothing the binary makes escapes it.
     static func environment(_ extra: [String: String] = [:], folder: TestFolder? = nil) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
-            !key.hasPrefix("TASKLOG_") && !key.hasPrefix("CLAUDE_CODE_")
-        }
-        if let folder { environment["TMPDIR"] = folder.path }
-        environment.merge(extra) { _, new in new }
-        return environment
+        var base: [String: String] = [:]
+        if let folder { base["TMPDIR"] = folder.path }
+        return BuiltExecutable.environment(base.merging(extra) { _, new in new })
     }
 
     /// Runs `tasklog arguments` in `folder` and waits for it.
-    ///
-    /// stdout and stderr go to files in the folder (no pipe can fill up and block the child).
     static func run(
         _ arguments: [String],
         in folder: TestFolder,
         environment extra: [String: String] = [:],
         stdin: String? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder.url
-        process.environment = environment(extra, folder: folder)
-        let id = UUID().uuidString.prefix(8)
-        let outURL = folder.url.appendingPathComponent(".cli-\(id).out")
-        let errURL = folder.url.appendingPathComponent(".cli-\(id).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        var inURL: URL?
-        if let stdin {
-            let url = folder.url.appendingPathComponent(".cli-\(id).in")
-            _ = FileManager.default.createFile(atPath: url.path, contents: Data(stdin.utf8))
-            process.standardInput = try FileHandle(forReadingFrom: url)
-            inURL = url
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        defer { if let inURL { try? FileManager.default.removeItem(at: inURL) } }
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        try ChildRun.run(
+            executable,
+            arguments,
+            in: folder.path,
+            environment: environment(extra, folder: folder),
+            stdin: stdin,
+            scratch: folder.path
+        )
+    }
+
+    /// Runs `tasklog-rigs arguments` in `folder` and waits for it.
+    static func runRig(_ arguments: [String], in folder: TestFolder) throws -> Result {
+        try ChildRun.run(
+            BuiltExecutable.rigs,
+            arguments,
+            in: folder.path,
+            environment: environment(folder: folder),
+            scratch: folder.path
         )
     }
 }
 
-/// A `tasklog _append` writer running in the background, whose acknowledgements are read as they come.
+extension ChildRun: CustomStringConvertible {
+    /// The stdout lines, without the final empty one.
+    var lines: [String] {
+        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return lines.last == "" ? Array(lines.dropLast()) : lines
+    }
+
+    /// stdout parsed as one JSON document.
+    func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
+    }
+
+    /// stdout parsed as a JSON object.
+    func object() throws -> [String: Any] {
+        try #require(try json() as? [String: Any], "stdout is not a JSON object: \(stdout)")
+    }
+
+    /// stdout parsed as a JSON array of objects.
+    func array() throws -> [[String: Any]] {
+        try #require(try json() as? [[String: Any]], "stdout is not a JSON array of objects: \(stdout)")
+    }
+
+    public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// A `tasklog-rigs append` writer running in the background, whose acknowledgements are read as they come.
 final class AppendProcess: @unchecked Sendable {
     /// One acknowledged event: its seq and the task it touched.
     struct Ack: Hashable, Sendable {
@@ -129,10 +92,10 @@ final class AppendProcess: @unchecked Sendable {
     private let output = Mutex<[UInt8]>([])
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts `tasklog _append --store store arguments…`.
+    /// Starts `tasklog-rigs append --store store arguments…`.
     init(store: String, arguments: [String], folder: TestFolder) throws {
-        process.executableURL = CLI.executable
-        process.arguments = ["_append", "--store", store] + arguments
+        process.executableURL = BuiltExecutable.rigs
+        process.arguments = ["append", "--store", store] + arguments
         process.currentDirectoryURL = folder.url
         process.environment = CLI.environment(folder: folder)
         process.standardOutput = pipe
@@ -191,12 +154,6 @@ final class AppendProcess: @unchecked Sendable {
         done.wait()
         done.signal()  // so a second call does not wait forever
         return process.terminationStatus
-    }
-}
-
-extension Array where Element == String {
-    fileprivate func dropLastIfEmpty() -> [String] {
-        last == "" ? Array(dropLast()) : self
     }
 }
 
