@@ -1,8 +1,8 @@
 import Foundation
-import TasklogCore
 import Testing
 
 @testable import Tasklog
+@testable import TasklogCore
 
 #if canImport(FoundationXML)
 import FoundationXML
