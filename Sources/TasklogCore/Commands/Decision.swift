@@ -25,7 +25,7 @@ public struct Decision: Sendable, Hashable {
     }
 
     /// The events that record the command, in order (none when it changes nothing).
-    public var payloads: [EventPayload]
+    public let payloads: [EventPayload]
     /// The task the command is about: the one it creates or updates, or the blocker of a link.
     public var taskID: Int?
     /// The fields it changes, in the agent tools' spelling (`deleted` for a delete, `blocks` for a

@@ -12,8 +12,11 @@
 /// - ``StandIns/lifetimes(_:)``: a task exists from its creation to its deletion, as its own
 ///   events say; this holds for any log, imported ones included, at the cost of reading them.
 ///
-/// A stand-in carries only its id (its subject is `#id`) and the links that the tasks in the fold
-/// have with it, so that its deletion unlinks them as the real one does.
+/// A stand-in carries only its id (its subject is `#id`, its times those of the first event that
+/// needs it) and the links that the tasks in the fold have with it, so that its deletion unlinks
+/// them as the real one does. Those links matter only to a fold that starts from a task with
+/// links (a history page of a long-lived task); from an empty list, every link in the fold is
+/// between tasks in it.
 public struct PartialFold: Sendable {
     /// When a stand-in for a task the events name exists.
     public enum StandIns: Sendable, Hashable {
