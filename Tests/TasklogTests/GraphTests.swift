@@ -1,9 +1,9 @@
 import Foundation
-import TasklogCore
 import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
+@testable import TasklogCore
 
 #if canImport(FoundationXML)
 import FoundationXML

@@ -181,10 +181,10 @@ extension TaskStore {
         return bySeq
     }
 
-    /// Task `task`'s states along the events that changed it from seq `low` through `high`,
-    /// folded by the real reducer over a list that holds the task (as it was before `low`:
-    /// `start`) and stand-ins for the tasks it is linked with; the index is checked against the
-    /// state before the timeline is trusted.
+    /// Task `task`'s states along the events that changed it from seq `low` through `high`: a
+    /// ``PartialFold`` that starts from the task as it was before `low` (`start`), with a stand-in
+    /// for each task an event names (the decider checked that it existed); the index is checked
+    /// against the state before the timeline is trusted.
     func taskTimeline(
         list: String,
         task: Int,
@@ -203,37 +203,19 @@ extension TaskStore {
             newestFirst: false,
             limit: .max
         )
-        var mini = TaskListState()
-        mini.tasks[task] = start
+        var startList = TaskListState()
+        startList.tasks[task] = start
+        var fold = PartialFold(startList, standIns: .whenNamed)
         var steps: [(event: Event, before: TaskRecord?, after: TaskRecord?)] = []
         steps.reserveCapacity(seqs.count)
         for seq in seqs {
             let event = try indexedEvent(at: seq, task: task, in: list, txn)
-            let before = mini.tasks[task]
-            for other in event.payload.taskIDs where mini.tasks[other] == nil {
-                if case .taskCreated(let created) = event.payload, created.id == other { continue }
-                mini.tasks[other] = Self.standIn(other, linkedTo: before)
-            }
-            Reducer.apply(event, toList: &mini)
-            steps.append((event, before, mini.tasks[task]))
+            let before = fold.list.tasks[task]
+            fold.apply(event)
+            steps.append((event, before, fold.list.tasks[task]))
         }
-        try checkIndex(of: task, in: list, folded: mini.tasks[task], through: high, txn)
+        try checkIndex(of: task, in: list, folded: fold.list.tasks[task], through: high, txn)
         return steps
-    }
-
-    /// A stand-in for a task that is not followed, carrying only its links with the followed one.
-    private static func standIn(_ id: Int, linkedTo followed: TaskRecord?) -> TaskRecord {
-        var task = TaskRecord(
-            id: id,
-            subject: "#\(id)",
-            createdAt: Timestamp(rawValue: 0),
-            updatedAt: Timestamp(rawValue: 0)
-        )
-        if let followed {
-            if followed.blockedBy.contains(id) { task.blocks = [followed.id] }
-            if followed.blocks.contains(id) { task.blockedBy = [followed.id] }
-        }
-        return task
     }
 }
 

@@ -29,32 +29,23 @@ extension TaskStore {
                 limit: .max
             )
             // Fold the events of the run over the run's tasks and stand-ins for the others.
-            var mini = TaskListState()
+            var fold = PartialFold(standIns: .whenNamed)
             var steps: [RunStep] = []
             for (index, seq) in seqs.enumerated() {
                 progress?(index, seqs.count)
                 let event = try EventLog.event(at: seq, txn)
-                let touched = Set(event.payload.taskIDs)
-                let before = mini
-                for id in touched where mini.tasks[id] == nil {
-                    if case .taskCreated(let created) = event.payload, created.id == id { continue }
-                    mini.tasks[id] = TaskRecord(
-                        id: id,
-                        subject: "#\(id)",
-                        createdAt: event.timestamp,
-                        updatedAt: event.timestamp
-                    )
-                }
-                Reducer.apply(event, toList: &mini)
+                let before = fold.list
+                fold.apply(event)
+                let after = fold.list
                 var changes: [HistoryEntry.TaskChange] = []
-                for id in Set(before.tasks.keys).union(mini.tasks.keys).sorted() {
-                    guard Self.inRun(before.tasks[id], workflow) || Self.inRun(mini.tasks[id], workflow) else {
+                for id in Set(before.tasks.keys).union(after.tasks.keys).sorted() {
+                    guard Self.inRun(before.tasks[id], workflow) || Self.inRun(after.tasks[id], workflow) else {
                         continue
                     }
-                    let fields = FieldChange.between(before.tasks[id], mini.tasks[id])
+                    let fields = FieldChange.between(before.tasks[id], after.tasks[id])
                     if !fields.isEmpty { changes.append(.init(taskID: id, fields: fields)) }
                 }
-                let tasks = mini.sortedTasks.filter { Self.inRun($0, workflow) }
+                let tasks = after.sortedTasks.filter { Self.inRun($0, workflow) }
                 steps.append(RunStep(event: event, tasks: tasks, changes: changes))
             }
             progress?(seqs.count, seqs.count)

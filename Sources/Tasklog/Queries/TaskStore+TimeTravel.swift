@@ -111,44 +111,33 @@ extension TaskStore {
     /// Task `id` of `list` as of `point`, or `nil` if it did not exist then.
     ///
     /// Folded from the task's own events alone (its index holds every event that changed it), so
-    /// its cost does not grow with the log. A link takes effect only when both tasks exist, so each
-    /// other task those events name stands in the fold, as a placeholder, while it existed (from
-    /// its creation to its deletion, read from its own index). The fold goes on to the last event,
-    /// where it must agree with the task in the state (its list is loaded for that, once): the
-    /// index is checked before it is trusted.
+    /// its cost does not grow with the log: a ``PartialFold`` in which each other task those events
+    /// name stands in while it existed (from its creation to its deletion, read from its own
+    /// index), since a link takes effect only when both tasks exist. The fold goes on to the last
+    /// event, where it must agree with the task in the state (its list is loaded for that, once):
+    /// the index is checked before it is trusted.
     public func get(_ id: Int, in list: String = "default", at point: Point) throws -> TaskRecord? {
         let list = try TaskListID.sanitized(list)
         return try core.read { txn in
             let target = try seq(at: point, txn)
             let last = try EventLog.lastSeq(txn)
             let events = try taskEvents(id, in: list, through: last, txn)
-            var lifetimes: [Int: (created: UInt64?, deleted: UInt64?)] = [:]
+            var lifetimes: [Int: PartialFold.Lifetime] = [:]
             for event in events {
                 for other in event.payload.taskIDs where other != id && lifetimes[other] == nil {
-                    lifetimes[other] = try lifetime(of: other, in: list, through: last, txn)
+                    lifetimes[other] = PartialFold.Lifetime(
+                        of: other,
+                        along: try taskEvents(other, in: list, through: last, txn)
+                    )
                 }
             }
-            var fold = TaskListState()
+            var fold = PartialFold(standIns: .lifetimes(lifetimes))
             var atTarget: TaskRecord?
             for event in events {
-                for (other, life) in lifetimes {
-                    let exists =
-                        life.created.map { $0 < event.seq } == true && life.deleted.map { $0 >= event.seq } != false
-                    if exists, fold.tasks.index(forKey: other) == nil {
-                        fold.tasks[other] = TaskRecord(
-                            id: other,
-                            subject: "",
-                            createdAt: event.timestamp,
-                            updatedAt: event.timestamp
-                        )
-                    } else if !exists, fold.tasks.index(forKey: other) != nil {
-                        fold.tasks[other] = nil
-                    }
-                }
-                Reducer.apply(event, toList: &fold)
-                if event.seq <= target { atTarget = fold.tasks[id] }
+                fold.apply(event)
+                if event.seq <= target { atTarget = fold.list.tasks[id] }
             }
-            try checkIndex(of: id, in: list, folded: fold.tasks[id], txn)
+            try checkIndex(of: id, in: list, folded: fold.list.tasks[id], txn)
             return atTarget
         }
     }
@@ -164,26 +153,6 @@ extension TaskStore {
     {
         let seqs = try txn.indexSeqs(.task(list: list, id: id), from: 1, through: end, newestFirst: false, limit: .max)
         return try seqs.map { seq in try indexedEvent(at: seq, task: id, in: list, txn) }
-    }
-
-    /// When task `id` was created and deleted, up to seq `end` (`nil`: not, by then).
-    private func lifetime(
-        of id: Int,
-        in list: String,
-        through end: UInt64,
-        _ txn: any StorageReader
-    ) throws
-        -> (created: UInt64?, deleted: UInt64?)
-    {
-        var life: (created: UInt64?, deleted: UInt64?) = (nil, nil)
-        for event in try taskEvents(id, in: list, through: end, txn) {
-            switch event.payload {
-            case .taskCreated(let created) where created.id == id && life.created == nil: life.created = event.seq
-            case .taskDeleted(let deleted) where deleted == id && life.deleted == nil: life.deleted = event.seq
-            default: break
-            }
-        }
-        return life
     }
 
     /// What changed in `list` from one point to another, task by task and field by field.

@@ -21,8 +21,6 @@ public struct CommandOutcome: Sendable, Hashable {
     /// Checkpoints recorded by the command (a milestone task completed, or by hand).
     public var checkpoints: [Checkpoint] = []
 
-    public struct StatusChange: Sendable, Hashable {
-        public var from: TaskStatus
-        public var to: TaskStatus
-    }
+    /// A task's status before and after the command, as the decider decided it.
+    public typealias StatusChange = Decision.StatusChange
 }

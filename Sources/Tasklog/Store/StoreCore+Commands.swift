@@ -131,15 +131,15 @@ extension StoreCore {
         if let key, let outcome = try deduplicated(command, list: list, key: key, engine, txn) { return outcome }
         // Decide on the list, then let go of it before appending: a copy of the list kept alive
         // across the append would make the reducer copy every task of the list (copy on write).
-        let payloads: [EventPayload]
-        var statusBefore: TaskStatus?
-        do {
-            let listState = engine.state.list(list)
-            payloads = try Decider.decide(command, in: listState, actor: actor, policy: options.milestones, now: now)
-            if case .update(let id, _) = command { statusBefore = listState.tasks[id]?.status }
-        }
+        let decision = try Decider.decision(
+            command,
+            in: engine.state.list(list),
+            actor: actor,
+            policy: options.milestones,
+            now: now
+        )
         var seqs: [UInt64] = []
-        for payload in payloads {
+        for payload in decision.payloads {
             let event = Event(
                 seq: engine.state.lastSeq + 1,
                 timestamp: now,
@@ -158,13 +158,7 @@ extension StoreCore {
                 IdempotencyRecord(seq: first, fingerprint: command.fingerprint).bytes
             )
         }
-        return outcome(
-            of: command,
-            payloads: payloads,
-            statusBefore: statusBefore,
-            after: engine.state.list(list),
-            seqs: seqs
-        )
+        return outcome(of: decision, after: engine.state.list(list), seqs: seqs)
     }
 
     func append(_ event: Event, _ engine: inout LoadedState, _ txn: any StorageWriter) throws {
@@ -178,63 +172,24 @@ extension StoreCore {
         try EventLog.writeIndex(event, entries, txn)
     }
 
-    private func outcome(
-        of command: TaskCommand,
-        payloads: [EventPayload],
-        statusBefore: TaskStatus?,
-        after: TaskListState,
-        seqs: [UInt64]
-    ) -> CommandOutcome {
-        var outcome = CommandOutcome(
-            task: nil,
-            taskID: nil,
-            updatedFields: [],
-            statusChange: nil,
+    /// What the command did, as decided, with the task and the checkpoints as they are after
+    /// its events.
+    private func outcome(of decision: Decision, after: TaskListState, seqs: [UInt64]) -> CommandOutcome {
+        CommandOutcome(
+            task: decision.taskID.flatMap { after.tasks[$0] },
+            taskID: decision.taskID,
+            updatedFields: decision.updatedFields,
+            statusChange: decision.statusChange,
             seqs: seqs,
-            releasedTaskIDs: [],
-            deduplicated: false
+            releasedTaskIDs: decision.releasedTaskIDs,
+            deduplicated: false,
+            workflowID: decision.workflowID,
+            checkpoints: decision.checkpoints.compactMap { recorded in
+                after.workflows[recorded.workflow]?.checkpoints.first {
+                    $0.step == recorded.step && $0.name == recorded.name
+                }
+            }
         )
-        for payload in payloads {
-            if case .checkpointRecorded(let workflow, let step, let name, _) = payload,
-                let checkpoint = after.workflows[workflow]?.checkpoints.first(where: {
-                    $0.step == step && $0.name == name
-                })
-            {
-                outcome.checkpoints.append(checkpoint)
-                outcome.workflowID = workflow
-            }
-            if let workflow = payload.workflowID { outcome.workflowID = workflow }
-        }
-        switch command {
-        case .create:
-            if case .taskCreated(let created)? = payloads.first {
-                outcome.taskID = created.id
-                outcome.task = after.tasks[created.id]
-            }
-        case .update(let id, _):
-            outcome.taskID = id
-            outcome.task = after.tasks[id]
-            switch payloads.first {
-            case .taskUpdated(let updated)?: outcome.updatedFields = updated.fieldNames
-            case .taskDeleted?: outcome.updatedFields = ["deleted"]
-            default: break
-            }
-            if let old = statusBefore {
-                let new = after.tasks[id]?.status ?? .deleted
-                if old != new { outcome.statusChange = .init(from: old, to: new) }
-            }
-        case .release:
-            outcome.releasedTaskIDs = payloads.compactMap {
-                if case .taskUpdated(let updated) = $0 { updated.id } else { nil }
-            }
-        case .addDependency(let blocker, _), .removeDependency(let blocker, _):
-            outcome.taskID = blocker
-            outcome.task = after.tasks[blocker]
-            outcome.updatedFields = payloads.isEmpty ? [] : ["blocks"]
-        case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow, .forkWorkflow:
-            break
-        }
-        return outcome
     }
 
     /// The outcome of an earlier command with the same idempotency key, if there was one.

@@ -2,13 +2,10 @@
 ///
 /// Pure: the same state and command always give the same events or the same refusal.
 public enum Decider {
-    /// The events that record `command` on `list`, or the reason it is refused.
+    /// The events that record `command` on `list`, or the reason it is refused: the
+    /// ``Decision/payloads`` of ``decision(_:in:actor:policy:now:)``.
     ///
     /// An update that changes nothing decides no event.
-    ///
-    /// - Parameters:
-    ///   - policy: which task completions of a workflow record a checkpoint.
-    ///   - now: the time the events will carry (for a workflow's default id).
     public static func decide(
         _ command: TaskCommand,
         in list: TaskListState,
@@ -16,30 +13,70 @@ public enum Decider {
         policy: MilestonePolicy = .standard,
         now: Timestamp = Timestamp(rawValue: 0)
     ) throws(TasklogError) -> [EventPayload] {
+        try decision(command, in: list, actor: actor, policy: policy, now: now).payloads
+    }
+
+    /// The events that record `command` on `list` and what the command does, or the reason it
+    /// is refused.
+    ///
+    /// - Parameters:
+    ///   - policy: which task completions of a workflow record a checkpoint.
+    ///   - now: the time the events will carry (for a workflow's default id).
+    public static func decision(
+        _ command: TaskCommand,
+        in list: TaskListState,
+        actor: String?,
+        policy: MilestonePolicy = .standard,
+        now: Timestamp = Timestamp(rawValue: 0)
+    ) throws(TasklogError) -> Decision {
         switch command {
         case .create(let new):
-            return [.taskCreated(try create(new, in: list))]
+            let created = try create(new, in: list)
+            return Decision([.taskCreated(created)], taskID: created.id)
         case .update(let id, let changes):
-            guard let event = try update(id, changes, in: list, actor: actor) else { return [] }
-            return [event] + milestone(after: event, in: list, policy: policy)
+            guard let event = try update(id, changes, in: list, actor: actor), let task = list.tasks[id] else {
+                return Decision([], taskID: id)
+            }
+            var decision = Decision([event] + milestone(after: event, in: list, policy: policy), taskID: id)
+            switch event {
+            case .taskUpdated(let updated):
+                decision.updatedFields = updated.fieldNames
+                if let status = updated.status { decision.statusChange = .init(from: task.status, to: status) }
+            case .taskDeleted:
+                decision.updatedFields = ["deleted"]
+                if task.status != .deleted { decision.statusChange = .init(from: task.status, to: .deleted) }
+            default:
+                break
+            }
+            return decision
         case .startWorkflow, .checkpoint, .completeWorkflow, .failWorkflow, .forkWorkflow:
-            return try decideWorkflow(command, in: list, policy: policy, now: now)
+            return Decision(try decideWorkflow(command, in: list, policy: policy, now: now))
         case .release(let owner):
-            return list.sortedTasks
-                .filter { $0.status == .inProgress && $0.owner == owner }
-                .map { .taskUpdated(TaskUpdated(id: $0.id, status: .pending, owner: .some(nil))) }
+            let released = list.sortedTasks.filter { $0.status == .inProgress && $0.owner == owner }.map(\.id)
+            var decision = Decision(
+                released.map { .taskUpdated(TaskUpdated(id: $0, status: .pending, owner: .some(nil))) }
+            )
+            decision.releasedTaskIDs = released
+            return decision
         case .addDependency(let blocker, let blocked):
             let blockerTask = try existing(blocker, in: list)
             _ = try existing(blocked, in: list)
             guard blocker != blocked else { throw selfDependency(blocker) }
-            guard !blockerTask.blocks.contains(blocked) else { return [] }
+            guard !blockerTask.blocks.contains(blocked) else { return Decision([], taskID: blocker) }
             if let cycle = cycle(adding: [(blocker, blocked)], to: list) { throw cycleError(cycle) }
-            return [.dependencyAdded(blocker: blocker, blocked: blocked)]
+            return linkChanged(.dependencyAdded(blocker: blocker, blocked: blocked), blocker: blocker)
         case .removeDependency(let blocker, let blocked):
             let blockerTask = try existing(blocker, in: list)
-            guard blockerTask.blocks.contains(blocked) else { return [] }
-            return [.dependencyRemoved(blocker: blocker, blocked: blocked)]
+            guard blockerTask.blocks.contains(blocked) else { return Decision([], taskID: blocker) }
+            return linkChanged(.dependencyRemoved(blocker: blocker, blocked: blocked), blocker: blocker)
         }
+    }
+
+    /// A link added or removed: a change of the blocker's `blocks`.
+    private static func linkChanged(_ event: EventPayload, blocker: Int) -> Decision {
+        var decision = Decision([event], taskID: blocker)
+        decision.updatedFields = ["blocks"]
+        return decision
     }
 
     // MARK: Create

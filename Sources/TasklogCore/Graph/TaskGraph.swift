@@ -1,5 +1,3 @@
-import TasklogCore
-
 /// The tasks of a list as a dependency graph: one node per live task, one edge per dependency,
 /// from the blocker to the task it blocks. Pure: built from a folded list, no I/O.
 ///

@@ -1,5 +1,3 @@
-import TasklogCore
-
 extension TaskGraph {
     /// A box drawn around tasks that belong together: a workflow run, a phase of it, or a
     /// parallel group (inside its phase, when its members have one).
