@@ -103,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TasklogServerTests",
-            dependencies: ["TasklogServer", "Tasklog", "TasklogCore", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog"]
+            dependencies: [
+                "TasklogServer", "Tasklog", "TasklogCore", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog",
+            ]
         ),
     ]
 )

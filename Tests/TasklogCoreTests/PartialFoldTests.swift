@@ -1,3 +1,4 @@
+import TasklogTestSupport
 import Testing
 
 @testable import TasklogCore

@@ -1,8 +1,8 @@
 import Foundation
 import LMDB
 import Synchronization
-import TasklogTestSupport
 import TasklogCore
+import TasklogTestSupport
 import Testing
 
 @testable import Tasklog

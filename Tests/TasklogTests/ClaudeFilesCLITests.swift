@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 /// `tasklog import-claude` and `export-claude` as a user runs them: the real binary over a task

@@ -1,4 +1,5 @@
 import Foundation
+import TasklogTestSupport
 import Testing
 
 #if canImport(Glibc)
