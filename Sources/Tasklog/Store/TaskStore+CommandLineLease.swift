@@ -57,13 +57,3 @@ extension TaskStore {
         }
     }
 }
-
-/// Runs `body` and blocks the calling thread until it returns (call it from a thread of your
-/// own, as the command line does, never from Swift's shared pool).
-func blocking<R: Sendable>(_ body: @escaping @Sendable () async throws -> R) throws -> R {
-    let box = Waiter<R>()
-    Task.detached {
-        do { box.finish(.success(try await body())) } catch { box.finish(.failure(error)) }
-    }
-    return try box.wait()
-}

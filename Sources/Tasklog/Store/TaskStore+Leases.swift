@@ -191,27 +191,3 @@ extension TaskStore {
         )
     }
 }
-
-extension Timestamp {
-    /// This time plus `seconds` (rounded to the microsecond), saturated at the ends of the
-    /// timestamp's range: a lease of 1e300 seconds never runs out rather than trapping; NaN adds nothing.
-    func adding(seconds: Double) -> Timestamp {
-        let micros = (seconds * 1_000_000).rounded()
-        guard !micros.isNaN else { return self }
-        guard let delta = Int64(exactly: micros) else {
-            return Timestamp(rawValue: micros < 0 ? .min : .max)
-        }
-        let (sum, overflow) = rawValue.addingReportingOverflow(delta)
-        return Timestamp(rawValue: overflow ? (delta < 0 ? .min : .max) : sum)
-    }
-}
-
-/// Runs `body` on a thread of its own (write transactions wait on a lock shared between processes,
-/// so they never run on Swift's shared pool) and suspends the caller until it returns.
-func onOwnThread<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.name = "tasklog-own-thread"
-        thread.start()
-    }
-}
