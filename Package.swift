@@ -115,6 +115,9 @@ for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    // An import is internal unless it says `public import`: no dependency's type slips into the
+    // public API unnoticed.
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
     settings.append(.swiftLanguageMode(.v6))
     target.swiftSettings = settings
 }

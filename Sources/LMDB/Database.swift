@@ -1,4 +1,4 @@
-import CLMDB
+public import CLMDB
 
 /// A named database inside an ``Environment``, opened once at start-up.
 ///
@@ -16,16 +16,16 @@ public struct Database: Sendable, Hashable {
 }
 
 /// Helpers to build `memcmp`-ordered keys.
-public enum Key {
+package enum Key {
     /// The 8 bytes of `value`, big-endian, so that keys sort like the numbers.
     @inlinable
-    public static func uint64(_ value: UInt64) -> [UInt8] {
+    package static func uint64(_ value: UInt64) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
     /// Reads a big-endian `UInt64` from the first 8 bytes of `bytes`.
     @inlinable
-    public static func uint64(from bytes: RawSpan) -> UInt64 {
+    package static func uint64(from bytes: RawSpan) -> UInt64 {
         precondition(bytes.byteCount >= 8, "a UInt64 key needs 8 bytes")
         return UInt64(bigEndian: bytes.unsafeLoadUnaligned(fromByteOffset: 0, as: UInt64.self))
     }

@@ -1,4 +1,4 @@
-import CLMDB
+public import CLMDB
 
 /// What every transaction can do: read values in place.
 ///

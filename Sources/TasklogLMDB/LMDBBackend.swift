@@ -1,6 +1,6 @@
 import Foundation
 import LMDB
-import TasklogCore
+public import TasklogCore
 
 /// A store in an LMDB directory on this machine: the backend behind `TaskStore.open(at:)`.
 ///

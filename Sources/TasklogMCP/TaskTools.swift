@@ -1,6 +1,6 @@
 import Foundation
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 /// The handlers of the tools over one task list of a ``Tasklog/TaskStore``, apart from any
 /// transport: arguments in, a ``ToolResult`` out.

@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 import MCP
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 #if canImport(Glibc)
 import Glibc

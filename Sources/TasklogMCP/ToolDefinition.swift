@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// One tool the server offers: its name, what a model reads about it, and its schemas.
 public struct ToolDefinition: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// What a tool call answers: short text for a model, structured content for a program, and
 /// whether it was refused.

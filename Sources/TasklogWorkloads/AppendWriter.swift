@@ -1,5 +1,5 @@
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 /// A writer for crash and concurrency tests and the demo: appends one event per durable commit
 /// and reports each as soon as it is acknowledged.

@@ -1,5 +1,5 @@
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 /// The skill's build-task workflow, step by step, as an orchestrator drives it: run by
 /// `tasklog demo` and by the test rigs, which kill it mid-way and resume.

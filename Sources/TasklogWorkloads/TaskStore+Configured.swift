@@ -1,5 +1,5 @@
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 extension TaskStore {
     /// Opens the store at `path` as its configuration says: the configured snapshot interval

@@ -8,7 +8,7 @@ import Testing
 
 /// A damaged log is never served over MCP: a past state that walks through a gap is a tool error
 /// with the code `corrupt`, not the state before the gap.
-@Suite(.timeLimit(.minutes(1))) struct MCPDamageTests {
+@Suite(.timeLimit(.minutes(3))) struct MCPDamageTests {
     @Test func aPastStateAcrossAGapIsAToolError() async throws {
         try await Scratch.with("damage") { scratch in
             do {

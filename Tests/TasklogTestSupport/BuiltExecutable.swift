@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The package's executables as the build made them, in the build folder that holds the test bundle.
 public enum BuiltExecutable {

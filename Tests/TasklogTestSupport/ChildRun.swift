@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One run of a child process to its end: how it ended and what it printed.
 public struct ChildRun: Sendable {

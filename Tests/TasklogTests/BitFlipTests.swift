@@ -5,7 +5,7 @@ import Testing
 /// A flipped bit anywhere in a B-tree page: LMDB has no page checksums and may read outside its
 /// map, but `verify`, `export` and `list --at` walk the store in a child process, so the command the user ran
 /// never dies by a signal: it answers 0 (the flip missed everything read) or 76 with the salvage path.
-@Suite("Bit flips in pages never crash verify, export or list --at")
+@Suite("Bit flips in LMDB pages never crash verify, export or list --at")
 struct BitFlipTests {
     @Test func flippedBitsGiveExitZeroOrSeventySix() throws {
         try TestFolder.with("bitflip") { folder in

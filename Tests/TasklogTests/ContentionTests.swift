@@ -7,7 +7,7 @@ import Testing
 
 /// Eight processes race for the same tasks: every task is claimed exactly once (an owner
 /// compare-and-set), and a counter bumped with expected versions loses no update.
-@Suite struct ContentionTests {
+@Suite("Contention (LMDB: eight processes)") struct ContentionTests {
     @Test func eightProcessesClaimEveryTaskExactlyOnceAndLoseNoUpdate() throws {
         let tasks = Int(ProcessInfo.processInfo.environment["TASKLOG_CONTENTION_TASKS"] ?? "") ?? 160
         try TestFolder.with("contention") { folder in

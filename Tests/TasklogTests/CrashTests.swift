@@ -7,7 +7,7 @@ import Testing
 /// SIGKILL a writer process at random moments and check that nothing acknowledged is lost.
 ///
 /// SIGKILL tests process death, not power loss: the page cache survives it.
-@Suite("Crash safety", .serialized)
+@Suite("Crash safety (LMDB: a writer process killed)", .serialized)
 struct CrashTests {
     static let rounds = 15
 

@@ -9,7 +9,7 @@ import Testing
 
 /// Damage is never served as truth, and a damaged store never crashes a process: each read meets
 /// the damage on its way and says so (exit 76), through the real binary.
-@Suite("Damage: never served, never a crash")
+@Suite("Damage (LMDB files): never served, never a crash")
 struct DamageTests {
     /// Creates tasks 1…`count` in list `default` (event n creates task n), a snapshot every 50 events.
     static func populate(_ path: String, count: Int = 120) throws {

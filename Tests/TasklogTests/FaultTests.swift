@@ -9,7 +9,7 @@ import Testing
 
 /// Storage that fails: commits, full maps, full disks, full reader tables. Nothing acknowledged is
 /// lost, a refused write leaves nothing behind, and the store works afterwards.
-@Suite(.serialized) struct FaultTests {
+@Suite("Faults (LMDB: failed commits, a full map, a full disk)", .serialized) struct FaultTests {
     @Test func aFailedCommitLosesNothingAndTheNextWriteWorks() throws {
         try TestFolder.with("commit-fails") { folder in
             let store = try TaskStore.open(at: folder.storePath, options: .testing(snapshotInterval: 3))

@@ -145,7 +145,8 @@ struct LazyListTests {
 
     /// A damaged list body in the newest snapshot: that list comes from an older snapshot (or the
     /// log), the others still from the newest, and all of them are right.
-    @Test func aDamagedListBodyFallsBackToAnOlderSnapshot() throws {
+    @Test("A damaged list body (in the LMDB file) falls back to an older snapshot")
+    func aDamagedListBodyFallsBackToAnOlderSnapshot() throws {
         try TestFolder.with("lazy-damage") { folder in
             var random = SeededRandom(seed: 5)
             let full: TasklogState

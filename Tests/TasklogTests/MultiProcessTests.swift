@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tasklog
 
-@Suite("Several writers on one store")
+@Suite("Several writer processes on one LMDB store")
 struct MultiProcessTests {
     @Test(.timeLimit(.minutes(1)))
     func fourProcessesAppendWithoutLosingOrDuplicating() throws {

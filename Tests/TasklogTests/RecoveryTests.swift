@@ -116,7 +116,8 @@ struct RecoveryTests {
         }
     }
 
-    @Test func damagedNewestSnapshotFallsBackToAnOlderOne() throws {
+    @Test("A damaged newest snapshot (in the LMDB file) falls back to an older one")
+    func damagedNewestSnapshotFallsBackToAnOlderOne() throws {
         try TestFolder.with("damaged-newest") { folder in
             // Snapshots at 10, 20, 30, 40; the markers are set at 33 and 34, so only the snapshot at 40 has them.
             let written = try Self.populate(folder, count: 45, interval: 10, markAt: 33)
@@ -159,7 +160,8 @@ struct RecoveryTests {
         }
     }
 
-    @Test func everySnapshotDamagedMeansAFullReplay() throws {
+    @Test("Every snapshot damaged (in the LMDB file) means a full replay")
+    func everySnapshotDamagedMeansAFullReplay() throws {
         try TestFolder.with("damaged-all") { folder in
             // The markers are set at 2 and 3, so every snapshot (10, 20, 30, 40) has them.
             let written = try Self.populate(folder, count: 45, interval: 10, markAt: 2)
@@ -185,7 +187,8 @@ struct RecoveryTests {
         }
     }
 
-    @Test func snapshotOfAnotherReducerVersionIsIgnored() throws {
+    @Test("A snapshot of another reducer version (written into the LMDB file) is ignored")
+    func snapshotOfAnotherReducerVersionIsIgnored() throws {
         try TestFolder.with("reducer-version") { folder in
             let written = try Self.populate(folder, count: 25, interval: 10, markAt: 2)
             do {

@@ -11,7 +11,7 @@ import Darwin
 /// The store's files are checked before LMDB maps them: a truncated or emptied data file, meta
 /// pages that disagree and links are refused (exit 76, or 74 for a link); a directory other users
 /// can write is warned about. Through the real binary: a bad file mapped here could kill the test.
-@Suite("Store files checked before LMDB opens them")
+@Suite("Store files (LMDB) checked before LMDB opens them")
 struct StoreFilesTests {
     /// A store of 300 events whose data file is several hundred KB.
     static func populate(_ folder: TestFolder) throws {

@@ -7,7 +7,7 @@ import Testing
 @testable import Tasklog
 @testable import TasklogLMDB
 
-@Suite("Verify, damage and salvage")
+@Suite("Verify, damage and salvage (LMDB files)")
 struct VerifyTests {
     static func subject(_ number: Int) -> String {
         let digits = String(number)

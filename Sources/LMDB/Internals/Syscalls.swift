@@ -1,4 +1,4 @@
-import CLMDB
+public import CLMDB
 
 // One thin Swift function per `mdb_*` call, so that the whole C surface of Tasklog can be read
 // on one page. Nothing outside this module imports CLMDB.

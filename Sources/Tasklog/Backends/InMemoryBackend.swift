@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 /// A store kept in memory: the backend for tests, the embedders' own and ours.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 /// A directory of agent task files, as the agent tools keep them on disk:
 ///

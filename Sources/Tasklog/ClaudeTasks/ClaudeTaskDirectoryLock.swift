@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// Which events of the log to list, in which order, how many.
 public struct HistoryQuery: Sendable, Hashable {

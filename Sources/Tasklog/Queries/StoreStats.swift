@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// Figures about a store, for `tasklog stats`.
 public struct StoreStats: Sendable, Hashable {

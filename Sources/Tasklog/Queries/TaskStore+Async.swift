@@ -1,5 +1,5 @@
 import Dispatch
-import TasklogCore
+public import TasklogCore
 
 extension TaskStore {
     /// Runs `query` on a thread of the store's readers and suspends the caller meanwhile: the async

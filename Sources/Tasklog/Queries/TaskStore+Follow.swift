@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 
 extension TaskStore {
     /// The events from seq `start` on, as they are appended by any process: first those already

@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 /// One step of a workflow run: an event and the workflow's tasks right after it.
 public struct RunStep: Sendable, Hashable {

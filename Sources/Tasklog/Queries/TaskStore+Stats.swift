@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 extension TaskStore {
     /// Events, lists, tasks, snapshots and sizes.

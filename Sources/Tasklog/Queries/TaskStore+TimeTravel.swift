@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// What changed in a task list between two points.
 public struct ListDiff: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 /// What a command did: the task as it is now, and what changed.
 public struct CommandOutcome: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 
 extension TaskStore {
     /// Runs `commands` on `list` in order, in one write transaction: one commit, one fsync, so a

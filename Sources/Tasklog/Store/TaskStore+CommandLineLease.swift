@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 /// Leases taken by the command line: `tasklog update N --status in_progress --lease SECONDS`
 /// leases the holder's claims, `tasklog heartbeat` and the holder's next update renew the lease,

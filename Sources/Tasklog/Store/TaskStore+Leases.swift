@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 
 /// Leases on claims: how a session that dies (SIGKILL, a crash, a machine gone) leaves no task
 /// stuck `in_progress`.

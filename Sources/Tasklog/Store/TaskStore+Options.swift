@@ -1,4 +1,4 @@
-import TasklogCore
+public import TasklogCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 import TasklogLMDB
 
 /// A Tasklog store: an event log, folded into task lists, kept by a storage backend (an LMDB

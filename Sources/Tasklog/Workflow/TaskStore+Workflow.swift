@@ -1,5 +1,5 @@
 import Foundation
-import TasklogCore
+public import TasklogCore
 
 extension TaskStore {
     /// Starts a workflow run of `type`; returns its id (`{type}-{yyyyMMddTHHmm}` unless given, unique).

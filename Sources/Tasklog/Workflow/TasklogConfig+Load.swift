@@ -1,5 +1,5 @@
-import Foundation
-import TasklogCore
+public import Foundation
+public import TasklogCore
 
 extension TasklogConfig {
     /// Where a configuration came from, and the project folder that relative paths start from.

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import Synchronization
-import TasklogCore
+public import TasklogCore
 
 /// Task tracking for a workflow that must never stop because tracking failed: the skill's error
 /// table, as a client an orchestrator embeds.

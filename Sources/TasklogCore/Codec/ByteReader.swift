@@ -7,28 +7,28 @@ import Darwin
 #endif
 
 /// Reads the primitives written by ``ByteWriter`` from bytes in place, checking every bound.
-public struct ByteReader: ~Copyable {
+package struct ByteReader: ~Copyable {
     @usableFromInline let base: UnsafeRawBufferPointer
     /// The offset of the next byte to read.
-    public var offset: Int
+    package var offset: Int
 
-    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+    package init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
         base = bytes
         self.offset = offset
     }
 
     /// Bytes not read yet.
-    public var remaining: Int { base.count - offset }
+    package var remaining: Int { base.count - offset }
 
     @inlinable
-    public mutating func byte() throws(CodecError) -> UInt8 {
+    package mutating func byte() throws(CodecError) -> UInt8 {
         guard offset < base.count else { throw CodecError("truncated value", at: offset) }
         defer { offset += 1 }
         return base[offset]
     }
 
     @inlinable
-    public mutating func varint() throws(CodecError) -> UInt64 {
+    package mutating func varint() throws(CodecError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -44,7 +44,7 @@ public struct ByteReader: ~Copyable {
 
     /// A varint that must fit an `Int` no larger than `limit`.
     @inlinable
-    public mutating func count(limit: Int = Int(Int32.max)) throws(CodecError) -> Int {
+    package mutating func count(limit: Int = Int(Int32.max)) throws(CodecError) -> Int {
         let start = offset
         let value = try varint()
         guard value <= UInt64(limit) else { throw CodecError("count \(value) out of range", at: start) }
@@ -52,20 +52,20 @@ public struct ByteReader: ~Copyable {
     }
 
     @inlinable
-    public mutating func zigzag() throws(CodecError) -> Int64 {
+    package mutating func zigzag() throws(CodecError) -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
     @inlinable
-    public mutating func fixed64() throws(CodecError) -> UInt64 {
+    package mutating func fixed64() throws(CodecError) -> UInt64 {
         guard remaining >= 8 else { throw CodecError("truncated value", at: offset) }
         defer { offset += 8 }
         return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     @inlinable
-    public mutating func fixed32() throws(CodecError) -> UInt32 {
+    package mutating func fixed32() throws(CodecError) -> UInt32 {
         guard remaining >= 4 else { throw CodecError("truncated value", at: offset) }
         defer { offset += 4 }
         return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
@@ -74,31 +74,31 @@ public struct ByteReader: ~Copyable {
     // A length is checked against the bytes left once it has been read: `count(limit: remaining)`
     // would measure them before its own varint, letting a length run a few bytes past the end.
 
-    public mutating func string() throws(CodecError) -> String {
+    package mutating func string() throws(CodecError) -> String {
         let length = try count(limit: Int.max)
         return try utf8(length: length)
     }
 
-    public mutating func optionalString() throws(CodecError) -> String? {
+    package mutating func optionalString() throws(CodecError) -> String? {
         let length = try count(limit: Int.max)
         guard length > 0 else { return nil }
         return try utf8(length: length - 1)
     }
 
     /// Steps over `count` bytes.
-    public mutating func skip(_ count: Int) throws(CodecError) {
+    package mutating func skip(_ count: Int) throws(CodecError) {
         guard count <= remaining else { throw CodecError("truncated value", at: offset) }
         offset += count
     }
 
     /// Steps over an optional string without decoding it (its UTF-8 is not checked).
-    public mutating func skipOptionalString() throws(CodecError) {
+    package mutating func skipOptionalString() throws(CodecError) {
         let length = try count(limit: Int.max)
         if length > 0 { try skip(length - 1) }
     }
 
     /// The next `length` bytes as a string, checked to be UTF-8.
-    public mutating func utf8(length: Int) throws(CodecError) -> String {
+    package mutating func utf8(length: Int) throws(CodecError) -> String {
         guard length >= 0, length <= remaining else {
             throw CodecError("a string of \(length) bytes runs past the end of the value", at: offset)
         }
@@ -120,7 +120,7 @@ public struct ByteReader: ~Copyable {
         return text
     }
 
-    public mutating func ids() throws(CodecError) -> [Int] {
+    package mutating func ids() throws(CodecError) -> [Int] {
         let count = try count(limit: remaining)
         var ids: [Int] = []
         ids.reserveCapacity(count)
@@ -128,7 +128,7 @@ public struct ByteReader: ~Copyable {
         return ids
     }
 
-    public mutating func link() throws(CodecError) -> ChainLink {
+    package mutating func link() throws(CodecError) -> ChainLink {
         guard remaining >= 16 else { throw CodecError("truncated chain link", at: offset) }
         defer { offset += 16 }
         return ChainLink(
@@ -137,7 +137,7 @@ public struct ByteReader: ~Copyable {
         )
     }
 
-    public mutating func object(depth: Int = 0) throws(CodecError) -> [String: JSONValue] {
+    package mutating func object(depth: Int = 0) throws(CodecError) -> [String: JSONValue] {
         let count = try count(limit: remaining)
         var object = [String: JSONValue](minimumCapacity: count)
         for _ in 0..<count {
@@ -149,7 +149,7 @@ public struct ByteReader: ~Copyable {
 
     /// Steps over an object, checking it as ``object(depth:)`` would (bounds, tags, UTF-8 keys
     /// and strings, depth) without building it.
-    public mutating func skipObject(depth: Int = 0) throws(CodecError) {
+    package mutating func skipObject(depth: Int = 0) throws(CodecError) {
         let count = try count(limit: remaining)
         for _ in 0..<count {
             try skipString()
@@ -159,7 +159,7 @@ public struct ByteReader: ~Copyable {
 
     /// Merges an encoded object into `object` as a metadata patch: a key set to `null` is
     /// removed, any other value replaces the key's (``Reducer/merge(_:into:)``, from the bytes).
-    public mutating func mergeObject(into object: inout [String: JSONValue]) throws(CodecError) {
+    package mutating func mergeObject(into object: inout [String: JSONValue]) throws(CodecError) {
         let count = try count(limit: remaining)
         for _ in 0..<count {
             let key = try string()
@@ -215,7 +215,7 @@ public struct ByteReader: ~Copyable {
         }
     }
 
-    public mutating func json(depth: Int = 0) throws(CodecError) -> JSONValue {
+    package mutating func json(depth: Int = 0) throws(CodecError) -> JSONValue {
         guard depth <= 64 else { throw CodecError("JSON nested deeper than 64", at: offset) }
         let tagOffset = offset
         switch try byte() {

@@ -2,21 +2,21 @@
 ///
 /// Integers are LEB128 varints (signed ones zigzag-encoded first); strings are a varint length
 /// and UTF-8 bytes; an optional string is its length plus one, 0 meaning absent.
-public struct ByteWriter: Sendable {
-    public var bytes: [UInt8]
+package struct ByteWriter: Sendable {
+    package var bytes: [UInt8]
 
-    public init(capacity: Int = 128) {
+    package init(capacity: Int = 128) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     @inlinable
-    public mutating func byte(_ value: UInt8) {
+    package mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }
 
     @inlinable
-    public mutating func varint(_ value: UInt64) {
+    package mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -26,26 +26,26 @@ public struct ByteWriter: Sendable {
     }
 
     @inlinable
-    public mutating func varint(_ value: Int) {
+    package mutating func varint(_ value: Int) {
         varint(UInt64(value))
     }
 
     @inlinable
-    public mutating func zigzag(_ value: Int64) {
+    package mutating func zigzag(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     @inlinable
-    public mutating func fixed64(_ value: UInt64) {
+    package mutating func fixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inlinable
-    public mutating func fixed32(_ value: UInt32) {
+    package mutating func fixed32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             varint(utf8.count)
@@ -53,7 +53,7 @@ public struct ByteWriter: Sendable {
         }
     }
 
-    public mutating func optionalString(_ value: String?) {
+    package mutating func optionalString(_ value: String?) {
         guard var value else {
             byte(0)
             return
@@ -64,17 +64,17 @@ public struct ByteWriter: Sendable {
         }
     }
 
-    public mutating func ids(_ ids: [Int]) {
+    package mutating func ids(_ ids: [Int]) {
         varint(ids.count)
         for id in ids { varint(id) }
     }
 
-    public mutating func link(_ link: ChainLink) {
+    package mutating func link(_ link: ChainLink) {
         withUnsafeBytes(of: (link.high.bigEndian, link.low.bigEndian)) { bytes.append(contentsOf: $0) }
     }
 
     /// An object: its entry count, then key and value pairs in key order (by UTF-8 bytes).
-    public mutating func object(_ object: [String: JSONValue]) {
+    package mutating func object(_ object: [String: JSONValue]) {
         varint(object.count)
         for key in object.keys.sorted(by: utf8Precedes) {
             string(key)
@@ -83,7 +83,7 @@ public struct ByteWriter: Sendable {
     }
 
     /// A JSON value: a tag byte, then its contents.
-    public mutating func json(_ value: JSONValue) {
+    package mutating func json(_ value: JSONValue) {
         switch value {
         case .null: byte(0)
         case .bool(let flag): byte(flag ? 2 : 1)
@@ -107,7 +107,7 @@ public struct ByteWriter: Sendable {
     }
 
     /// Appends the raw `other` bytes.
-    public mutating func append(_ other: UnsafeRawBufferPointer) {
+    package mutating func append(_ other: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: other)
     }
 }

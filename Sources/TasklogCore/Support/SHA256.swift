@@ -3,7 +3,7 @@
 /// Feed bytes with ``update(_:)-(UnsafeRawBufferPointer)`` in pieces of any size, then call ``finalize()`` once for the
 /// 32-byte digest, or use ``hash(_:)-(UnsafeRawBufferPointer)`` for a one-shot hash. Whole blocks are compressed
 /// straight from the caller's memory; nothing is allocated per block.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
     /// 64 bytes of storage for a partial block.
     private typealias Block = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
@@ -16,10 +16,10 @@ public struct SHA256: Sendable {
     private var totalLength: UInt64 = 0
 
     /// Creates a hash with no input yet.
-    public init() {}
+    package init() {}
 
     /// Adds bytes to the input.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var source = bytes.baseAddress, !bytes.isEmpty else {
             return
         }
@@ -59,12 +59,12 @@ public struct SHA256: Sendable {
     }
 
     /// Adds bytes to the input.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Pads the input and returns the 32-byte digest.
-    public consuming func finalize() -> [UInt8] {
+    package consuming func finalize() -> [UInt8] {
         let bitLength = totalLength &* 8
         let filled = pendingCount
         var state = self.state
@@ -93,14 +93,14 @@ public struct SHA256: Sendable {
     }
 
     /// The SHA-256 digest (32 bytes) of `bytes`.
-    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    package static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// The SHA-256 digest (32 bytes) of `bytes`.
-    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+    package static func hash(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { hash($0) }
     }
 

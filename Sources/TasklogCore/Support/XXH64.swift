@@ -1,6 +1,6 @@
 /// The XXH64 non-cryptographic hash (xxHash, 64-bit variant), bit-for-bit compatible with the reference
 /// implementation.
-public enum XXH64 {
+package enum XXH64 {
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -8,7 +8,7 @@ public enum XXH64 {
     private static let prime5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     /// The XXH64 hash of `bytes` with `seed`.
-    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         let length = bytes.count
         guard let base = bytes.baseAddress, length > 0 else {
             return avalanche(seed &+ prime5)

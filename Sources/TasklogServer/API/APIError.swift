@@ -1,5 +1,5 @@
 import Hummingbird
-import TasklogCore
+public import TasklogCore
 
 /// An error of the JSON API: an HTTP status and the body `{"error": "<one sentence>", "code": "<code>"}`
 /// (`schemas/api/error.schema.json`). The codes are the CLI's error codes, plus `bad_request` and

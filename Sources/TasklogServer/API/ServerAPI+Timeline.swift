@@ -1,5 +1,5 @@
 import Tasklog
-import TasklogCore
+public import TasklogCore
 
 extension ServerAPI {
     /// `/api/lists/{list}/timeline?at=&workflow=`: per task, the spans it spent pending,

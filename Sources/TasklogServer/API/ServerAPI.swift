@@ -1,5 +1,5 @@
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 /// The answers of the JSON API, as values: each endpoint of `tasklog serve` is one method here,
 /// from the query parameters to the JSON document of its schema in `schemas/api/`. No HTTP in

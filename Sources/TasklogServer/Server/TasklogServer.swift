@@ -1,10 +1,10 @@
 import Dispatch
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
-import Tasklog
-import TasklogCore
+public import Tasklog
+public import TasklogCore
 
 /// The web server of `tasklog serve`: a page with the lists, workflows, dependency graph and
 /// timeline of a store, a slider through its history, and the JSON API under `/api` that the

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TasklogTestSupport
+public import TasklogTestSupport
 import Testing
 
 #if canImport(Glibc)
