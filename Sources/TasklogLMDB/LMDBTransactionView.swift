@@ -92,6 +92,10 @@ extension LMDBTransactionView where Transaction: ~Copyable {
         return seqs
     }
 
+    func lastSnapshotSeq() throws -> UInt64? {
+        try transaction.pointee.withLast(in: layout.snapshots) { key, _ in try Self.seq(key) }
+    }
+
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try transaction.pointee.withValue(in: layout.snapshots, key: seq) { value in try value.withUnsafeBytes(body) }
     }

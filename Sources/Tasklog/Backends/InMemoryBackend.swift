@@ -226,6 +226,8 @@ extension InMemoryContentsReader {
 
     func snapshotSeqs() throws -> [UInt64] { contents.snapshots.keys.sorted() }
 
+    func lastSnapshotSeq() throws -> UInt64? { contents.snapshots.keys.max() }
+
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try contents.snapshots[seq].map { try $0.withUnsafeBytes(body) }
     }

@@ -34,7 +34,7 @@ extension StoreCore {
         // Validated whole before the first append, so that a refusal writes nothing. Snapshots are
         // written along the way as if the events had come one by one, so time travel into an
         // imported history starts from a near snapshot.
-        var snapshotted = try txn.snapshotSeqs().last ?? 0
+        var snapshotted = try txn.lastSnapshotSeq() ?? 0
         for event in events {
             try append(event, &engine, txn)
             if event.seq - snapshotted >= options.snapshotInterval {

@@ -7,8 +7,7 @@ extension StoreCore {
     /// others are encoded, those not loaded being loaded first.
     func snapshotIfDue(_ engine: inout LoadedState, _ txn: any StorageWriter, force: Bool) throws {
         let seq = engine.state.lastSeq
-        let stored = try txn.snapshotSeqs()
-        let newest = stored.last ?? 0
+        let newest = try txn.lastSnapshotSeq() ?? 0
         guard seq > newest, force || seq - newest >= options.snapshotInterval else { return }
         var copied: [(String, SnapshotBody)] = []
         let unchanged = engine.unloaded.union(engine.state.lists.keys).subtracting(engine.changedSinceBase)
@@ -34,7 +33,7 @@ extension StoreCore {
         try bytes.withUnsafeBytes { try txn.putSnapshot(seq, $0) }
         engine.base = seq
         engine.changedSinceBase = []
-        let newestFirst = [seq] + stored.reversed()
+        let newestFirst = Array(try txn.snapshotSeqs().reversed())  // the new one included
         for seq in SnapshotRetention.drop(newestFirst, interval: options.snapshotInterval, dense: options.snapshotsKept)
         {
             try txn.deleteSnapshot(seq)

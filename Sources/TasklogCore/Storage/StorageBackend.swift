@@ -72,6 +72,9 @@ public protocol StorageReader {
     /// The seqs of the stored snapshots, oldest first.
     func snapshotSeqs() throws -> [UInt64]
 
+    /// The seq of the newest stored snapshot, `nil` when there is none (asked at every commit).
+    func lastSnapshotSeq() throws -> UInt64?
+
     /// Calls `body` with the bytes of the snapshot stored under `seq`; `nil` when there is none.
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
 
