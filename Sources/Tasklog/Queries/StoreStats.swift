@@ -10,11 +10,11 @@ public struct StoreStats: Sendable, Hashable {
     public var tasksByStatus: [String: Int]
     public var snapshots: Int
     public var newestSnapshotSeq: UInt64?
-    /// Size of `data.mdb` on disk.
+    /// Bytes the store takes (on LMDB: the size of `data.mdb`), from ``TasklogCore/StorageStatistics``.
     public var fileBytes: Int
-    /// Bytes of the map in use.
+    /// Bytes of it in use (on LMDB: the pages of the map in use).
     public var usedBytes: Int
-    /// The current map size.
+    /// Bytes it may grow to before it is resized (on LMDB: the current map size).
     public var mapBytes: Int
     public var firstEventTime: Timestamp?
     public var lastEventTime: Timestamp?
