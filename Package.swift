@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Tasklog", targets: ["Tasklog"]),
         .library(name: "TasklogCore", targets: ["TasklogCore"]),
         .library(name: "TasklogLMDB", targets: ["TasklogLMDB"]),
+        .library(name: "TasklogPostgres", targets: ["TasklogPostgres"]),
         .library(name: "LMDB", targets: ["LMDB"]),
         .executable(name: "tasklog", targets: ["tasklog"]),
     ],
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // `swift package generate-documentation --target Tasklog`: the catalog in Sources/Tasklog/Tasklog.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -33,7 +36,19 @@ let package = Package(
         // The storage seam: TasklogCore has the protocol, TasklogLMDB the LMDB backend (the only
         // module besides the LMDB wrapper that imports LMDB), Tasklog the engine over any backend.
         .target(name: "TasklogLMDB", dependencies: ["TasklogCore", "LMDB"]),
-        .target(name: "Tasklog", dependencies: ["TasklogCore", "TasklogLMDB"]),
+        // The PostgreSQL backend: one store shared by agents on many hosts.
+        .target(
+            name: "TasklogPostgres",
+            dependencies: [
+                "TasklogCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Tasklog", dependencies: ["TasklogCore", "TasklogLMDB", "TasklogPostgres"]),
         .target(
             name: "TasklogMCP",
             dependencies: [
@@ -95,7 +110,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TasklogTests",
-            dependencies: ["Tasklog", "TasklogLMDB", "LMDB", "TasklogTestSupport", "tasklog", "tasklog-rigs"]
+            dependencies: [
+                "Tasklog", "TasklogLMDB", "TasklogPostgres", "LMDB", "TasklogTestSupport", "tasklog", "tasklog-rigs",
+            ]
         ),
         .testTarget(
             name: "TasklogMCPTests",

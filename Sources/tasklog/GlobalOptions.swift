@@ -7,7 +7,7 @@ import TasklogWorkloads
 
 /// The options of every command but the acting identity: the store, the list, the output.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The store directory (default: $TASKLOG_STORE, else .tasklog).")
+    @Option(help: "The store: a directory, or a postgres:// URL (default: $TASKLOG_STORE, else .tasklog).")
     var store: String?
 
     @Option(help: "The task list (default: $CLAUDE_CODE_TASK_LIST_ID, else default).")
@@ -87,6 +87,22 @@ struct StoreOptions: ParsableArguments {
             error.message += "; check --store or TASKLOG_STORE"
         }
         return error
+    }
+
+    /// The store for a command that only reads, or `nil` when there is none yet (nothing to show);
+    /// a configuration that disables tracking still makes the command a no-op.
+    func openExisting() throws -> TaskStore? {
+        let isURL = TaskStore.isURL(storePath)
+        if isURL || FileManager.default.fileExists(atPath: storePath) {
+            do {
+                return try openForTasks(create: false)
+            } catch let error as TasklogError where error.code == .notFound && isURL {
+                // A server without the store's tables yet: nothing to show.
+            }
+        }
+        let (config, source) = try loadConfig()
+        guard config.trackingEnabled else { throw TrackingDisabled(file: source.file, json: json) }
+        return nil
     }
 
     /// Opens the store for a task or workflow command: with tracking disabled, the command is a no-op.

@@ -2,10 +2,11 @@ import Foundation
 import Synchronization
 public import TasklogCore
 import TasklogLMDB
+import TasklogPostgres
 
 /// A Tasklog store: an event log, folded into task lists, kept by a storage backend (an LMDB
-/// directory by default, see ``open(at:options:)``; any ``TasklogCore/StorageBackend`` with
-/// ``open(backend:options:)``).
+/// directory or a PostgreSQL database, see ``open(at:options:)``; any
+/// ``TasklogCore/StorageBackend`` with ``open(backend:options:)``).
 ///
 /// Open it once and share it: it is safe from many threads and tasks, and several processes may
 /// open the same directory at once. Every command becomes events appended in one write
@@ -41,18 +42,39 @@ public final class TaskStore: Sendable {
         writer.stop()
     }
 
-    /// Opens the LMDB store at `path`, creating it (directory 0700, files 0600) unless told not to.
+    /// Opens the store at `path`, creating it unless told not to: an LMDB store directory on this
+    /// machine (made 0700, its files 0600), or a PostgreSQL store shared by many hosts, named by
+    /// URL (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?schema=NAME`, see `PostgresStoreURL`).
     ///
     /// Opening reads the directory of the newest usable snapshot and the envelopes of the events
     /// after it; each list is loaded (its body in the snapshot, plus its events since) the first
     /// time it is used.
     public static func open(at path: String, options: Options = Options()) throws -> TaskStore {
+        if isURL(path) {
+            var postgres = PostgresBackend.Options()
+            postgres.createIfMissing = options.createIfMissing
+            return try open(
+                backend: try PostgresBackend.open(url: path, options: postgres),
+                owned: true,
+                options: options
+            )
+        }
         var lmdb = LMDBBackend.Options()
         lmdb.durability = options.durability
         lmdb.initialMapSize = options.initialMapSize
         lmdb.createIfMissing = options.createIfMissing
         lmdb.log = options.log
         return try open(backend: try LMDBBackend.open(at: path, options: lmdb), owned: true, options: options)
+    }
+
+    /// Whether `location` names a store on a server (a `postgres://` URL) rather than a directory.
+    public static func isURL(_ location: String) -> Bool {
+        PostgresStoreURL.isURL(location)
+    }
+
+    /// `location` as a message may show it: a URL without its password.
+    public static func displayed(_ location: String) -> String {
+        isURL(location) ? PostgresStoreURL.redacted(location) : location
     }
 
     /// Opens the store that `backend` holds, making it a store first if it is empty.

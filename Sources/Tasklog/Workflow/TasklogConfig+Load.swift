@@ -1,5 +1,6 @@
 public import Foundation
 public import TasklogCore
+import TasklogPostgres
 
 extension TasklogConfig {
     /// Where a configuration came from, and the project folder that relative paths start from.
@@ -25,7 +26,11 @@ extension TasklogConfig {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         warn: ((String) -> Void)? = nil
     ) throws -> (config: TasklogConfig, source: Source) {
-        let storeFolder = URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent().path
+        // A store named by URL is on a server: its configuration is the working directory's.
+        let storeFolder =
+            PostgresStoreURL.isURL(storePath)
+            ? FileManager.default.currentDirectoryPath
+            : URL(fileURLWithPath: storePath).standardizedFileURL.deletingLastPathComponent().path
         var file: String?
         func problem(_ error: TasklogError) throws(TasklogError) {
             guard let warn else { throw error }

@@ -99,7 +99,9 @@ public final class TrackingClient: Sendable {
         do {
             store = try TaskStore.open(at: path, options: options)
         } catch {
-            warn("task tracking is off for this run: the store at \(path) cannot be opened (\(error))")
+            warn(
+                "task tracking is off for this run: the store at \(TaskStore.displayed(path)) cannot be opened (\(error))"
+            )
             store = nil
         }
     }

@@ -50,17 +50,12 @@ struct Graph: ParsableCommand {
 
     /// Text that already ends with a line break, to stdout.
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Output.write(text)
     }
 
     /// The list as of `point`; an empty one when there is no store yet.
     private func listState(at point: Point?, list: String) throws -> TaskListState {
-        guard FileManager.default.fileExists(atPath: global.storePath) else {
-            let (config, source) = try global.loadConfig()
-            guard config.trackingEnabled else { throw TrackingDisabled(file: source.file, json: global.json) }
-            return TaskListState()
-        }
-        let store = try global.openForTasks(create: false)
+        guard let store = try global.openExisting() else { return TaskListState() }
         return try point.map { try store.list(list, at: $0) } ?? store.list(list)
     }
 }

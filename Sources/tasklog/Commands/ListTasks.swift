@@ -68,13 +68,8 @@ struct Ready: ParsableCommand {
 /// The state of the chosen list; an empty one when there is no store yet.
 func listState(_ global: GlobalOptions, at point: Point? = nil) throws -> TaskListState {
     let id = try TaskListID.sanitized(global.listID)
-    guard FileManager.default.fileExists(atPath: global.storePath) else {
-        // No store yet: nothing to list, but a bad configuration is still an error.
-        let (config, source) = try global.base.loadConfig()
-        guard config.trackingEnabled else { throw TrackingDisabled(file: source.file, json: global.json) }
-        return TaskListState()
-    }
-    let store = try global.openForTasks(create: false)
+    // No store yet: nothing to list.
+    guard let store = try global.base.openExisting() else { return TaskListState() }
     return try point.map { try store.list(id, at: $0) } ?? store.list(id)
 }
 

@@ -45,7 +45,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: .init(host: host, port: port, allowRemote: allowRemote)
             )
             let json = global.json
-            let storePath = global.storePath
+            let storePath = store.path  // a URL without its password
             for signal in [SIGINT, SIGTERM] { stopOnSignal(signal) }
             do {
                 try await server.run { url in

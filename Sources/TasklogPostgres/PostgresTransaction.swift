@@ -1,0 +1,280 @@
+import NIOCore
+import PostgresNIO
+import TasklogCore
+
+/// A transaction of a ``PostgresBackend``, read-only or writing, over one connection.
+///
+/// A write keeps the events, index entries and meta records it is given and sends them at once
+/// (one multi-row statement per table) before it reads anything, before any other statement and
+/// before it commits: an append of a batch is a few round trips, not one per row, and every read
+/// still sees the transaction's own writes.
+final class PostgresTransaction: StorageWriter {
+    let connection: PostgresConnection
+    let schema: PostgresSchema
+    /// Events read per round trip by ``forEachEvent(from:_:)``.
+    static let eventsPerRead = 2_000
+
+    private var events: (seqs: [Int64], bodies: [ByteBuffer]) = ([], [])
+    private var entries: (kinds: [String], lists: [String], names: [String], seqs: [Int64]) = ([], [], [], [])
+    private var pendingMeta: [String: ByteBuffer] = [:]
+    /// The last event appended in this transaction: its seq for the commit's notification, its
+    /// bytes to tell whether a commit cut off by a lost connection landed.
+    private(set) var lastAppended: (seq: UInt64, body: ByteBuffer)?
+
+    init(connection: PostgresConnection, schema: PostgresSchema) {
+        self.connection = connection
+        self.schema = schema
+    }
+
+    private func table(_ name: String) -> String { schema.table(name) }
+
+    /// Runs `query` after sending what is kept.
+    private func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try flush()
+        return try connection.rows(query)
+    }
+
+    private func run(_ query: PostgresQuery) throws {
+        try flush()
+        try connection.run(query)
+    }
+
+    /// Sends the kept events, index entries and meta records.
+    func flush() throws {
+        if !events.seqs.isEmpty {
+            let (seqs, bodies) = events
+            events = ([], [])
+            try connection.run(
+                "INSERT INTO \(unescaped: table("events")) (seq, body) SELECT * FROM unnest(\(seqs)::bigint[], \(bodies)::bytea[])"
+            )
+        }
+        if !entries.seqs.isEmpty {
+            let (kinds, lists, names, seqs) = entries
+            entries = ([], [], [], [])
+            try connection.run(
+                """
+                INSERT INTO \(unescaped: table("index_entries")) (kind, list, name, seq) \
+                SELECT * FROM unnest(\(kinds)::text[], \(lists)::text[], \(names)::text[], \(seqs)::bigint[])
+                """
+            )
+        }
+        if !pendingMeta.isEmpty {
+            let meta = pendingMeta
+            pendingMeta = [:]
+            try connection.run(
+                """
+                INSERT INTO \(unescaped: table("meta")) (name, value) \
+                SELECT * FROM unnest(\(Array(meta.keys))::text[], \(Array(meta.values))::bytea[]) \
+                ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value
+                """
+            )
+        }
+    }
+
+    // MARK: Reading
+
+    func withLastEvent<R>(_ body: (UInt64, UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        let found = try rows("SELECT seq, body FROM \(unescaped: table("events")) ORDER BY seq DESC LIMIT 1")
+        guard let row = found.first else { return nil }
+        let (seq, bytes) = try row.decode((Int64, ByteBuffer).self)
+        return try bytes.withUnsafeReadableBytes { try body(UInt64(seq), $0) }
+    }
+
+    func withEvent<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let seq = Int64(exactly: seq) else { return nil }
+        let found = try rows("SELECT body FROM \(unescaped: table("events")) WHERE seq = \(seq)")
+        guard let row = found.first else { return nil }
+        return try row.decode(ByteBuffer.self).withUnsafeReadableBytes(body)
+    }
+
+    func forEachEvent(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        guard var next = Int64(exactly: start) else { return }
+        while true {
+            let chunk = try rows(
+                """
+                SELECT seq, body FROM \(unescaped: table("events")) WHERE seq >= \(next) \
+                ORDER BY seq LIMIT \(Self.eventsPerRead)
+                """
+            )
+            for row in chunk {
+                let (seq, bytes) = try row.decode((Int64, ByteBuffer).self)
+                guard try bytes.withUnsafeReadableBytes({ try body(UInt64(seq), $0) }) else { return }
+                next = seq + 1
+            }
+            if chunk.count < Self.eventsPerRead { return }
+        }
+    }
+
+    func snapshotSeqs() throws -> [UInt64] {
+        try rows("SELECT seq FROM \(unescaped: table("snapshots")) ORDER BY seq").map {
+            UInt64(try $0.decode(Int64.self))
+        }
+    }
+
+    func lastSnapshotSeq() throws -> UInt64? {
+        try rows("SELECT max(seq) FROM \(unescaped: table("snapshots"))").first?.decode(Int64?.self).map(UInt64.init)
+    }
+
+    func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let seq = Int64(exactly: seq) else { return nil }
+        let found = try rows("SELECT body FROM \(unescaped: table("snapshots")) WHERE seq = \(seq)")
+        guard let row = found.first else { return nil }
+        return try row.decode(ByteBuffer.self).withUnsafeReadableBytes(body)
+    }
+
+    func meta(_ name: String) throws -> [UInt8]? {
+        if let kept = pendingMeta[name] { return Array(buffer: kept) }
+        return try rows("SELECT value FROM \(unescaped: table("meta")) WHERE name = \(name)").first
+            .map { Array(buffer: try $0.decode(ByteBuffer.self)) }
+    }
+
+    func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {
+        try rows("SELECT value FROM \(unescaped: table("idempotency")) WHERE list = \(list) AND key = \(key)").first
+            .map { Array(buffer: try $0.decode(ByteBuffer.self)) }
+    }
+
+    func indexSeqs(
+        _ key: IndexKey,
+        from low: UInt64,
+        through high: UInt64,
+        newestFirst: Bool,
+        limit: Int
+    ) throws
+        -> [UInt64]
+    {
+        guard low <= high, limit > 0 else { return [] }
+        let (kind, list, name) = Self.columns(key)
+        let low = Int64(clamping: low)
+        let high = Int64(clamping: high)
+        let order = newestFirst ? "DESC" : "ASC"
+        return try rows(
+            """
+            SELECT seq FROM \(unescaped: table("index_entries")) \
+            WHERE kind = \(kind) AND list = \(list) AND name = \(name) AND seq BETWEEN \(low) AND \(high) \
+            ORDER BY seq \(unescaped: order) LIMIT \(Int64(limit))
+            """
+        ).map { UInt64(try $0.decode(Int64.self)) }
+    }
+
+    func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
+        let (kind, list, name) = Self.columns(key)
+        let seq = Int64(clamping: seq)
+        return try !rows(
+            """
+            SELECT 1 FROM \(unescaped: table("index_entries")) \
+            WHERE kind = \(kind) AND list = \(list) AND name = \(name) AND seq = \(seq)
+            """
+        ).isEmpty
+    }
+
+    func indexEntryCount(_ kind: IndexKey.Kind) throws -> Int {
+        Int(
+            try rows("SELECT count(*) FROM \(unescaped: table("index_entries")) WHERE kind = \(kind.rawValue)").first?
+                .decode(Int64.self) ?? 0
+        )
+    }
+
+    func leases(in list: String?, owner: String?) throws -> [Lease] {
+        try rows(
+            """
+            SELECT list, owner, session, expires, pid, seconds FROM \(unescaped: table("leases")) \
+            WHERE (\(list)::text IS NULL OR list = \(list)) AND (\(owner)::text IS NULL OR owner = \(owner)) \
+            ORDER BY list COLLATE "C", owner COLLATE "C", session COLLATE "C"
+            """
+        ).map { row in
+            let (list, owner, session, expires, pid, seconds) = try row.decode(
+                (String, String, String, Int64, Int32, Double?).self
+            )
+            return Lease(
+                list: list,
+                owner: owner,
+                session: session,
+                expires: Timestamp(rawValue: expires),
+                pid: pid,
+                seconds: seconds
+            )
+        }
+    }
+
+    /// The columns an index key is stored under: its kind, the list (empty for actors and
+    /// types), and the task id, workflow, actor or type.
+    static func columns(_ key: IndexKey) -> (kind: String, list: String, name: String) {
+        switch key {
+        case .task(let list, let id): (key.kind.rawValue, list, String(id))
+        case .workflow(let list, let name): (key.kind.rawValue, list, name)
+        case .actor(let actor): (key.kind.rawValue, "", actor)
+        case .type(let type): (key.kind.rawValue, "", type)
+        }
+    }
+
+    // MARK: Writing
+
+    func appendEvent(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        let body = ByteBuffer(bytes: bytes)
+        events.seqs.append(Int64(clamping: seq))
+        events.bodies.append(body)
+        lastAppended = (seq, body)
+    }
+
+    func addIndexEntry(_ key: IndexKey, seq: UInt64) throws {
+        let (kind, list, name) = Self.columns(key)
+        entries.kinds.append(kind)
+        entries.lists.append(list)
+        entries.names.append(name)
+        entries.seqs.append(Int64(clamping: seq))
+    }
+
+    func removeAllIndexEntries() throws {
+        entries = ([], [], [], [])
+        try run("DELETE FROM \(unescaped: table("index_entries"))")
+    }
+
+    func setIdempotencyRecord(list: String, key: String, _ value: [UInt8]) throws {
+        try run(
+            """
+            INSERT INTO \(unescaped: table("idempotency")) (list, key, value) VALUES (\(list), \(key), \(ByteBuffer(bytes: value))) \
+            ON CONFLICT (list, key) DO UPDATE SET value = EXCLUDED.value
+            """
+        )
+    }
+
+    func setMeta(_ name: String, _ value: [UInt8]) throws {
+        pendingMeta[name] = ByteBuffer(bytes: value)
+    }
+
+    func putSnapshot(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        let seq = Int64(clamping: seq)
+        try run(
+            """
+            INSERT INTO \(unescaped: table("snapshots")) (seq, body) VALUES (\(seq), \(ByteBuffer(bytes: bytes))) \
+            ON CONFLICT (seq) DO UPDATE SET body = EXCLUDED.body
+            """
+        )
+    }
+
+    func deleteSnapshot(_ seq: UInt64) throws {
+        let seq = Int64(clamping: seq)
+        try run("DELETE FROM \(unescaped: table("snapshots")) WHERE seq = \(seq)")
+    }
+
+    func putLease(_ lease: Lease) throws {
+        try run(
+            """
+            INSERT INTO \(unescaped: table("leases")) (list, owner, session, expires, pid, seconds) \
+            VALUES (\(lease.list), \(lease.owner), \(lease.session), \(lease.expires.rawValue), \(lease.pid), \(lease.seconds)) \
+            ON CONFLICT (list, owner, session) DO UPDATE SET expires = EXCLUDED.expires, pid = EXCLUDED.pid, \
+            seconds = EXCLUDED.seconds
+            """
+        )
+    }
+
+    @discardableResult
+    func deleteLease(list: String, owner: String, session: String) throws -> Bool {
+        try !rows(
+            """
+            DELETE FROM \(unescaped: table("leases")) WHERE list = \(list) AND owner = \(owner) AND session = \(session) \
+            RETURNING 1
+            """
+        ).isEmpty
+    }
+}
