@@ -1,6 +1,14 @@
 import Foundation
 import TasklogCore
 
+#if canImport(Glibc)
+import Glibc
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+import Darwin
+private let systemWrite = Darwin.write
+#endif
+
 /// Everything the CLI prints goes through here: stdout for results, stderr for errors.
 ///
 /// Text for people has its control characters shown escaped (``escaped(_:)``), so that a subject,
@@ -8,7 +16,7 @@ import TasklogCore
 /// printed as it is (its serializer escapes what JSON must).
 enum Output {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((escaped(text) + "\n").utf8))
+        write(escaped(text) + "\n")
     }
 
     static func error(_ text: String) {
@@ -20,7 +28,28 @@ enum Output {
     }
 
     static func json(_ value: JSONValue) {
-        FileHandle.standardOutput.write(Data((value.serialized(pretty: false) + "\n").utf8))
+        write(value.serialized(pretty: false) + "\n")
+    }
+
+    /// `text` to stdout, as it is. A reader that went away (`tasklog export | head`) ends the
+    /// process by SIGPIPE, quietly, as for any Unix filter, even when SIGPIPE is ignored: the
+    /// PostgreSQL driver ignores it for its sockets, and a parent may have handed it on ignored.
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = systemWrite(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno == EPIPE {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                } else if errno != EINTR {
+                    return  // stdout is gone otherwise (a full disk, say): nothing more can be said there
+                }
+            }
+        }
     }
 
     /// `text` with the C0 controls but tab and line feed, DEL and the C1 controls written as Swift

@@ -294,7 +294,7 @@ struct LedgerCommand: ParsableCommand {
             let list = try global.base.listOfWorkflow(id, in: store)
             let text = try store.ledger(id, in: list, at: try at.map { try Point(parsing: $0) })
             guard write else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Output.write(text)
                 return
             }
             let (config, source) = try global.base.loadConfig()
