@@ -47,7 +47,7 @@ struct TasklogCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "tasklog",
-        abstract: "An event-sourced task store for coding agents, on LMDB.",
+        abstract: "An event-sourced task store for coding agents, on LMDB or PostgreSQL.",
         discussion: """
             Every change is an event appended to a durable log; tasks are folded from it. \
             Start with `tasklog demo`.
@@ -60,7 +60,7 @@ struct TasklogCommand: AsyncParsableCommand {
             Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self, Heartbeat.self,
             Workflow.self, LedgerCommand.self, Resume.self, ConfigCommand.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
-            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Demo.self,
+            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Copy.self, Demo.self,
             MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self, Serve.self,
         ]
     )
