@@ -2,6 +2,7 @@ import Foundation
 import Tasklog
 import TasklogCore
 import TasklogLMDB
+import TasklogPostgres
 
 /// A backend that calls `beforeCommit` after each write's closure and before its commit: a slow
 /// fsync, made on purpose, to see what readers are served while a commit waits for the disk.
@@ -44,6 +45,8 @@ extension TestFolder {
             return GatedBackend(try LMDBBackend.open(at: storePath, options: options))
         case .inMemory:
             return GatedBackend(inMemoryBackend)
+        case .postgres:
+            return GatedBackend(try PostgresBackend.open(url: try postgresURL))
         }
     }
 }

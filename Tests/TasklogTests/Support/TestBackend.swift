@@ -1,14 +1,17 @@
 import Synchronization
 import Tasklog
+import TasklogTestSupport
 import Testing
 
-/// The backends the engine's tests run on: the same scenario, the same expectations.
+/// The backends the engine's tests run on: the same scenario, the same expectations. PostgreSQL
+/// stores are schemas on the test server (``TestPostgres``).
 ///
 /// A test that only makes sense for one backend (a killed writer process, a full disk, a damaged
 /// file) opens its store with `TaskStore.open(at:)` and says so in its name.
 enum TestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case lmdb
     case inMemory
+    case postgres
 
     var testDescription: String { rawValue }
 }
@@ -24,7 +27,14 @@ extension TestFolder {
             try TaskStore.open(at: storePath, options: options)
         case .inMemory:
             try TaskStore.open(backend: inMemoryBackend, options: options)
+        case .postgres:
+            try TaskStore.open(at: postgresURL, options: options)
         }
+    }
+
+    /// The folder's PostgreSQL store: a schema named after the folder on the test server.
+    var postgresURL: String {
+        get throws { try TestPostgres.storeURL(path) }
     }
 
     /// The folder's in-memory store, made on first use.

@@ -42,6 +42,7 @@ final class DetachedThread<R: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var result: Result<R, any Error>?
     private var waiter: CheckedContinuation<R, any Error>?
+    private let finished = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping @Sendable () throws -> R) {
         Thread.detachNewThread { [self] in
@@ -51,8 +52,16 @@ final class DetachedThread<R: Sendable>: @unchecked Sendable {
                 defer { waiter = nil }
                 return waiter
             }
+            finished.signal()
             waiting?.resume(with: outcome)
         }
+    }
+
+    /// Waits for the body on this thread (a test's own thread, never the shared pool's).
+    func join() throws -> R {
+        finished.wait()
+        finished.signal()
+        return try lock.withLock { result! }.get()
     }
 
     var value: R {
