@@ -185,20 +185,9 @@ import Testing
             let url = try folder.postgresURL
             let store = try TaskStore.open(at: url, options: .testing())
             for number in 1...50 { _ = try store.create(NewTask(subject: "Task \(number)")) }
-            let process = Process()
-            process.executableURL = CLI.executable
-            process.arguments = ["export", "--store", url]
-            process.environment = CLI.environment(folder: folder)
-            let pipe = Pipe()
-            let errors = folder.file("export.err")
-            _ = FileManager.default.createFile(atPath: errors, contents: nil)
-            process.standardOutput = pipe
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-            try pipe.fileHandleForReading.close()  // the reader is gone before the first line
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE)
-            #expect(try String(contentsOfFile: errors, encoding: .utf8) == "")
+            let export = try CLI.exportToAClosedPipe(store: url, in: folder)
+            #expect(export.reason == .uncaughtSignal && export.status == SIGPIPE)
+            #expect(export.errors == "")
         }
     }
 

@@ -42,6 +42,29 @@ enum CLI {
         )
     }
 
+    /// Runs `tasklog export --store store` with its stdout a pipe whose reader is gone before the
+    /// first line; returns how the process ended and what it wrote to stderr.
+    static func exportToAClosedPipe(
+        store: String,
+        in folder: TestFolder
+    ) throws -> (reason: Process.TerminationReason, status: Int32, errors: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["export", "--store", store]
+        process.environment = environment(folder: folder)
+        let pipe = Pipe()
+        let errors = folder.file("export.err")
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardOutput = pipe
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        try pipe.fileHandleForReading.close()
+        try process.run()
+        process.waitUntilExit()
+        return (
+            process.terminationReason, process.terminationStatus, try String(contentsOfFile: errors, encoding: .utf8)
+        )
+    }
+
     /// Runs `tasklog-rigs arguments` in `folder` and waits for it.
     static func runRig(_ arguments: [String], in folder: TestFolder) throws -> Result {
         try ChildRun.run(
