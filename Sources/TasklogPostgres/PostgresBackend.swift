@@ -136,9 +136,6 @@ public final class PostgresBackend: StorageBackend {
             try connection.run("SELECT pg_advisory_xact_lock(\(schema.writerLock))")
             result = try body(writer)
             try writer.flush()
-            if let head = writer.lastAppended?.seq {
-                try connection.run("SELECT pg_notify(\(schema.channel), \(String(head)))")
-            }
         } catch {
             if PostgresFailure.isConnectionLost(error) {
                 connections.discard(connection)

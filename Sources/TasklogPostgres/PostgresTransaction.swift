@@ -5,9 +5,9 @@ import TasklogCore
 /// A transaction of a ``PostgresBackend``, read-only or writing, over one connection.
 ///
 /// A write keeps the events, index entries and meta records it is given and sends them at once
-/// (one multi-row statement per table) before it reads anything, before any other statement and
-/// before it commits: an append of a batch is a few round trips, not one per row, and every read
-/// still sees the transaction's own writes.
+/// (one statement for all three tables and the notification) before it reads anything, before
+/// any other statement and before it commits: an append of a batch is a few round trips, not one
+/// per row, and every read still sees the transaction's own writes.
 final class PostgresTransaction: StorageWriter {
     let connection: PostgresConnection
     let schema: PostgresSchema
@@ -17,8 +17,17 @@ final class PostgresTransaction: StorageWriter {
     private var events: (seqs: [Int64], bodies: [ByteBuffer]) = ([], [])
     private var entries: (kinds: [String], lists: [String], names: [String], seqs: [Int64]) = ([], [], [], [])
     private var pendingMeta: [String: ByteBuffer] = [:]
-    /// The last event appended in this transaction: its seq for the commit's notification, its
-    /// bytes to tell whether a commit cut off by a lost connection landed.
+    /// What the first read of the last event also brought (the head record, the newest snapshot's
+    /// seq), kept current by this transaction's own writes: nobody else writes them meanwhile (a
+    /// read sees one state of the store; a write holds the writer lock), and the engine asks for
+    /// them in every commit, which would be two round trips more.
+    private var known = Known()
+    private struct Known {
+        var meta: [String: ByteBuffer?] = [:]
+        var lastSnapshotSeq: UInt64??
+    }
+    /// The last event appended in this transaction: its bytes tell whether a commit cut off by a
+    /// lost connection landed.
     private(set) var lastAppended: (seq: UInt64, body: ByteBuffer)?
 
     init(connection: PostgresConnection, schema: PostgresSchema) {
@@ -39,44 +48,46 @@ final class PostgresTransaction: StorageWriter {
         try connection.run(query)
     }
 
-    /// Sends the kept events, index entries and meta records.
+    /// Sends the kept events, index entries and meta records in one statement (a data-modifying
+    /// `WITH` per table), which also notifies the store's channel of the new head when it appends:
+    /// PostgreSQL delivers the notification when the transaction commits, and not if it does not.
     func flush() throws {
-        if !events.seqs.isEmpty {
-            let (seqs, bodies) = events
-            events = ([], [])
-            try connection.run(
-                "INSERT INTO \(unescaped: table("events")) (seq, body) SELECT * FROM unnest(\(seqs)::bigint[], \(bodies)::bytea[])"
-            )
-        }
-        if !entries.seqs.isEmpty {
-            let (kinds, lists, names, seqs) = entries
-            entries = ([], [], [], [])
-            try connection.run(
-                """
-                INSERT INTO \(unescaped: table("index_entries")) (kind, list, name, seq) \
-                SELECT * FROM unnest(\(kinds)::text[], \(lists)::text[], \(names)::text[], \(seqs)::bigint[])
-                """
-            )
-        }
-        if !pendingMeta.isEmpty {
-            let meta = pendingMeta
-            pendingMeta = [:]
-            try connection.run(
-                """
-                INSERT INTO \(unescaped: table("meta")) (name, value) \
-                SELECT * FROM unnest(\(Array(meta.keys))::text[], \(Array(meta.values))::bytea[]) \
-                ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value
-                """
-            )
-        }
+        guard !events.seqs.isEmpty || !entries.seqs.isEmpty || !pendingMeta.isEmpty else { return }
+        let (seqs, bodies) = events
+        let (kinds, lists, names, entrySeqs) = entries
+        let meta = pendingMeta
+        let head = seqs.isEmpty ? nil : lastAppended.map { String($0.seq) }
+        events = ([], [])
+        entries = ([], [], [], [])
+        pendingMeta = [:]
+        try connection.run(
+            """
+            WITH appended AS (INSERT INTO \(unescaped: table("events")) (seq, body) \
+            SELECT * FROM unnest(\(seqs)::bigint[], \(bodies)::bytea[])), \
+            indexed AS (INSERT INTO \(unescaped: table("index_entries")) (kind, list, name, seq) \
+            SELECT * FROM unnest(\(kinds)::text[], \(lists)::text[], \(names)::text[], \(entrySeqs)::bigint[])), \
+            noted AS (INSERT INTO \(unescaped: table("meta")) (name, value) \
+            SELECT * FROM unnest(\(Array(meta.keys))::text[], \(Array(meta.values))::bytea[]) \
+            ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value) \
+            SELECT pg_notify(\(schema.channel), \(head)::text) WHERE \(head)::text IS NOT NULL
+            """
+        )
     }
 
     // MARK: Reading
 
     func withLastEvent<R>(_ body: (UInt64, UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        let found = try rows("SELECT seq, body FROM \(unescaped: table("events")) ORDER BY seq DESC LIMIT 1")
-        guard let row = found.first else { return nil }
-        let (seq, bytes) = try row.decode((Int64, ByteBuffer).self)
+        let row = try rows(
+            """
+            SELECT last.seq, last.body, (SELECT value FROM \(unescaped: table("meta")) WHERE name = 'head'), \
+            (SELECT max(seq) FROM \(unescaped: table("snapshots"))) FROM (SELECT 1) AS one \
+            LEFT JOIN LATERAL (SELECT seq, body FROM \(unescaped: table("events")) ORDER BY seq DESC LIMIT 1) AS last ON true
+            """
+        ).first!
+        let (seq, bytes, head, snapshot) = try row.decode((Int64?, ByteBuffer?, ByteBuffer?, Int64?).self)
+        if known.meta["head"] == nil { known.meta["head"] = .some(head) }
+        if known.lastSnapshotSeq == nil { known.lastSnapshotSeq = .some(snapshot.map(UInt64.init)) }
+        guard let seq, let bytes else { return nil }
         return try bytes.withUnsafeReadableBytes { try body(UInt64(seq), $0) }
     }
 
@@ -112,7 +123,11 @@ final class PostgresTransaction: StorageWriter {
     }
 
     func lastSnapshotSeq() throws -> UInt64? {
-        try rows("SELECT max(seq) FROM \(unescaped: table("snapshots"))").first?.decode(Int64?.self).map(UInt64.init)
+        if let known = known.lastSnapshotSeq { return known }
+        let seq = try rows("SELECT max(seq) FROM \(unescaped: table("snapshots"))").first?.decode(Int64?.self)
+            .map(UInt64.init)
+        known.lastSnapshotSeq = .some(seq)
+        return seq
     }
 
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
@@ -123,9 +138,11 @@ final class PostgresTransaction: StorageWriter {
     }
 
     func meta(_ name: String) throws -> [UInt8]? {
-        if let kept = pendingMeta[name] { return Array(buffer: kept) }
-        return try rows("SELECT value FROM \(unescaped: table("meta")) WHERE name = \(name)").first
-            .map { Array(buffer: try $0.decode(ByteBuffer.self)) }
+        if let known = known.meta[name] { return known.map { Array(buffer: $0) } }
+        let value = try rows("SELECT value FROM \(unescaped: table("meta")) WHERE name = \(name)").first?
+            .decode(ByteBuffer.self)
+        known.meta[name] = .some(value)
+        return value.map { Array(buffer: $0) }
     }
 
     func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {
@@ -239,7 +256,9 @@ final class PostgresTransaction: StorageWriter {
     }
 
     func setMeta(_ name: String, _ value: [UInt8]) throws {
-        pendingMeta[name] = ByteBuffer(bytes: value)
+        let value = ByteBuffer(bytes: value)
+        pendingMeta[name] = value
+        known.meta[name] = .some(value)
     }
 
     func putSnapshot(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
@@ -250,11 +269,13 @@ final class PostgresTransaction: StorageWriter {
             ON CONFLICT (seq) DO UPDATE SET body = EXCLUDED.body
             """
         )
+        if let known = known.lastSnapshotSeq { self.known.lastSnapshotSeq = .some(max(known ?? 0, UInt64(seq))) }
     }
 
     func deleteSnapshot(_ seq: UInt64) throws {
         let seq = Int64(clamping: seq)
         try run("DELETE FROM \(unescaped: table("snapshots")) WHERE seq = \(seq)")
+        if known.lastSnapshotSeq == .some(UInt64(seq)) { known.lastSnapshotSeq = nil }  // ask again
     }
 
     func putLease(_ lease: Lease) throws {
