@@ -269,6 +269,11 @@ public struct TaskTools: Sendable {
                 of: "take it over by passing the version you read",
                 with: "take it over by passing the version TaskGet gave you as expectedVersion"
             )
+        switch error.remedy {
+        case .force: message += " (pass force: true)"
+        case .freshWorkflowID: message += " (leave the id argument out)"
+        case .anotherList, .anotherConfiguration, nil: break  // the server's own settings, not a tool's
+        }
         // A sentence starts with a capital, but a field name (taskId, metadata.step) keeps its spelling.
         let firstWord = message.prefix { $0.isLetter }
         if ["task", "the", "this", "a", "an", "too", "there", "it", "another"].contains(firstWord) {

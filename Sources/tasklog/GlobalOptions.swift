@@ -175,10 +175,20 @@ private func report(_ error: any Error) throws {
             Output.line("Task tracking is disabled (\(origin)); nothing was done")
         }
     case let error as TasklogError:
-        Output.error(error.message)
+        Output.error(error.message + (error.remedy.map { " (\(flags(for: $0)))" } ?? ""))
         throw ExitCode(exitCode(for: error.code))
     default:
         throw error
+    }
+}
+
+/// The CLI's way to do what a refusal suggests.
+func flags(for remedy: TasklogError.Remedy) -> String {
+    switch remedy {
+    case .anotherList: "--list NAME"
+    case .freshWorkflowID: "leave out --id"
+    case .force: "--force"
+    case .anotherConfiguration: "check --config and TASKLOG_CONFIG"
     }
 }
 

@@ -127,7 +127,7 @@ import Testing
         #expect {
             try run.run(.completeWorkflow(id: buildTask, cleanup: true))
         } throws: { error in
-            (error as? TasklogError)?.code == .conflict && (error as? TasklogError)?.message.contains("--force") == true
+            (error as? TasklogError)?.code == .conflict && (error as? TasklogError)?.remedy == .force
         }
         #expect(run.list.tasks[1]?.status == .pending)
         try run.run(.completeWorkflow(id: buildTask, cleanup: true, force: true))

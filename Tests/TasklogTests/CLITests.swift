@@ -468,6 +468,19 @@ struct CLITests {
             status: 69,
             mentions: "#2 → #1 → #2"
         ),
+        // The library says what is wrong; the CLI adds the flag that changes it.
+        Failure(
+            name: "a list id too long",
+            arguments: ["list", "--list", String(repeating: "l", count: 300)],
+            status: 65,
+            mentions: "characters (--list NAME)"
+        ),
+        Failure(
+            name: "a configuration file that is not there",
+            arguments: ["config", "check", "--config", "/nonexistent/tasklog.yml"],
+            status: 66,
+            mentions: "does not exist (check --config and TASKLOG_CONFIG)"
+        ),
         Failure(name: "missing argument", arguments: ["create"], status: 64, mentions: nil),
         Failure(name: "missing id", arguments: ["update"], status: 64, mentions: nil),
         Failure(name: "unknown option", arguments: ["list", "--colour"], status: 64, mentions: nil),

@@ -112,7 +112,8 @@ extension ClaudeTaskDirectory {
         guard existing.highWater == 0 else {
             throw TasklogError(
                 .conflict,
-                "the task list \(list) already has tasks (ids up to \(existing.highWater)); import into a new list with --list"
+                "the task list \(list) already has tasks (ids up to \(existing.highWater)); import into a new list",
+                remedy: .anotherList
             )
         }
         for (index, command) in commands.enumerated() {
@@ -158,14 +159,14 @@ extension ClaudeTaskDirectory {
             case .failure(let error):
                 throw TasklogError(
                     error.code,
-                    "the list \(list) changed while it was imported (\(error.message)); check it with `tasklog list --list \(list)`"
+                    "the list \(list) changed while it was imported (\(error.message)); look at its tasks before importing again"
                 )
             }
         }
         guard createdIDs == Array(stride(from: 1, through: createdIDs.count, by: 1)) else {
             throw TasklogError(
                 .conflict,
-                "another process wrote to the list \(list) during the import, so ids moved; check it with `tasklog list --list \(list)`"
+                "another process wrote to the list \(list) during the import, so ids moved; look at its tasks before importing again"
             )
         }
         return ImportReport(

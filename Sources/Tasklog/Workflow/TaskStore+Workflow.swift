@@ -179,7 +179,8 @@ extension TaskStore {
     }
 
     /// How the ledger file at `path` differs from the log's projection of its workflow, or `nil`
-    /// when it matches (or there is no file). `ledger --write` repairs it: the log wins.
+    /// when it matches (or there is no file). Writing the ledger from the log (`tasklog ledger ID
+    /// --write`) repairs it: the log wins.
     public func ledgerDrift(at path: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
@@ -197,6 +198,6 @@ extension TaskStore {
         }
         if Ledger.render(view, taskList: list) == text { return nil }
         return
-            "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); the log wins, and `tasklog ledger \(document.workflowID) --write` repairs the file"
+            "the ledger \(path) differs from the log's projection of \(document.workflowID) (file: \(document.status.name), step \(document.currentStep); log: \(view.workflow.status.name), step \(view.workflow.ledgerStep)); the log wins, and writing the ledger from the log repairs the file"
     }
 }

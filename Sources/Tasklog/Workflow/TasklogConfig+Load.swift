@@ -42,7 +42,8 @@ extension TasklogConfig {
                 guard FileManager.default.fileExists(atPath: named) else {
                     throw TasklogError(
                         .notFound,
-                        "the configuration file \(named) does not exist; check --config or TASKLOG_CONFIG"
+                        "the configuration file \(named) does not exist",
+                        remedy: .anotherConfiguration
                     )
                 }
                 file = named

@@ -80,7 +80,8 @@ extension Decider {
                 guard !taken(id) else {
                     throw TasklogError(
                         .conflict,
-                        "workflow \(id) exists already; start it without --id for a fresh one"
+                        "workflow \(id) exists already; start it without an id for a fresh one",
+                        remedy: .freshWorkflowID
                     )
                 }
                 return [.workflowStarted(id: id, type: type)]
@@ -101,7 +102,8 @@ extension Decider {
             if workflow.status == .failed && !force {
                 throw TasklogError(
                     .conflict,
-                    "workflow \(id) failed at step \(workflow.failedStep ?? 0)\(workflow.failureReason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""): cleanup is only for a run that succeeded; resume it from that step (`tasklog resume \(id)`), or complete it anyway with --force"
+                    "workflow \(id) failed at step \(workflow.failedStep ?? 0)\(workflow.failureReason.map { $0.isEmpty ? "" : " (\($0))" } ?? ""): cleanup is only for a run that succeeded; resume it from that step, or complete it anyway, forced",
+                    remedy: .force
                 )
             }
             let run = runTasks(id, in: list)
@@ -154,7 +156,11 @@ extension Decider {
         if let id {
             try WorkflowID.check(id)
             guard !taken(id) else {
-                throw TasklogError(.conflict, "workflow \(id) exists already; fork without --id for a fresh one")
+                throw TasklogError(
+                    .conflict,
+                    "workflow \(id) exists already; fork without an id for a fresh one",
+                    remedy: .freshWorkflowID
+                )
             }
             forkID = id
         } else {

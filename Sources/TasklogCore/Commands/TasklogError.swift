@@ -30,10 +30,26 @@ public struct TasklogError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The error of the layer below that caused this one (a storage engine's, the system's), kept
     /// so that an embedder can tell an I/O error from damage without reading the message.
     public var underlying: (any Error)?
+    /// What the caller can change for the operation to succeed, for a front end to name in its
+    /// own terms (the CLI its flags): the message already says it in plain words.
+    public var remedy: Remedy?
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+    /// A change of input that makes a refused operation succeed.
+    public enum Remedy: String, Sendable, Hashable {
+        /// Another task list (the CLI's `--list`).
+        case anotherList
+        /// No workflow id, so that a fresh one is made (the CLI without `--id`).
+        case freshWorkflowID
+        /// Forcing the operation (the CLI's `--force`).
+        case force
+        /// Another configuration file (the CLI's `--config` and `TASKLOG_CONFIG`).
+        case anotherConfiguration
+    }
+
+    public init(_ code: Code, _ message: String, remedy: Remedy? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.remedy = remedy
         self.underlying = underlying
     }
 

@@ -92,7 +92,7 @@ public struct TaskGraph: Sendable, Equatable, Codable {
         if let workflow, WorkflowView(id: workflow, in: list) == nil {
             throw TasklogError(
                 .notFound,
-                "workflow \(workflow) not found in list \(listID); `tasklog list --json` shows the tasks' workflows"
+                "workflow \(workflow) not found in list \(listID); each task names its workflow in metadata.workflow"
             )
         }
         let tasks = list.sortedTasks.filter { task in

@@ -13,7 +13,8 @@ public enum TaskListID {
         guard !cleaned.isEmpty, cleaned.utf8.count <= Limits.listID else {
             throw TasklogError(
                 .invalidInput,
-                "a task list id must be 1 to \(Limits.listID) characters; pass another --list"
+                "a task list id must be 1 to \(Limits.listID) characters",
+                remedy: .anotherList
             )
         }
         return cleaned

@@ -348,7 +348,7 @@ struct Resume: ParsableCommand {
                 if let file = ledger ?? configured.map({ LedgerFile.path($0, forRun: id) }),
                     let drift = try store.ledgerDrift(at: file)
                 {
-                    plan.warning = drift
+                    plan.warning = drift + " (`tasklog ledger \(id) --write`)"
                 }
             } else {
                 let path = try ledger ?? configured ?? config.resolvedLedgerPath(source)
