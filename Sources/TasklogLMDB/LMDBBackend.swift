@@ -106,7 +106,7 @@ public final class LMDBBackend: StorageBackend {
     public func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {
         try Self.mapped {
             try environment.read { txn in
-                try withUnsafePointer(to: txn) { try body(LMDBTransactionView(transaction: $0, layout: layout)) }
+                try withUnsafePointer(to: txn) { try body(LMDBReadView(transaction: $0, layout: layout)) }
             }
         }
     }
@@ -114,7 +114,7 @@ public final class LMDBBackend: StorageBackend {
     public func write<R>(_ body: (any StorageWriter) throws -> R) throws -> R {
         try Self.mapped {
             try environment.write { txn in
-                try withUnsafePointer(to: txn) { try body(LMDBTransactionView(transaction: $0, layout: layout)) }
+                try withUnsafePointer(to: txn) { try body(LMDBWriteView(transaction: $0, layout: layout)) }
             }
         }
     }
