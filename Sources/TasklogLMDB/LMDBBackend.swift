@@ -106,7 +106,7 @@ public final class LMDBBackend: StorageBackend {
     public func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {
         try Self.mapped {
             try environment.read { txn in
-                try withUnsafePointer(to: txn) { try body(LMDBTransactionView(transaction: $0, layout: layout)) }
+                try withUnsafePointer(to: txn) { try body(LMDBReadView(transaction: $0, layout: layout)) }
             }
         }
     }
@@ -114,7 +114,7 @@ public final class LMDBBackend: StorageBackend {
     public func write<R>(_ body: (any StorageWriter) throws -> R) throws -> R {
         try Self.mapped {
             try environment.write { txn in
-                try withUnsafePointer(to: txn) { try body(LMDBTransactionView(transaction: $0, layout: layout)) }
+                try withUnsafePointer(to: txn) { try body(LMDBWriteView(transaction: $0, layout: layout)) }
             }
         }
     }
@@ -140,8 +140,14 @@ public final class LMDBBackend: StorageBackend {
 
     // MARK: Files
 
+    /// The size of data.mdb, `nil` when it cannot be read. `lstat` itself, like the check of the
+    /// files before LMDB opens them: `FileManager.attributesOfItem` builds a dictionary keyed by
+    /// `FileAttributeKey`, whose first use in a process costs a scan of every conformance the
+    /// process holds, on the first open.
     private var dataFileSize: Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path + "/data.mdb")[.size] as? NSNumber)?.intValue
+        var info = stat()
+        guard lstat(path + "/data.mdb", &info) == 0 else { return nil }
+        return Int(info.st_size)
     }
 
     /// A data file shorter than the pages it claims, said in a sentence; `nil` when it is whole.

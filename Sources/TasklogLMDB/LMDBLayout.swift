@@ -17,19 +17,33 @@ import TasklogCore
 ///
 /// An index key ends with the event's seq (8 bytes big-endian), so one prefix scan walks an
 /// index in log order.
+///
+/// The indexes are picked with a `switch`, not a dictionary keyed by `IndexKey.Kind`: the first
+/// dictionary of a key type makes the Swift runtime look up its `Hashable` conformance, a scan of
+/// every conformance the process holds, on the first open of the process.
 struct LMDBLayout: Sendable {
-    static let indexNames: [IndexKey.Kind: String] = [
-        .task: "index_task", .workflow: "index_workflow", .actor: "index_actor", .type: "index_type",
-    ]
     static let databaseNames =
-        ["events", "snapshots", "meta", "idempotency", "leases"] + IndexKey.Kind.allCases.map { indexNames[$0]! }
+        ["events", "snapshots", "meta", "idempotency", "leases"] + IndexKey.Kind.allCases.map(indexName)
+
+    /// The database of the index of `kind`.
+    static func indexName(_ kind: IndexKey.Kind) -> String {
+        switch kind {
+        case .task: "index_task"
+        case .workflow: "index_workflow"
+        case .actor: "index_actor"
+        case .type: "index_type"
+        }
+    }
 
     let events: Database
     let snapshots: Database
     let meta: Database
     let idempotency: Database
     let leases: Database
-    let indexes: [IndexKey.Kind: Database]
+    let taskIndex: Database
+    let workflowIndex: Database
+    let actorIndex: Database
+    let typeIndex: Database
 
     init(_ environment: Environment) {
         events = environment.database("events")
@@ -37,10 +51,20 @@ struct LMDBLayout: Sendable {
         meta = environment.database("meta")
         idempotency = environment.database("idempotency")
         leases = environment.database("leases")
-        indexes = Self.indexNames.mapValues { environment.database($0) }
+        taskIndex = environment.database(Self.indexName(.task))
+        workflowIndex = environment.database(Self.indexName(.workflow))
+        actorIndex = environment.database(Self.indexName(.actor))
+        typeIndex = environment.database(Self.indexName(.type))
     }
 
-    func index(_ kind: IndexKey.Kind) -> Database { indexes[kind]! }
+    func index(_ kind: IndexKey.Kind) -> Database {
+        switch kind {
+        case .task: taskIndex
+        case .workflow: workflowIndex
+        case .actor: actorIndex
+        case .type: typeIndex
+        }
+    }
 
     // MARK: Keys
 

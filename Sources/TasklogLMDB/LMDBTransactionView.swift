@@ -6,13 +6,84 @@ import TasklogCore
 ///
 /// The view holds a pointer to the borrowed transaction, never the transaction itself, so the
 /// LMDB wrapper's ownership rules stand: the transaction is aborted or committed by its closure.
-struct LMDBTransactionView<Transaction: ReadableTransaction & ~Copyable>: StorageReader {
-    let transaction: UnsafePointer<Transaction>
-    let layout: LMDBLayout
+///
+/// Two plain structs, ``LMDBReadView`` and ``LMDBWriteView``, share the reading code through this
+/// protocol rather than being one struct generic over the transaction: the metadata of a generic
+/// struct is built at run time the first time it is used, with a lookup of its transaction's
+/// conformance (a scan of every conformance the process holds), and that cost fell on the first
+/// open of every process. Each struct passes the four reads of `ReadableTransaction` the reading
+/// code uses to its own transaction.
+protocol LMDBTransactionView: StorageReader {
+    var layout: LMDBLayout { get }
+
+    func withValue<R>(in database: Database, key: UnsafeRawBufferPointer, _ body: (RawSpan) throws -> R) throws -> R?
+    func withLast<R>(in database: Database, _ body: (_ key: RawSpan, _ value: RawSpan) throws -> R) throws -> R?
+    func forEach(
+        in database: Database,
+        from start: [UInt8]?,
+        reverse: Bool,
+        _ body: (_ key: RawSpan, _ value: RawSpan) throws -> Bool
+    ) throws
+    func count(in database: Database) throws -> Int
 }
 
-/// A write transaction's view can write too.
-extension LMDBTransactionView: StorageWriter where Transaction == WriteTransaction {
+/// A read-only transaction's view.
+struct LMDBReadView: LMDBTransactionView {
+    let transaction: UnsafePointer<ReadTransaction>
+    let layout: LMDBLayout
+
+    func withValue<R>(in database: Database, key: UnsafeRawBufferPointer, _ body: (RawSpan) throws -> R) throws -> R? {
+        try transaction.pointee.withValue(in: database, key: key, body)
+    }
+
+    func withLast<R>(in database: Database, _ body: (RawSpan, RawSpan) throws -> R) throws -> R? {
+        try transaction.pointee.withLast(in: database, body)
+    }
+
+    func forEach(
+        in database: Database,
+        from start: [UInt8]?,
+        reverse: Bool,
+        _ body: (RawSpan, RawSpan) throws -> Bool
+    )
+        throws
+    {
+        try transaction.pointee.forEach(in: database, from: start, reverse: reverse, body)
+    }
+
+    func count(in database: Database) throws -> Int {
+        try transaction.pointee.count(in: database)
+    }
+}
+
+/// A write transaction's view: it reads like the others, and writes.
+struct LMDBWriteView: LMDBTransactionView, StorageWriter {
+    let transaction: UnsafePointer<WriteTransaction>
+    let layout: LMDBLayout
+
+    func withValue<R>(in database: Database, key: UnsafeRawBufferPointer, _ body: (RawSpan) throws -> R) throws -> R? {
+        try transaction.pointee.withValue(in: database, key: key, body)
+    }
+
+    func withLast<R>(in database: Database, _ body: (RawSpan, RawSpan) throws -> R) throws -> R? {
+        try transaction.pointee.withLast(in: database, body)
+    }
+
+    func forEach(
+        in database: Database,
+        from start: [UInt8]?,
+        reverse: Bool,
+        _ body: (RawSpan, RawSpan) throws -> Bool
+    )
+        throws
+    {
+        try transaction.pointee.forEach(in: database, from: start, reverse: reverse, body)
+    }
+
+    func count(in database: Database) throws -> Int {
+        try transaction.pointee.count(in: database)
+    }
+
     func appendEvent(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
         try transaction.pointee.append(in: layout.events, key: seq, value: bytes)
     }
@@ -65,19 +136,19 @@ extension LMDBTransactionView: StorageWriter where Transaction == WriteTransacti
     }
 }
 
-extension LMDBTransactionView where Transaction: ~Copyable {
+extension LMDBTransactionView {
     func withLastEvent<R>(_ body: (UInt64, UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        try transaction.pointee.withLast(in: layout.events) { key, value in
+        try withLast(in: layout.events) { key, value in
             try value.withUnsafeBytes { try body(try Self.seq(key), $0) }
         }
     }
 
     func withEvent<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        try transaction.pointee.withValue(in: layout.events, key: seq) { value in try value.withUnsafeBytes(body) }
+        try withValue(in: layout.events, key: seq) { value in try value.withUnsafeBytes(body) }
     }
 
     func forEachEvent(from start: UInt64, _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
-        try transaction.pointee.forEach(in: layout.events, from: Key.uint64(start)) { key, value in
+        try forEach(in: layout.events, from: Key.uint64(start), reverse: false) { key, value in
             let seq = try Self.seq(key)
             return try value.withUnsafeBytes { try body(seq, $0) }
         }
@@ -85,7 +156,7 @@ extension LMDBTransactionView where Transaction: ~Copyable {
 
     func snapshotSeqs() throws -> [UInt64] {
         var seqs: [UInt64] = []
-        try transaction.pointee.forEach(in: layout.snapshots) { key, _ in
+        try forEach(in: layout.snapshots, from: nil, reverse: false) { key, _ in
             seqs.append(try Self.seq(key))
             return true
         }
@@ -93,23 +164,22 @@ extension LMDBTransactionView where Transaction: ~Copyable {
     }
 
     func lastSnapshotSeq() throws -> UInt64? {
-        try transaction.pointee.withLast(in: layout.snapshots) { key, _ in try Self.seq(key) }
+        try withLast(in: layout.snapshots) { key, _ in try Self.seq(key) }
     }
 
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
-        try transaction.pointee.withValue(in: layout.snapshots, key: seq) { value in try value.withUnsafeBytes(body) }
+        try withValue(in: layout.snapshots, key: seq) { value in try value.withUnsafeBytes(body) }
     }
 
     func meta(_ name: String) throws -> [UInt8]? {
-        try transaction.pointee.withValue(in: layout.meta, key: Array(name.utf8)) { value in
+        try withValue(in: layout.meta, key: Array(name.utf8)) { value in
             value.withUnsafeBytes { Array($0) }
         }
     }
 
     func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {
-        try transaction.pointee.withValue(in: layout.idempotency, key: LMDBLayout.idempotencyKey(list: list, key: key))
-        {
-            value in value.withUnsafeBytes { Array($0) }
+        try withValue(in: layout.idempotency, key: LMDBLayout.idempotencyKey(list: list, key: key)) { value in
+            value.withUnsafeBytes { Array($0) }
         }
     }
 
@@ -126,7 +196,7 @@ extension LMDBTransactionView where Transaction: ~Copyable {
         guard low <= high, limit > 0 else { return seqs }
         let prefix = LMDBLayout.prefix(of: key)
         let start = prefix + Key.uint64(newestFirst ? high : low)
-        try transaction.pointee.forEach(in: layout.index(key.kind), from: start, reverse: newestFirst) { key, _ in
+        try forEach(in: layout.index(key.kind), from: start, reverse: newestFirst) { key, _ in
             guard key.byteCount == prefix.count + 8 else { return false }
             let matches = key.withUnsafeBytes { bytes in bytes.prefix(prefix.count).elementsEqual(prefix) }
             guard matches else { return false }
@@ -141,7 +211,7 @@ extension LMDBTransactionView where Transaction: ~Copyable {
     }
 
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
-        try transaction.pointee.withValue(
+        try withValue(
             in: layout.index(key.kind),
             key: LMDBLayout.prefix(of: key) + Key.uint64(seq),
             { _ in true }
@@ -149,13 +219,13 @@ extension LMDBTransactionView where Transaction: ~Copyable {
     }
 
     func indexEntryCount(_ kind: IndexKey.Kind) throws -> Int {
-        try transaction.pointee.count(in: layout.index(kind))
+        try count(in: layout.index(kind))
     }
 
     func leases(in list: String?, owner: String?) throws -> [Lease] {
         let prefix = LMDBLayout.leasePrefix(list: list, owner: owner)
         var leases: [Lease] = []
-        try transaction.pointee.forEach(in: layout.leases, from: prefix.isEmpty ? nil : prefix) { key, value in
+        try forEach(in: layout.leases, from: prefix.isEmpty ? nil : prefix, reverse: false) { key, value in
             let bytes = key.withUnsafeBytes { Array($0) }
             guard bytes.starts(with: prefix) else { return false }
             if let lease = LMDBLayout.decodeLease(key: bytes, value: value.withUnsafeBytes { Array($0) }) {
@@ -164,6 +234,15 @@ extension LMDBTransactionView where Transaction: ~Copyable {
             return true
         }
         return leases
+    }
+
+    /// The value stored under the big-endian `key`, passed to `body`.
+    private func withValue<R>(in database: Database, key: UInt64, _ body: (RawSpan) throws -> R) throws -> R? {
+        try withUnsafeBytes(of: key.bigEndian) { try withValue(in: database, key: $0, body) }
+    }
+
+    private func withValue<R>(in database: Database, key: [UInt8], _ body: (RawSpan) throws -> R) throws -> R? {
+        try key.withUnsafeBytes { try withValue(in: database, key: $0, body) }
     }
 
     /// The seq a key of `events` or `snapshots` stands for; a key of another length is damage.

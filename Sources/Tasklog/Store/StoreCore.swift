@@ -275,6 +275,11 @@ final class StoreCore: Sendable {
     /// The newest snapshot at or before seq `target` that `read` accepts, and what it read. Those
     /// it refuses (damaged, of another reducer version, not saying the seq they are stored under)
     /// are passed to `refused` and passed over; those in `skipping` are passed over silently.
+    ///
+    /// A refusal is kept in a variable rather than returned as a `Result`: the backend's generic
+    /// `withSnapshot` would need the metadata of `Result<R, CodecError>`, which the Swift runtime
+    /// builds the first time with a scan of every conformance the process holds (for
+    /// `CodecError: Error`), on the first open of every process.
     func newestSnapshot<R>(
         atOrBefore target: UInt64,
         skipping: Set<UInt64> = [],
@@ -283,14 +288,17 @@ final class StoreCore: Sendable {
         refused: (UInt64, CodecError) -> Void = { _, _ in }
     ) throws -> (seq: UInt64, value: R)? {
         for seq in try txn.snapshotSeqs().reversed() where seq <= target && !skipping.contains(seq) {
-            let result = try txn.withSnapshot(at: seq) { bytes in
-                Result { () throws(CodecError) in try read(seq, bytes) }
+            var refusal: CodecError?
+            let stored = try txn.withSnapshot(at: seq) { bytes -> R? in
+                do throws(CodecError) {
+                    return try read(seq, bytes)
+                } catch {
+                    refusal = error
+                    return nil
+                }
             }
-            switch result {
-            case .success(let value)?: return (seq, value)
-            case .failure(let error)?: refused(seq, error)
-            case nil: continue
-            }
+            if case .some(.some(let value)) = stored { return (seq, value) }
+            if let refusal { refused(seq, refusal) }
         }
         return nil
     }
