@@ -30,6 +30,26 @@ struct BackendTests {
         }
     }
 
+    /// A read that catches up on another store's commits and is cut off half-way (after the
+    /// events, before the chain link: a dropped connection) and run again: the next append still
+    /// links to the true last event.
+    @Test func aCatchUpCutOffHalfWayLeavesNoStaleChainLink() throws {
+        try TestFolder.with("cut-off") { folder in
+            let shared = folder.inMemoryBackend
+            let cutOff = ReadCutOffBackend(shared)
+            let first = try TaskStore.open(backend: cutOff, options: .testing())
+            let second = try TaskStore.open(backend: shared, options: .testing())
+            _ = try first.create(NewTask(subject: "First's"))
+            for number in 1...3 { _ = try second.create(NewTask(subject: "Second's \(number)")) }
+            cutOff.cutNextRead(atLastEventCall: 2)
+            #expect(try first.tasks().count == 4)
+            _ = try first.create(NewTask(subject: "After the cut"))
+            let report = try second.verify()
+            #expect(report.isHealthy, "\(report.problems)")
+            #expect(try first.state() == (try first.fullReplay()))
+        }
+    }
+
     @Test(arguments: TestBackend.allCases)
     func followSeesTheCommitsOfAnotherStoreOnTheSameBackend(_ backend: TestBackend) async throws {
         try await TestFolder.with("follow-backend") { folder in

@@ -120,6 +120,10 @@ final class StoreCore: Sendable {
             return
         }
         guard last > engine.state.lastSeq else { return }
+        // All or nothing: a catch-up cut off half-way (a lost connection, which the backend may
+        // answer by running the transaction again) leaves the state to be reloaded at its next
+        // use, never one whose events and chain link disagree.
+        engine.dirty = true
         try EventLog.forEachEvent(txn, from: engine.state.lastSeq + 1) { event in
             if engine.unloaded.contains(event.list) {
                 engine.state.lastSeq = event.seq
@@ -132,6 +136,7 @@ final class StoreCore: Sendable {
             return true
         }
         engine.lastLink = try EventLog.lastLink(txn)
+        engine.dirty = false
     }
 
     /// Opens the state lazily: the newest usable snapshot's directory names the lists, the events
