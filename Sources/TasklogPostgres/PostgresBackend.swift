@@ -183,7 +183,11 @@ public final class PostgresBackend: StorageBackend {
             } catch  where PostgresFailure.isConnectionLost(error) && Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.1)
             } catch {
-                throw PostgresFailure.tasklogError(error, url: url, doing: "finding out whether a commit landed")
+                throw TasklogError(
+                    .storage,
+                    "the connection to PostgreSQL at \(url.server) was lost while committing, and the server could not be asked since whether the commit landed: the command may or may not have been applied; look at the history of the tasks it touches before running it again, or run it again with the same idempotency key, which applies it at most once",
+                    underlying: error
+                )
             }
         }
     }

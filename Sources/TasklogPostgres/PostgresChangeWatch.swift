@@ -20,7 +20,8 @@ final class PostgresChangeWatch: ChangeWatch, @unchecked Sendable {
     init(connections: PostgresConnections, channel: String) {
         self.connections = connections
         self.channel = channel
-        listen()
+        // Not here: the watch may be made on Swift's shared pool (a live page's stream), which
+        // must not wait for a connection. The first wait listens, on the follower's own thread.
     }
 
     deinit {
@@ -76,7 +77,7 @@ final class PostgresChangeWatch: ChangeWatch, @unchecked Sendable {
         guard let connection = try? connections.connect(retrying: false) else { return }
         let context = connection.addListener(channel: channel) { [weak self] _, _ in self?.notified() }
         do {
-            try connection.run(PostgresQuery(unsafeSQL: "LISTEN \(channel)"))
+            try connection.run(PostgresQuery(unsafeSQL: "LISTEN \"\(channel)\""))
         } catch {
             context.stop()
             connection.closeInBackground()

@@ -160,8 +160,17 @@ final class PostgresConnections: Sendable {
             )
         }
         configuration.options.connectTimeout = .seconds(5)
-        // `pg_stat_activity` shows which store a session works on.
-        configuration.options.additionalStartupParameters = [("application_name", "tasklog \(url.schema)")]
+        configuration.options.additionalStartupParameters = [
+            // `pg_stat_activity` shows which store a session works on.
+            ("application_name", "tasklog \(url.schema)"),
+            // A host that dies or loses the network in a write must not hold the writer lock of
+            // every host for long: the server ends a session idle in a transaction, and finds a
+            // dead peer by TCP keepalive within half a minute, not the kernel's two hours.
+            ("idle_in_transaction_session_timeout", "60s"),
+            ("tcp_keepalives_idle", "10"),
+            ("tcp_keepalives_interval", "5"),
+            ("tcp_keepalives_count", "3"),
+        ]
         return configuration
     }
 }

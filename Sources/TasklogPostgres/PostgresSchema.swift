@@ -14,16 +14,20 @@ import TasklogCore
 /// | `leases` | the sessions' leases on their owners' claims |
 ///
 /// The columns are plain SQL types, so that an audit can also be a query (`SELECT seq FROM
-/// tasklog.index_entries WHERE kind = 'actor' AND name = 'agent-1'`). Text sorts with `COLLATE "C"`
-/// wherever order matters, as bytes, the same on every server whatever its locale.
+/// tasklog.index_entries WHERE kind = 'actor' AND name = convert_to('agent-1', 'UTF8')`). Free
+/// text (index names, idempotency keys, lease owners and sessions) is `bytea`, its UTF-8: `text`
+/// would refuse a NUL that the other backends store, and depend on the database's encoding. Task
+/// list ids (a few ASCII characters) and kinds are `text`, sorted with `COLLATE "C"` wherever order
+/// matters, as bytes, the same on every server whatever its locale.
 struct PostgresSchema: Sendable {
     /// The version this Tasklog writes; a store of a newer one is refused, an older one migrated.
     static let version: Int32 = 1
 
     let name: String
 
-    /// `schema.table`, for SQL (the schema name is a plain identifier: ``PostgresStoreURL``).
-    func table(_ table: String) -> String { "\(name).\(table)" }
+    /// `"schema".table`, for SQL (the schema name is a plain identifier, ``PostgresStoreURL``, and
+    /// quoted, so that a reserved word such as `user` names a schema too).
+    func table(_ table: String) -> String { "\"\(name)\".\(table)" }
 
     /// The channel a commit notifies with its new head, and followers listen on.
     var channel: String { "tasklog_\(name)" }
@@ -41,15 +45,15 @@ struct PostgresSchema: Sendable {
             "CREATE TABLE \(table("snapshots")) (seq bigint PRIMARY KEY, body bytea NOT NULL)",
             "CREATE TABLE \(table("meta")) (name text PRIMARY KEY, value bytea NOT NULL)",
             """
-            CREATE TABLE \(table("idempotency")) (list text NOT NULL, key text NOT NULL, value bytea NOT NULL, \
+            CREATE TABLE \(table("idempotency")) (list text NOT NULL, key bytea NOT NULL, value bytea NOT NULL, \
             PRIMARY KEY (list, key))
             """,
             """
-            CREATE TABLE \(table("index_entries")) (kind text NOT NULL, list text NOT NULL, name text NOT NULL, \
+            CREATE TABLE \(table("index_entries")) (kind text NOT NULL, list text NOT NULL, name bytea NOT NULL, \
             seq bigint NOT NULL, PRIMARY KEY (kind, list, name, seq))
             """,
             """
-            CREATE TABLE \(table("leases")) (list text NOT NULL, owner text NOT NULL, session text NOT NULL, \
+            CREATE TABLE \(table("leases")) (list text NOT NULL, owner bytea NOT NULL, session bytea NOT NULL, \
             expires bigint NOT NULL, pid integer NOT NULL, seconds double precision, PRIMARY KEY (list, owner, session))
             """,
         ]
@@ -59,11 +63,12 @@ struct PostgresSchema: Sendable {
     /// exist and `create` allows; inside a transaction that holds the writer lock, so that hosts
     /// opening a new store at once create it once.
     func prepare(on connection: PostgresConnection, url: PostgresStoreURL, create: Bool) throws {
+        // A store that exists is only checked: no lock that every host's writers wait for.
+        if try isStore(on: connection) { return try checkVersion(on: connection, url: url) }
         try connection.run("BEGIN")
         do {
             try connection.run("SELECT pg_advisory_xact_lock(\(writerLock))")
-            let marker = try connection.rows("SELECT to_regclass(\(table("tasklog_schema")))::text")
-            if try marker.first?.decode(String?.self) != nil {
+            if try isStore(on: connection) {
                 try checkVersion(on: connection, url: url)
             } else {
                 let others = try connection.rows(
@@ -78,7 +83,7 @@ struct PostgresSchema: Sendable {
                 guard create else {
                     throw TasklogError(.notFound, "there is no store at \(url)")
                 }
-                try connection.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(name)"))
+                try connection.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(name)\""))
                 for statement in tables { try connection.run(PostgresQuery(unsafeSQL: statement)) }
                 try connection.run(
                     PostgresQuery(unsafeSQL: "INSERT INTO \(table("tasklog_schema")) VALUES (\(Self.version))")
@@ -89,6 +94,11 @@ struct PostgresSchema: Sendable {
             try? connection.run("ROLLBACK")
             throw error
         }
+    }
+
+    /// Whether the schema has its version table, which marks it as a Tasklog store.
+    private func isStore(on connection: PostgresConnection) throws -> Bool {
+        try connection.rows("SELECT to_regclass(\(table("tasklog_schema")))::text").first?.decode(String?.self) != nil
     }
 
     private func checkVersion(on connection: PostgresConnection, url: PostgresStoreURL) throws {

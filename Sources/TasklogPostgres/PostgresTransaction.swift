@@ -15,7 +15,7 @@ final class PostgresTransaction: StorageWriter {
     static let eventsPerRead = 2_000
 
     private var events: (seqs: [Int64], bodies: [ByteBuffer]) = ([], [])
-    private var entries: (kinds: [String], lists: [String], names: [String], seqs: [Int64]) = ([], [], [], [])
+    private var entries: (kinds: [String], lists: [String], names: [ByteBuffer], seqs: [Int64]) = ([], [], [], [])
     private var pendingMeta: [String: ByteBuffer] = [:]
     /// What the first read of the last event also brought (the head record, the newest snapshot's
     /// seq), kept current by this transaction's own writes: nobody else writes them meanwhile (a
@@ -65,7 +65,7 @@ final class PostgresTransaction: StorageWriter {
             WITH appended AS (INSERT INTO \(unescaped: table("events")) (seq, body) \
             SELECT * FROM unnest(\(seqs)::bigint[], \(bodies)::bytea[])), \
             indexed AS (INSERT INTO \(unescaped: table("index_entries")) (kind, list, name, seq) \
-            SELECT * FROM unnest(\(kinds)::text[], \(lists)::text[], \(names)::text[], \(entrySeqs)::bigint[])), \
+            SELECT * FROM unnest(\(kinds)::text[], \(lists)::text[], \(names)::bytea[], \(entrySeqs)::bigint[])), \
             noted AS (INSERT INTO \(unescaped: table("meta")) (name, value) \
             SELECT * FROM unnest(\(Array(meta.keys))::text[], \(Array(meta.values))::bytea[]) \
             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value) \
@@ -146,7 +146,9 @@ final class PostgresTransaction: StorageWriter {
     }
 
     func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {
-        try rows("SELECT value FROM \(unescaped: table("idempotency")) WHERE list = \(list) AND key = \(key)").first
+        try rows(
+            "SELECT value FROM \(unescaped: table("idempotency")) WHERE list = \(list) AND key = \(Self.bytes(key))"
+        ).first
             .map { Array(buffer: try $0.decode(ByteBuffer.self)) }
     }
 
@@ -195,17 +197,18 @@ final class PostgresTransaction: StorageWriter {
         try rows(
             """
             SELECT list, owner, session, expires, pid, seconds FROM \(unescaped: table("leases")) \
-            WHERE (\(list)::text IS NULL OR list = \(list)) AND (\(owner)::text IS NULL OR owner = \(owner)) \
-            ORDER BY list COLLATE "C", owner COLLATE "C", session COLLATE "C"
+            WHERE (\(list)::text IS NULL OR list = \(list)) \
+            AND (\(owner.map(Self.bytes))::bytea IS NULL OR owner = \(owner.map(Self.bytes))) \
+            ORDER BY list COLLATE "C", owner, session
             """
         ).map { row in
             let (list, owner, session, expires, pid, seconds) = try row.decode(
-                (String, String, String, Int64, Int32, Double?).self
+                (String, ByteBuffer, ByteBuffer, Int64, Int32, Double?).self
             )
             return Lease(
                 list: list,
-                owner: owner,
-                session: session,
+                owner: String(buffer: owner),
+                session: String(buffer: session),
                 expires: Timestamp(rawValue: expires),
                 pid: pid,
                 seconds: seconds
@@ -215,14 +218,19 @@ final class PostgresTransaction: StorageWriter {
 
     /// The columns an index key is stored under: its kind, the list (empty for actors and
     /// types), and the task id, workflow, actor or type.
-    static func columns(_ key: IndexKey) -> (kind: String, list: String, name: String) {
+    static func columns(_ key: IndexKey) -> (kind: String, list: String, name: ByteBuffer) {
         switch key {
-        case .task(let list, let id): (key.kind.rawValue, list, String(id))
-        case .workflow(let list, let name): (key.kind.rawValue, list, name)
-        case .actor(let actor): (key.kind.rawValue, "", actor)
-        case .type(let type): (key.kind.rawValue, "", type)
+        case .task(let list, let id): (key.kind.rawValue, list, bytes(String(id)))
+        case .workflow(let list, let name): (key.kind.rawValue, list, bytes(name))
+        case .actor(let actor): (key.kind.rawValue, "", bytes(actor))
+        case .type(let type): (key.kind.rawValue, "", bytes(type))
         }
     }
+
+    /// Free text (a name, a key, an owner) as the `bytea` it is stored as: PostgreSQL's `text`
+    /// refuses NUL and depends on the database's encoding; the stored bytes are the UTF-8 the
+    /// engine gave.
+    static func bytes(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 
     // MARK: Writing
 
@@ -249,7 +257,7 @@ final class PostgresTransaction: StorageWriter {
     func setIdempotencyRecord(list: String, key: String, _ value: [UInt8]) throws {
         try run(
             """
-            INSERT INTO \(unescaped: table("idempotency")) (list, key, value) VALUES (\(list), \(key), \(ByteBuffer(bytes: value))) \
+            INSERT INTO \(unescaped: table("idempotency")) (list, key, value) VALUES (\(list), \(Self.bytes(key)), \(ByteBuffer(bytes: value))) \
             ON CONFLICT (list, key) DO UPDATE SET value = EXCLUDED.value
             """
         )
@@ -282,7 +290,8 @@ final class PostgresTransaction: StorageWriter {
         try run(
             """
             INSERT INTO \(unescaped: table("leases")) (list, owner, session, expires, pid, seconds) \
-            VALUES (\(lease.list), \(lease.owner), \(lease.session), \(lease.expires.rawValue), \(lease.pid), \(lease.seconds)) \
+            VALUES (\(lease.list), \(Self.bytes(lease.owner)), \(Self.bytes(lease.session)), \(lease.expires.rawValue), \
+            \(lease.pid), \(lease.seconds)) \
             ON CONFLICT (list, owner, session) DO UPDATE SET expires = EXCLUDED.expires, pid = EXCLUDED.pid, \
             seconds = EXCLUDED.seconds
             """
@@ -293,7 +302,7 @@ final class PostgresTransaction: StorageWriter {
     func deleteLease(list: String, owner: String, session: String) throws -> Bool {
         try !rows(
             """
-            DELETE FROM \(unescaped: table("leases")) WHERE list = \(list) AND owner = \(owner) AND session = \(session) \
+            DELETE FROM \(unescaped: table("leases")) WHERE list = \(list) AND owner = \(Self.bytes(owner)) AND session = \(Self.bytes(session)) \
             RETURNING 1
             """
         ).isEmpty

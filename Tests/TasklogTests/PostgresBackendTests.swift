@@ -120,6 +120,33 @@ import Testing
         #expect(missing.code == .notFound)
     }
 
+    /// Names that SQL finds awkward are stored as on any backend: a schema named by a reserved
+    /// word, and an actor with a NUL in it (PostgreSQL's `text` refuses NUL).
+    @Test(.timeLimit(.minutes(1)))
+    func oddNamesAreStoredAsOnAnyBackend() throws {
+        let server = try TestPostgres.serverURL()
+        let schema = "user"
+        try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE")
+        defer { try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE") }
+        let store = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
+        let actor = "agent\u{0}one"
+        let task = try store.create(
+            NewTask(subject: "Odd", metadata: ["workflow": .string("run-1")]),
+            actor: actor
+        )
+        _ = try store.update(task.id, TaskChanges(subject: "Odd, renamed"), actor: actor)
+        var byActor = HistoryQuery()
+        byActor.actor = actor
+        #expect(try store.history(byActor).entries.count == 2)
+        var byWorkflow = HistoryQuery()
+        byWorkflow.list = "default"
+        byWorkflow.workflow = "run-1"
+        #expect(try store.history(byWorkflow).entries.count == 2)
+        let reopened = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
+        #expect(try reopened.state() == (try store.state()))
+        #expect(try reopened.verify().isHealthy)
+    }
+
     /// A port on loopback that nothing listens on (bound, read, released).
     static func unusedPort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -184,24 +184,31 @@ enum EventLog {
     // MARK: Meta
 
     /// Writes `format`, `store-id` and `index-version` on a new store; refuses a store of an
-    /// unknown format. Returns the index version the store has.
+    /// unknown format. Returns the index version the store has. A store that has them is only
+    /// read: opening takes no writer's lock (on PostgreSQL, no lock that every host's writers share).
     static func prepare(_ backend: any StorageBackend, storeID: () -> String) throws -> String {
-        try backend.write { txn in
-            if let format = try txn.meta("format") {
-                let text = String(decoding: format, as: UTF8.self)
-                guard text == Self.storeFormat else {
-                    throw TasklogError(
-                        .corrupt,
-                        "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
-                    )
-                }
-                return try txn.meta("index-version").map { String(decoding: $0, as: UTF8.self) } ?? ""
-            }
+        if let version = try backend.read({ txn in try indexVersion(ofPrepared: txn) }) { return version }
+        return try backend.write { txn in
+            if let version = try indexVersion(ofPrepared: txn) { return version }
             try txn.setMeta("format", Array(Self.storeFormat.utf8))
             try txn.setMeta("store-id", Array(storeID().utf8))
             try txn.setMeta("index-version", Array(Self.indexVersion.utf8))
             return Self.indexVersion
         }
+    }
+
+    /// The index version of a store that has its format record (refusing an unknown format), or
+    /// `nil` for a store not prepared yet.
+    private static func indexVersion(ofPrepared txn: any StorageReader) throws -> String? {
+        guard let format = try txn.meta("format") else { return nil }
+        let text = String(decoding: format, as: UTF8.self)
+        guard text == Self.storeFormat else {
+            throw TasklogError(
+                .corrupt,
+                "the store has format \(text), which this version of Tasklog does not know; upgrade Tasklog"
+            )
+        }
+        return try txn.meta("index-version").map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// The head record: the last seq and its link, as written with every commit.

@@ -35,13 +35,20 @@ extension StoreCore {
         // written along the way as if the events had come one by one, so time travel into an
         // imported history starts from a near snapshot.
         var snapshotted = try txn.lastSnapshotSeq() ?? 0
+        struct KeyInList: Hashable {
+            let list: String
+            let key: String
+        }
+        var keyed: Set<KeyInList> = []
         for event in events {
             try append(event, &engine, txn)
             if event.seq - snapshotted >= options.snapshotInterval {
                 try snapshotIfDue(&engine, txn, force: false)
                 snapshotted = event.seq
             }
-            if let key = event.idempotencyKey, try txn.idempotencyRecord(list: event.list, key: key) == nil {
+            // The store was empty: a key is new unless an earlier event of the import carried it
+            // (the first one keeps it), which a set tells without a read per event.
+            if let key = event.idempotencyKey, keyed.insert(KeyInList(list: event.list, key: key)).inserted {
                 try txn.setIdempotencyRecord(list: event.list, key: key, IdempotencyRecord(seq: event.seq).bytes)
             }
             progress?(Int(event.seq), events.count)
