@@ -60,7 +60,8 @@ struct TasklogCommand: AsyncParsableCommand {
             Create.self, Update.self, Get.self, ListTasks.self, Ready.self, Release.self, Heartbeat.self,
             Workflow.self, LedgerCommand.self, Resume.self, ConfigCommand.self,
             History.self, Diff.self, Replay.self, Follow.self, Graph.self,
-            Snapshot.self, Verify.self, Reindex.self, Stats.self, Export.self, Import.self, Copy.self, Demo.self,
+            Snapshot.self, Verify.self, Reindex.self, Stats.self, Bench.self, Export.self, Import.self, Copy.self,
+            Demo.self,
             MCPServe.self, ReleaseExpired.self, ImportClaude.self, ExportClaude.self, Serve.self,
         ]
     )

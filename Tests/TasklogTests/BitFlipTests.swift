@@ -1,4 +1,5 @@
 import Foundation
+import TasklogCore
 import TasklogTestSupport
 import Testing
 

@@ -1,11 +1,11 @@
 /// A small, seeded generator (SplitMix64): the same seed always gives the same sequence, so a
 /// failing seed can be replayed exactly.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    public var state: UInt64
+package struct SeededRandom: RandomNumberGenerator, Sendable {
+    package var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,5 +14,5 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A number in 0..<bound.
-    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    package mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
