@@ -16,22 +16,32 @@ struct ClaimRig: ParsableCommand {
     @Option(help: "The id of a task whose metadata.count every claim increments, with an expected version.")
     var counter: Int?
 
+    @Flag(help: "Also try to claim pending tasks whose blockers are open: each must be refused (blocked).")
+    var tryBlocked = false
+
     func run() throws {
         try reportingErrors {
             let store = try options.open(create: false)
             let list = options.list
             let me = options.actor
             var conflicts = 0
+            var refusedBlocked = 0
             var random = SystemRandomNumberGenerator()
             while true {
                 let ready = try store.ready(in: list).filter { $0.id != counter }
                 guard !ready.isEmpty else { break }
-                // Pick among the first few so that workers collide often.
-                let task = ready[Int(random.next() % UInt64(min(ready.count, 4)))]
+                // Pick among the first few so that workers collide often; a reckless worker
+                // picks among every pending task, blocked or not, and must be refused the blocked.
+                let candidates =
+                    tryBlocked ? try store.tasks(in: list).filter { $0.status == .pending && $0.id != counter } : ready
+                let task = candidates[Int(random.next() % UInt64(min(candidates.count, 4)))]
                 do {
                     _ = try store.update(task.id, TaskChanges(status: .inProgress, owner: me), in: list, actor: me)
                 } catch let error as TasklogError where error.code == .conflict {
                     conflicts += 1
+                    continue
+                } catch let error as TasklogError where error.code == .blocked && tryBlocked {
+                    refusedBlocked += 1
                     continue
                 }
                 say("claimed \(task.id)\n")
@@ -39,6 +49,7 @@ struct ClaimRig: ParsableCommand {
                 _ = try store.update(task.id, TaskChanges(status: .completed), in: list, actor: me)
             }
             say("conflicts \(conflicts)\n")
+            if tryBlocked { say("refused blocked \(refusedBlocked)\n") }
         }
     }
 

@@ -36,14 +36,20 @@ import Testing
                     output: folder.file("follow-\(host).out")
                 )
             }
+            // The third host also tries to claim blocked tasks: the other hosts' open claims must
+            // refuse it there, or a blocked task is claimed and the check below fails.
             let workers = try (1...3).map { host in
                 try HostProcess(
                     BuiltExecutable.rigs,
-                    ["claim", "--store", url, "--actor", "host-\(host)"],
+                    ["claim", "--store", url, "--actor", "host-\(host)"] + (host == 3 ? ["--try-blocked"] : []),
                     output: folder.file("claim-\(host).out")
                 )
             }
             for worker in workers { #expect(worker.wait() == 0, "a host's worker failed: \(worker.errors)") }
+            let refusedBlocked = workers[2].lines.compactMap { line in
+                line.hasPrefix("refused blocked ") ? Int(line.dropFirst(16)) : nil
+            }
+            #expect(refusedBlocked.first ?? 0 > 0, "the reckless host never tried a blocked task")
 
             let store = try TaskStore.open(at: url, options: .testing())
             let tasks = try store.tasks()
@@ -92,16 +98,19 @@ import Testing
 final class HostProcess: @unchecked Sendable {
     let process = Process()
     let outputPath: String
-    private let errorPipe = Pipe()
+    /// Standard error, in a file beside the output (a pipe nobody reads could fill and stop it).
+    let errorPath: String
 
     init(_ executable: URL, _ arguments: [String], output: String) throws {
         outputPath = output
+        errorPath = output + ".err"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.executableURL = executable
         process.arguments = arguments
         process.environment = BuiltExecutable.environment()
         process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = errorPipe
+        process.standardError = FileHandle(forWritingAtPath: errorPath)
         try process.run()
     }
 
@@ -116,7 +125,7 @@ final class HostProcess: @unchecked Sendable {
     }
 
     var errors: String {
-        String(decoding: errorPipe.fileHandleForReading.availableData, as: UTF8.self)
+        (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
     }
 
     var lines: [String] {
