@@ -138,7 +138,7 @@ public final class PostgresBackend: StorageBackend {
             try writer.flush()
         } catch {
             if PostgresFailure.isConnectionLost(error) {
-                connections.discard(connection)
+                connections.lost(connection)
             } else {
                 try? connection.run("ROLLBACK")
                 connections.checkIn(connection)
@@ -146,9 +146,16 @@ public final class PostgresBackend: StorageBackend {
             throw error
         }
         do {
-            try connection.run("COMMIT")
+            // A transaction that failed is answered ROLLBACK, without an error: never a success.
+            let tag = try connection.result(of: "COMMIT").metadata.command
+            guard tag == "COMMIT" else {
+                throw TasklogError(
+                    .storage,
+                    "PostgreSQL at \(url.server) rolled the write back (\(tag)); nothing was written"
+                )
+            }
         } catch  where PostgresFailure.isConnectionLost(error) {
-            connections.discard(connection)
+            connections.lost(connection)
             return .inDoubt(appended: writer.lastAppended, result: result, cause: error)
         } catch {
             try? connection.run("ROLLBACK")

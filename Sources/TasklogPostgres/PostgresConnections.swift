@@ -47,7 +47,7 @@ final class PostgresConnections: Sendable {
             return result
         } catch {
             if PostgresFailure.isConnectionLost(error) || connection.isClosed {
-                discard(connection)
+                lost(connection)
             } else {
                 checkIn(connection)
             }
@@ -79,6 +79,17 @@ final class PostgresConnections: Sendable {
 
     func discard(_ connection: PostgresConnection) {
         connection.closeInBackground()
+    }
+
+    /// Throws away `connection`, which the server dropped, and every idle one: what dropped one
+    /// (a restart, a failover, a network change) most likely dropped the others, and a
+    /// transaction should not spend its retries finding that out one connection at a time.
+    func lost(_ connection: PostgresConnection) {
+        let idle = state.withLock { state in
+            defer { state.idle = [] }
+            return state.idle
+        }
+        for connection in idle + [connection] { connection.closeInBackground() }
     }
 
     /// A new connection; while the server restarts (refused, or starting up), tried again within
@@ -173,47 +184,4 @@ final class PostgresConnections: Sendable {
         ]
         return configuration
     }
-}
-
-extension PostgresConnection {
-    /// Runs `query` and waits for all of its rows.
-    func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try waitUnlessClosed(self.query(query, logger: PostgresConnections.logger)).rows
-    }
-
-    /// Runs `query`, for its effect.
-    func run(_ query: PostgresQuery) throws {
-        _ = try waitUnlessClosed(self.query(query, logger: PostgresConnections.logger))
-    }
-
-    /// Starts closing the connection, without waiting for the server to hear of it; the
-    /// connection is kept until it is closed (the driver requires it closed before it goes).
-    func closeInBackground() {
-        let closed: EventLoopFuture<Void> = close()
-        closed.whenComplete { _ in withExtendedLifetime(self) {} }
-    }
-
-    /// The result of `future`, or ``PostgresConnectionClosed`` once the connection is closed
-    /// without it: a query the driver writes to a connection the server has just dropped (a
-    /// terminated backend, say) is never answered, and waiting for it alone would wait forever.
-    private func waitUnlessClosed<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
-        let answer = future.eventLoop.makePromise(of: Value.self)
-        future.cascade(to: answer)
-        let watch = future.eventLoop.scheduleRepeatedTask(
-            initialDelay: Self.closedCheckInterval,
-            delay: Self.closedCheckInterval
-        ) { _ in
-            // Whichever comes first wins: a promise completed twice keeps its first result.
-            if self.isClosed { answer.fail(PostgresConnectionClosed()) }
-        }
-        defer { watch.cancel() }
-        return try answer.futureResult.wait()
-    }
-
-    private static let closedCheckInterval = TimeAmount.milliseconds(200)
-}
-
-/// A query was left unanswered by a connection that closed.
-struct PostgresConnectionClosed: Error, CustomStringConvertible {
-    var description: String { "the connection closed before the server answered" }
 }
