@@ -112,7 +112,8 @@ let package = Package(
             name: "TasklogTests",
             dependencies: [
                 "Tasklog", "TasklogLMDB", "TasklogPostgres", "LMDB", "TasklogTestSupport", "tasklog", "tasklog-rigs",
-            ]
+            ],
+            exclude: ["Support/commit_cutter.py"]
         ),
         .testTarget(
             name: "TasklogMCPTests",

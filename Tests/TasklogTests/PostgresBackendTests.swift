@@ -269,6 +269,49 @@ import Testing
         #expect(acknowledged.count > 100, "most commands go through a dropped connection: \(failures) failed")
     }
 
+    /// A write's connection cut at its COMMIT, by a proxy between the store and the server:
+    /// `before`, the COMMIT never reaches the server (which rolls back); `after`, the server
+    /// commits but its answer never comes back. Either way the outcome is unknown to the client,
+    /// which looks for its event on a new connection: the command is acknowledged once and in
+    /// the log once.
+    @Test(.timeLimit(.minutes(1)), arguments: ["before", "after"])
+    func aCommitCutOffIsLookedUpAndAppliedOnce(cut mode: String) throws {
+        try TestFolder.with("in-doubt-\(mode)") { folder in
+            var server = try #require(URLComponents(string: try TestPostgres.serverURL()))
+            let output = folder.file("proxy.out")
+            let armed = folder.file("armed")
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            let proxy = Process()
+            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Support/commit_cutter.py").path
+            proxy.arguments = ["python3", script, String(try #require(server.port)), mode, armed]
+            proxy.standardOutput = FileHandle(forWritingAtPath: output)
+            let stdin = Pipe()
+            proxy.standardInput = stdin
+            try proxy.run()
+            defer { try? stdin.fileHandleForWriting.close() }  // the proxy ends
+            func said() -> [String] {
+                ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            }
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while said().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            server.port = try #require(said().first.flatMap { Int($0) }, "the proxy did not start")
+            let schema = TestPostgres.schemaName(folder.path)
+            let store = try TaskStore.open(at: try #require(server.string) + "?schema=\(schema)", options: .testing())
+            _ = try store.create(NewTask(subject: "Before the cut"))
+
+            _ = FileManager.default.createFile(atPath: armed, contents: nil)
+            let task = try store.create(NewTask(subject: "Through the cut"))
+            #expect(said().contains("cut"), "the proxy cut no commit")
+            #expect(task.id == 2)
+
+            let direct = try TaskStore.open(at: try folder.postgresURL, options: .testing())
+            #expect(try direct.tasks().map(\.subject) == ["Before the cut", "Through the cut"])
+            #expect(try direct.verify().isHealthy)
+        }
+    }
+
     /// The server crashes and restarts (`pg_ctl restart -m immediate`) while a writer appends:
     /// the writer reconnects and goes on, and every acknowledged event is there afterwards.
     @Test(.timeLimit(.minutes(3)))
