@@ -10,8 +10,8 @@ extension TaskStore {
     /// events (``TasklogCore/StorageBackend/watchChanges()``: on LMDB, the process's one inotify
     /// watcher, shared by every follower, so that a server with thousands of event streams holds
     /// one inotify instance, not one each) or the consumer ends, and at the latest after `idle`
-    /// seconds; it reads the log only when told of a commit. A backend that cannot tell is polled
-    /// every 50 ms.
+    /// seconds, when it reads the log again (a word of a commit can be lost, or come a moment
+    /// before the commit can be read). A backend that cannot tell is polled every 50 ms.
     public func follow(from start: UInt64 = 1, idle: Double = 0.5) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(100_000)) { continuation in
             let watch = core.backend.watchChanges()
@@ -21,28 +21,38 @@ extension TaskStore {
                 defer { watch?.cancel() }
                 var next = max(start, 1)
                 var seen: UInt64?
+                // Looks left, a few milliseconds apart, after a word of a commit that the read did
+                // not find: LMDB tells of a commit (its data file's write) a moment before readers
+                // in other processes can see it.
+                var looksLeft = 0
                 while !stopped.isStopped {
                     // The count of commits is taken before reading, so that a commit during the
-                    // read is noticed at the wait.
+                    // read is noticed at the wait. The log is read after every wait, even one
+                    // that ended without a word: a commit is never left unread for more than `idle`.
                     let writes = watch?.changes()
-                    if writes != seen || writes == nil {
-                        seen = writes
-                        do {
-                            try events(from: next) { event in
-                                continuation.yield(event)
-                                next = event.seq + 1
-                                return !stopped.isStopped
-                            }
-                        } catch {
-                            continuation.finish(throwing: error)
-                            return
+                    var found = false
+                    do {
+                        try events(from: next) { event in
+                            continuation.yield(event)
+                            next = event.seq + 1
+                            found = true
+                            return !stopped.isStopped
                         }
+                    } catch {
+                        continuation.finish(throwing: error)
+                        return
                     }
-                    if let watch, let writes {
-                        watch.wait(after: writes, seconds: idle) { stopped.isStopped }
-                    } else {
+                    guard let watch, let writes else {
                         Thread.sleep(forTimeInterval: min(max(idle, 0), 0.05))
+                        continue
                     }
+                    if writes != seen {
+                        looksLeft = found || seen == nil ? 0 : 4
+                        seen = writes
+                    }
+                    let pause = looksLeft > 0 ? 0.002 : idle
+                    looksLeft = max(looksLeft - 1, 0)
+                    watch.wait(after: writes, seconds: pause) { stopped.isStopped }
                 }
                 continuation.finish()
             }
