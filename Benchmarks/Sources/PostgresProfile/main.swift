@@ -19,7 +19,8 @@ import Glibc
 //
 // Modes (the first argument; the second is the server's URL, without `?schema=`):
 // - appends ROUNDS SINGLES BATCHES: single durable appends (one create per commit), then batches of
-//   100 commands in one commit, on the three systems in turns;
+//   100 commands in one commit, on the three systems in turns (single appends also on the plain
+//   table in 10 and in 4 statements a commit, to tell the round trips' cost from the engine's);
 // - writers ROUNDS PER_WRITER: 8 writers across 2 processes (4 threads each, single commands);
 // - follow EVENTS RATE: one process commits at RATE a second, another follows the store; the
 //   delay from the commit's return to the follower's sight of the event;
