@@ -28,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(name: "Tasklog", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Fixtures: a realistic event mix, stores built once per run.
@@ -68,6 +69,16 @@ let package = Package(
             dependencies: benchmarkDependencies,
             path: "Benchmarks/Memory",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The PostgreSQL backend against LMDB and a plain SQL event table on the same server: appends
+        // (single, batches, concurrent writer processes), follow latency across processes, opening a
+        // big store on a new host.
+        .executableTarget(
+            name: "PostgresProfile",
+            dependencies: profileDependencies + [
+                .product(name: "TasklogPostgres", package: "Tasklog"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         // The Tasklog side of tools/bench-peers: the peer workload against real stores, as JSON.
         .executableTarget(
