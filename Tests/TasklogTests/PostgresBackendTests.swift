@@ -67,84 +67,88 @@ import Testing
 
     /// Each of these is one line that says which server, what failed, and what to check.
     @Test(.timeLimit(.minutes(1)))
-    func theFailuresOfAServerAreClearErrors() throws {
-        let server = try TestPostgres.serverURL()
-        func openError(_ url: String, create: Bool = true) -> TasklogError? {
-            var options = TaskStore.Options.testing()
-            options.createIfMissing = create
-            do {
-                _ = try TaskStore.open(at: url, options: options)
-                return nil
-            } catch let error as TasklogError {
-                return error
-            } catch {
-                Issue.record("not a TasklogError: \(error)")
-                return nil
+    func theFailuresOfAServerAreClearErrors() async throws {
+        try await offThePool {
+            let server = try TestPostgres.serverURL()
+            func openError(_ url: String, create: Bool = true) -> TasklogError? {
+                var options = TaskStore.Options.testing()
+                options.createIfMissing = create
+                do {
+                    _ = try TaskStore.open(at: url, options: options)
+                    return nil
+                } catch let error as TasklogError {
+                    return error
+                } catch {
+                    Issue.record("not a TasklogError: \(error)")
+                    return nil
+                }
             }
+            let port = try #require(URLComponents(string: server)?.port)
+
+            // Nothing listens on the port: which host, and what to check.
+            let closedPort = try Self.unusedPort()
+            let unreachable = try #require(openError("postgres://postgres:x@127.0.0.1:\(closedPort)/tasklog"))
+            #expect(unreachable.code == .storage)
+            #expect(unreachable.message.contains("cannot reach PostgreSQL at 127.0.0.1:\(closedPort)"))
+            #expect(unreachable.message.contains("check that the server runs"))
+            #expect(unreachable.underlying != nil)
+
+            let wrongPassword = try #require(openError("postgres://postgres:wrong@127.0.0.1:\(port)/tasklog"))
+            #expect(wrongPassword.message.contains("refused user postgres"))
+            #expect(!wrongPassword.message.contains("wrong"))
+
+            let noDatabase = try #require(openError("postgres://postgres:tasklog-test@127.0.0.1:\(port)/nowhere"))
+            #expect(noDatabase.message.contains("has no database nowhere"))
+
+            // A schema that holds other tables is not taken over.
+            let foreign = TestPostgres.schemaName("foreign-\(UUID())")
+            try TestPostgres.psql("CREATE SCHEMA \(foreign); CREATE TABLE \(foreign).invoices (id int)")
+            let notAStore = try #require(openError(server + "?schema=\(foreign)"))
+            #expect(notAStore.code == .invalidInput)
+            #expect(notAStore.message.contains("is not a Tasklog store"))
+            #expect(try TestPostgres.psql("SELECT count(*) FROM pg_tables WHERE schemaname = '\(foreign)'") == "1")
+
+            // A store written by a newer Tasklog is refused, not misread.
+            let newer = try TestPostgres.freshStoreURL()
+            _ = try TaskStore.open(at: newer, options: .testing()).create(NewTask(subject: "x"))
+            let schema = try #require(newer.split(separator: "=").last)
+            try TestPostgres.psql("UPDATE \(schema).tasklog_schema SET version = 99")
+            let tooNew = try #require(openError(newer))
+            #expect(tooNew.message.contains("written by a newer Tasklog (schema version 99"))
+
+            // Reading commands do not create a store.
+            let missing = try #require(openError(try TestPostgres.freshStoreURL(), create: false))
+            #expect(missing.code == .notFound)
         }
-        let port = try #require(URLComponents(string: server)?.port)
-
-        // Nothing listens on the port: which host, and what to check.
-        let closedPort = try Self.unusedPort()
-        let unreachable = try #require(openError("postgres://postgres:x@127.0.0.1:\(closedPort)/tasklog"))
-        #expect(unreachable.code == .storage)
-        #expect(unreachable.message.contains("cannot reach PostgreSQL at 127.0.0.1:\(closedPort)"))
-        #expect(unreachable.message.contains("check that the server runs"))
-        #expect(unreachable.underlying != nil)
-
-        let wrongPassword = try #require(openError("postgres://postgres:wrong@127.0.0.1:\(port)/tasklog"))
-        #expect(wrongPassword.message.contains("refused user postgres"))
-        #expect(!wrongPassword.message.contains("wrong"))
-
-        let noDatabase = try #require(openError("postgres://postgres:tasklog-test@127.0.0.1:\(port)/nowhere"))
-        #expect(noDatabase.message.contains("has no database nowhere"))
-
-        // A schema that holds other tables is not taken over.
-        let foreign = TestPostgres.schemaName("foreign-\(UUID())")
-        try TestPostgres.psql("CREATE SCHEMA \(foreign); CREATE TABLE \(foreign).invoices (id int)")
-        let notAStore = try #require(openError(server + "?schema=\(foreign)"))
-        #expect(notAStore.code == .invalidInput)
-        #expect(notAStore.message.contains("is not a Tasklog store"))
-        #expect(try TestPostgres.psql("SELECT count(*) FROM pg_tables WHERE schemaname = '\(foreign)'") == "1")
-
-        // A store written by a newer Tasklog is refused, not misread.
-        let newer = try TestPostgres.freshStoreURL()
-        _ = try TaskStore.open(at: newer, options: .testing()).create(NewTask(subject: "x"))
-        let schema = try #require(newer.split(separator: "=").last)
-        try TestPostgres.psql("UPDATE \(schema).tasklog_schema SET version = 99")
-        let tooNew = try #require(openError(newer))
-        #expect(tooNew.message.contains("written by a newer Tasklog (schema version 99"))
-
-        // Reading commands do not create a store.
-        let missing = try #require(openError(try TestPostgres.freshStoreURL(), create: false))
-        #expect(missing.code == .notFound)
     }
 
     /// Names that SQL finds awkward are stored as on any backend: a schema named by a reserved
     /// word, and an actor with a NUL in it (PostgreSQL's `text` refuses NUL).
     @Test(.timeLimit(.minutes(1)))
-    func oddNamesAreStoredAsOnAnyBackend() throws {
-        let server = try TestPostgres.serverURL()
-        let schema = "user"
-        try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE")
-        defer { try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE") }
-        let store = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
-        let actor = "agent\u{0}one"
-        let task = try store.create(
-            NewTask(subject: "Odd", metadata: ["workflow": .string("run-1")]),
-            actor: actor
-        )
-        _ = try store.update(task.id, TaskChanges(subject: "Odd, renamed"), actor: actor)
-        var byActor = HistoryQuery()
-        byActor.actor = actor
-        #expect(try store.history(byActor).entries.count == 2)
-        var byWorkflow = HistoryQuery()
-        byWorkflow.list = "default"
-        byWorkflow.workflow = "run-1"
-        #expect(try store.history(byWorkflow).entries.count == 2)
-        let reopened = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
-        #expect(try reopened.state() == (try store.state()))
-        #expect(try reopened.verify().isHealthy)
+    func oddNamesAreStoredAsOnAnyBackend() async throws {
+        try await offThePool {
+            let server = try TestPostgres.serverURL()
+            let schema = "user"
+            try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE")
+            defer { try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE") }
+            let store = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
+            let actor = "agent\u{0}one"
+            let task = try store.create(
+                NewTask(subject: "Odd", metadata: ["workflow": .string("run-1")]),
+                actor: actor
+            )
+            _ = try store.update(task.id, TaskChanges(subject: "Odd, renamed"), actor: actor)
+            var byActor = HistoryQuery()
+            byActor.actor = actor
+            #expect(try store.history(byActor).entries.count == 2)
+            var byWorkflow = HistoryQuery()
+            byWorkflow.list = "default"
+            byWorkflow.workflow = "run-1"
+            #expect(try store.history(byWorkflow).entries.count == 2)
+            let reopened = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
+            #expect(try reopened.state() == (try store.state()))
+            #expect(try reopened.verify().isHealthy)
+        }
     }
 
     /// A port on loopback that nothing listens on (bound, read, released).
@@ -170,51 +174,55 @@ import Testing
     /// three logs export the same, each verifies, and a copy into a store that holds events is
     /// refused with nothing written.
     @Test(.timeLimit(.minutes(2)))
-    func copyMovesAStoreFromLMDBToPostgresAndBack() throws {
-        try TestFolder.with("copy") { folder in
-            func tasklog(_ arguments: [String]) throws -> CLI.Result {
-                let result = try CLI.run(arguments, in: folder)
-                #expect(result.status == 0, "\(arguments): \(result)")
-                return result
+    func copyMovesAStoreFromLMDBToPostgresAndBack() async throws {
+        try await offThePool {
+            try TestFolder.with("copy") { folder in
+                func tasklog(_ arguments: [String]) throws -> CLI.Result {
+                    let result = try CLI.run(arguments, in: folder)
+                    #expect(result.status == 0, "\(arguments): \(result)")
+                    return result
+                }
+                let directory = folder.storePath
+                _ = try tasklog(["create", "Plan", "--store", directory])
+                _ = try tasklog(["create", "Build", "--store", directory, "--metadata", #"{"workflow": "w1"}"#])
+                _ = try tasklog(["update", "2", "--add-blocked-by", "1", "--store", directory])
+                _ = try tasklog(["update", "1", "--status", "in_progress", "--owner", "agent-1", "--store", directory])
+                _ = try tasklog(["update", "1", "--status", "completed", "--actor", "agent-1", "--store", directory])
+
+                let url = try TestPostgres.freshStoreURL()
+                let there = try tasklog(["copy", "--from", directory, "--to", url, "--json"])
+                #expect(try there.object()["copied"] as? Int == 5)
+                let back = folder.file("back")
+                _ = try tasklog(["copy", "--from", url, "--to", back])
+
+                let original = try tasklog(["export", "--store", directory]).stdout
+                #expect(try tasklog(["export", "--store", url]).stdout == original)
+                #expect(try tasklog(["export", "--store", back]).stdout == original)
+                for store in [directory, url, back] { _ = try tasklog(["verify", "--store", store]) }
+                #expect(try tasklog(["ready", "--store", url, "--json"]).array().map { $0["id"] as? String } == ["2"])
+
+                // The destination must be empty: nothing is written into a store that has a log.
+                let refused = try CLI.run(["copy", "--from", directory, "--to", url], in: folder)
+                #expect(refused.status == 67, "\(refused)")
+                #expect(refused.stderr.contains("import only into an empty store"))
+                #expect(try tasklog(["export", "--store", url]).stdout == original)
             }
-            let directory = folder.storePath
-            _ = try tasklog(["create", "Plan", "--store", directory])
-            _ = try tasklog(["create", "Build", "--store", directory, "--metadata", #"{"workflow": "w1"}"#])
-            _ = try tasklog(["update", "2", "--add-blocked-by", "1", "--store", directory])
-            _ = try tasklog(["update", "1", "--status", "in_progress", "--owner", "agent-1", "--store", directory])
-            _ = try tasklog(["update", "1", "--status", "completed", "--actor", "agent-1", "--store", directory])
-
-            let url = try TestPostgres.freshStoreURL()
-            let there = try tasklog(["copy", "--from", directory, "--to", url, "--json"])
-            #expect(try there.object()["copied"] as? Int == 5)
-            let back = folder.file("back")
-            _ = try tasklog(["copy", "--from", url, "--to", back])
-
-            let original = try tasklog(["export", "--store", directory]).stdout
-            #expect(try tasklog(["export", "--store", url]).stdout == original)
-            #expect(try tasklog(["export", "--store", back]).stdout == original)
-            for store in [directory, url, back] { _ = try tasklog(["verify", "--store", store]) }
-            #expect(try tasklog(["ready", "--store", url, "--json"]).array().map { $0["id"] as? String } == ["2"])
-
-            // The destination must be empty: nothing is written into a store that has a log.
-            let refused = try CLI.run(["copy", "--from", directory, "--to", url], in: folder)
-            #expect(refused.status == 67, "\(refused)")
-            #expect(refused.stderr.contains("import only into an empty store"))
-            #expect(try tasklog(["export", "--store", url]).stdout == original)
         }
     }
 
     /// The driver ignores SIGPIPE for its sockets; `tasklog export | head` on a PostgreSQL store
     /// still ends quietly by SIGPIPE, as on LMDB, not with an error or a crash.
     @Test(.timeLimit(.minutes(1)))
-    func exportOfAPostgresStoreToAReaderThatWentAwayEndsBySIGPIPE() throws {
-        try TestFolder.with("postgres-pipe") { folder in
-            let url = try folder.postgresURL
-            let store = try TaskStore.open(at: url, options: .testing())
-            for number in 1...50 { _ = try store.create(NewTask(subject: "Task \(number)")) }
-            let export = try CLI.exportToAClosedPipe(store: url, in: folder)
-            #expect(export.reason == .uncaughtSignal && export.status == SIGPIPE)
-            #expect(export.errors == "")
+    func exportOfAPostgresStoreToAReaderThatWentAwayEndsBySIGPIPE() async throws {
+        try await offThePool {
+            try TestFolder.with("postgres-pipe") { folder in
+                let url = try folder.postgresURL
+                let store = try TaskStore.open(at: url, options: .testing())
+                for number in 1...50 { _ = try store.create(NewTask(subject: "Task \(number)")) }
+                let export = try CLI.exportToAClosedPipe(store: url, in: folder)
+                #expect(export.reason == .uncaughtSignal && export.status == SIGPIPE)
+                #expect(export.errors == "")
+            }
         }
     }
 
@@ -223,50 +231,52 @@ import Testing
     /// Connections dropped by the server (`pg_terminate_backend`) while a writer commits, again
     /// and again: every acknowledged command is in the log exactly once and the chain verifies.
     @Test(.timeLimit(.minutes(2)))
-    func droppedConnectionsDuringCommitsLoseNothingAndApplyNothingTwice() throws {
-        let url = try TestPostgres.freshStoreURL()
-        let schema = try #require(url.split(separator: "=").last)
-        let store = try TaskStore.open(at: url, options: .testing())
-        let done = Atomic(false)
-        let killer = DetachedThread {
-            var kills = 0
-            while !done.load(ordering: .relaxed) {
-                kills +=
-                    Int(
-                        (try? TestPostgres.psql(
-                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'tasklog \(schema)'"
-                        )) ?? "0"
-                    ) ?? 0
-                Thread.sleep(forTimeInterval: 0.02)
+    func droppedConnectionsDuringCommitsLoseNothingAndApplyNothingTwice() async throws {
+        try await offThePool {
+            let url = try TestPostgres.freshStoreURL()
+            let schema = try #require(url.split(separator: "=").last)
+            let store = try TaskStore.open(at: url, options: .testing())
+            let done = Atomic(false)
+            let killer = DetachedThread {
+                var kills = 0
+                while !done.load(ordering: .relaxed) {
+                    kills +=
+                        Int(
+                            (try? TestPostgres.psql(
+                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'tasklog \(schema)'"
+                            )) ?? "0"
+                        ) ?? 0
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                return kills
             }
-            return kills
-        }
-        var acknowledged: [Int] = []
-        var failures = 0
-        for number in 1...150 {
-            do {
-                let task = try store.create(NewTask(subject: "Task \(number)"))
-                acknowledged.append(number)
-                #expect(task.subject == "Task \(number)")
-            } catch {
-                failures += 1
+            var acknowledged: [Int] = []
+            var failures = 0
+            for number in 1...150 {
+                do {
+                    let task = try store.create(NewTask(subject: "Task \(number)"))
+                    acknowledged.append(number)
+                    #expect(task.subject == "Task \(number)")
+                } catch {
+                    failures += 1
+                }
             }
+            done.store(true, ordering: .relaxed)
+            let kills = try killer.join()
+            let reopened = try TaskStore.open(at: url, options: .testing())
+            let subjects = try reopened.tasks().map(\.subject)
+            for number in acknowledged {
+                #expect(subjects.filter { $0 == "Task \(number)" }.count == 1, "Task \(number) is there once")
+            }
+            #expect(Set(subjects).count == subjects.count, "no command applied twice")
+            #expect(try reopened.verify().isHealthy)
+            #expect(try reopened.state() == (try reopened.fullReplay()))
+            print(
+                "dropped connections: \(kills) connections killed, \(acknowledged.count) acknowledged, \(failures) failed"
+            )
+            #expect(kills > 0, "the test dropped no connection")
+            #expect(acknowledged.count > 100, "most commands go through a dropped connection: \(failures) failed")
         }
-        done.store(true, ordering: .relaxed)
-        let kills = try killer.join()
-        let reopened = try TaskStore.open(at: url, options: .testing())
-        let subjects = try reopened.tasks().map(\.subject)
-        for number in acknowledged {
-            #expect(subjects.filter { $0 == "Task \(number)" }.count == 1, "Task \(number) is there once")
-        }
-        #expect(Set(subjects).count == subjects.count, "no command applied twice")
-        #expect(try reopened.verify().isHealthy)
-        #expect(try reopened.state() == (try reopened.fullReplay()))
-        print(
-            "dropped connections: \(kills) connections killed, \(acknowledged.count) acknowledged, \(failures) failed"
-        )
-        #expect(kills > 0, "the test dropped no connection")
-        #expect(acknowledged.count > 100, "most commands go through a dropped connection: \(failures) failed")
     }
 
     /// A write's connection cut at its COMMIT, by a proxy between the store and the server:
@@ -275,82 +285,91 @@ import Testing
     /// which looks for its event on a new connection: the command is acknowledged once and in
     /// the log once.
     @Test(.timeLimit(.minutes(1)), arguments: ["before", "after"])
-    func aCommitCutOffIsLookedUpAndAppliedOnce(cut mode: String) throws {
-        try TestFolder.with("in-doubt-\(mode)") { folder in
-            var server = try #require(URLComponents(string: try TestPostgres.serverURL()))
-            let output = folder.file("proxy.out")
-            let armed = folder.file("armed")
-            _ = FileManager.default.createFile(atPath: output, contents: nil)
-            let proxy = Process()
-            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Support/commit_cutter.py").path
-            proxy.arguments = ["python3", script, String(try #require(server.port)), mode, armed]
-            proxy.standardOutput = FileHandle(forWritingAtPath: output)
-            let stdin = Pipe()
-            proxy.standardInput = stdin
-            try proxy.run()
-            defer { try? stdin.fileHandleForWriting.close() }  // the proxy ends
-            func said() -> [String] {
-                ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    func aCommitCutOffIsLookedUpAndAppliedOnce(cut mode: String) async throws {
+        try await offThePool {
+            try TestFolder.with("in-doubt-\(mode)") { folder in
+                var server = try #require(URLComponents(string: try TestPostgres.serverURL()))
+                let output = folder.file("proxy.out")
+                let armed = folder.file("armed")
+                _ = FileManager.default.createFile(atPath: output, contents: nil)
+                let proxy = Process()
+                proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .appendingPathComponent("Support/commit_cutter.py").path
+                proxy.arguments = ["python3", script, String(try #require(server.port)), mode, armed]
+                proxy.standardOutput = FileHandle(forWritingAtPath: output)
+                let stdin = Pipe()
+                proxy.standardInput = stdin
+                try proxy.run()
+                defer { try? stdin.fileHandleForWriting.close() }  // the proxy ends
+                func said() -> [String] {
+                    ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map(
+                        String.init
+                    )
+                }
+                let deadline = Date(timeIntervalSinceNow: 10)
+                while said().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+                server.port = try #require(said().first.flatMap { Int($0) }, "the proxy did not start")
+                let schema = TestPostgres.schemaName(folder.path)
+                let store = try TaskStore.open(
+                    at: try #require(server.string) + "?schema=\(schema)",
+                    options: .testing()
+                )
+                _ = try store.create(NewTask(subject: "Before the cut"))
+
+                _ = FileManager.default.createFile(atPath: armed, contents: nil)
+                let task = try store.create(NewTask(subject: "Through the cut"))
+                #expect(said().contains("cut"), "the proxy cut no commit")
+                #expect(task.id == 2)
+
+                let direct = try TaskStore.open(at: try folder.postgresURL, options: .testing())
+                #expect(try direct.tasks().map(\.subject) == ["Before the cut", "Through the cut"])
+                #expect(try direct.verify().isHealthy)
             }
-            let deadline = Date(timeIntervalSinceNow: 10)
-            while said().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            server.port = try #require(said().first.flatMap { Int($0) }, "the proxy did not start")
-            let schema = TestPostgres.schemaName(folder.path)
-            let store = try TaskStore.open(at: try #require(server.string) + "?schema=\(schema)", options: .testing())
-            _ = try store.create(NewTask(subject: "Before the cut"))
-
-            _ = FileManager.default.createFile(atPath: armed, contents: nil)
-            let task = try store.create(NewTask(subject: "Through the cut"))
-            #expect(said().contains("cut"), "the proxy cut no commit")
-            #expect(task.id == 2)
-
-            let direct = try TaskStore.open(at: try folder.postgresURL, options: .testing())
-            #expect(try direct.tasks().map(\.subject) == ["Before the cut", "Through the cut"])
-            #expect(try direct.verify().isHealthy)
         }
     }
 
     /// The server crashes and restarts (`pg_ctl restart -m immediate`) while a writer appends:
     /// the writer reconnects and goes on, and every acknowledged event is there afterwards.
     @Test(.timeLimit(.minutes(3)))
-    func aServerRestartMidStreamLosesNothingAcknowledged() throws {
-        try TestFolder.with("postgres-restart") { folder in
-            let cluster = try TestPostgres.Cluster.start(in: folder.file("cluster"))
-            defer { cluster.stop() }
-            let url = cluster.url + "?schema=restart"
-            let store = try TaskStore.open(at: url, options: .testing())
-            let done = Atomic(false)
-            let writer = DetachedThread {
-                var acknowledged: [Int] = []
-                var failures: [String] = []
-                var number = 0
-                while !done.load(ordering: .relaxed) {
-                    number += 1
-                    do {
-                        _ = try store.create(NewTask(subject: "Task \(number)"))
-                        acknowledged.append(number)
-                    } catch {
-                        failures.append(String(reflecting: error))
+    func aServerRestartMidStreamLosesNothingAcknowledged() async throws {
+        try await offThePool {
+            try TestFolder.with("postgres-restart") { folder in
+                let cluster = try TestPostgres.Cluster.start(in: folder.file("cluster"))
+                defer { cluster.stop() }
+                let url = cluster.url + "?schema=restart"
+                let store = try TaskStore.open(at: url, options: .testing())
+                let done = Atomic(false)
+                let writer = DetachedThread {
+                    var acknowledged: [Int] = []
+                    var failures: [String] = []
+                    var number = 0
+                    while !done.load(ordering: .relaxed) {
+                        number += 1
+                        do {
+                            _ = try store.create(NewTask(subject: "Task \(number)"))
+                            acknowledged.append(number)
+                        } catch {
+                            failures.append(String(reflecting: error))
+                        }
                     }
+                    return (acknowledged, failures)
                 }
-                return (acknowledged, failures)
+                Thread.sleep(forTimeInterval: 0.5)
+                try cluster.restartImmediately()
+                Thread.sleep(forTimeInterval: 0.5)
+                try cluster.restartImmediately()
+                Thread.sleep(forTimeInterval: 0.5)
+                done.store(true, ordering: .relaxed)
+                let (acknowledged, failures) = try writer.join()
+                #expect(failures.isEmpty, "a restart within the reconnect window fails nothing: \(failures.prefix(3))")
+                let reopened = try TaskStore.open(at: url, options: .testing())
+                let subjects = Set(try reopened.tasks().map(\.subject))
+                for number in acknowledged { #expect(subjects.contains("Task \(number)"), "Task \(number) was lost") }
+                #expect(try reopened.tasks().count == subjects.count, "no command applied twice")
+                #expect(try reopened.verify().isHealthy)
+                #expect(acknowledged.count > 10)
             }
-            Thread.sleep(forTimeInterval: 0.5)
-            try cluster.restartImmediately()
-            Thread.sleep(forTimeInterval: 0.5)
-            try cluster.restartImmediately()
-            Thread.sleep(forTimeInterval: 0.5)
-            done.store(true, ordering: .relaxed)
-            let (acknowledged, failures) = try writer.join()
-            #expect(failures.isEmpty, "a restart within the reconnect window fails nothing: \(failures.prefix(3))")
-            let reopened = try TaskStore.open(at: url, options: .testing())
-            let subjects = Set(try reopened.tasks().map(\.subject))
-            for number in acknowledged { #expect(subjects.contains("Task \(number)"), "Task \(number) was lost") }
-            #expect(try reopened.tasks().count == subjects.count, "no command applied twice")
-            #expect(try reopened.verify().isHealthy)
-            #expect(acknowledged.count > 10)
         }
     }
 }

@@ -10,85 +10,87 @@ import Testing
 /// namespaces are not needed to show what crosses hosts: nothing but the server is shared).
 @Suite("PostgreSQL: several hosts on one store") struct PostgresMultiHostTests {
     @Test(.timeLimit(.minutes(3)))
-    func threeHostsClaimEveryTaskOnceNeverABlockedOneAndAllFollowEveryEvent() throws {
-        try TestFolder.with("multihost") { folder in
-            let url = try TestPostgres.freshStoreURL()
-            // 15 chains of 4 tasks: each task is blocked by the one before it.
-            var blockers: [Int: Int] = [:]
-            do {
-                let store = try TaskStore.open(at: url, options: .testing())
-                for chain in 1...15 {
-                    var previous: Int?
-                    for step in 1...4 {
-                        let task = try store.create(NewTask(subject: "Chain \(chain) step \(step)"))
-                        if let previous {
-                            _ = try store.update(task.id, TaskChanges(addBlockedBy: [previous]))
-                            blockers[task.id] = previous
+    func threeHostsClaimEveryTaskOnceNeverABlockedOneAndAllFollowEveryEvent() async throws {
+        try await offThePool {
+            try TestFolder.with("multihost") { folder in
+                let url = try TestPostgres.freshStoreURL()
+                // 15 chains of 4 tasks: each task is blocked by the one before it.
+                var blockers: [Int: Int] = [:]
+                do {
+                    let store = try TaskStore.open(at: url, options: .testing())
+                    for chain in 1...15 {
+                        var previous: Int?
+                        for step in 1...4 {
+                            let task = try store.create(NewTask(subject: "Chain \(chain) step \(step)"))
+                            if let previous {
+                                _ = try store.update(task.id, TaskChanges(addBlockedBy: [previous]))
+                                blockers[task.id] = previous
+                            }
+                            previous = task.id
                         }
-                        previous = task.id
                     }
                 }
-            }
-            let followers = try (1...3).map { host in
-                try HostProcess(
-                    BuiltExecutable.tasklog,
-                    ["follow", "--json", "--from", "1", "--store", url],
-                    output: folder.file("follow-\(host).out")
-                )
-            }
-            // The third host also tries to claim blocked tasks: the other hosts' open claims must
-            // refuse it there, or a blocked task is claimed and the check below fails.
-            let workers = try (1...3).map { host in
-                try HostProcess(
-                    BuiltExecutable.rigs,
-                    ["claim", "--store", url, "--actor", "host-\(host)"] + (host == 3 ? ["--try-blocked"] : []),
-                    output: folder.file("claim-\(host).out")
-                )
-            }
-            for worker in workers { #expect(worker.wait() == 0, "a host's worker failed: \(worker.errors)") }
-            let refusedBlocked = workers[2].lines.compactMap { line in
-                line.hasPrefix("refused blocked ") ? Int(line.dropFirst(16)) : nil
-            }
-            #expect(refusedBlocked.first ?? 0 > 0, "the reckless host never tried a blocked task")
-
-            let store = try TaskStore.open(at: url, options: .testing())
-            let tasks = try store.tasks()
-            #expect(tasks.count == 60)
-            #expect(tasks.allSatisfy { $0.status == .completed })
-            let claimed = workers.flatMap { worker in
-                worker.lines.compactMap { $0.hasPrefix("claimed ") ? Int($0.dropFirst(8)) : nil }
-            }
-            #expect(claimed.sorted() == Array(1...60), "every task claimed exactly once")
-
-            // No blocked task was claimed: each claim comes after its blocker's completion.
-            let events = try store.allEvents()
-            func seq(of id: Int, becoming status: TaskStatus) -> [UInt64] {
-                events.compactMap { event in
-                    guard case .taskUpdated(let update) = event.payload, update.id == id, update.status == status
-                    else { return nil }
-                    return event.seq
-                }
-            }
-            for task in tasks {
-                let claims = seq(of: task.id, becoming: .inProgress)
-                #expect(claims.count == 1, "task #\(task.id) claimed \(claims.count) times")
-                if let blocker = blockers[task.id], let claim = claims.first {
-                    let done = try #require(seq(of: blocker, becoming: .completed).first)
-                    #expect(
-                        done < claim,
-                        "task #\(task.id) claimed at \(claim) before #\(blocker) completed at \(done)"
+                let followers = try (1...3).map { host in
+                    try HostProcess(
+                        BuiltExecutable.tasklog,
+                        ["follow", "--json", "--from", "1", "--store", url],
+                        output: folder.file("follow-\(host).out")
                     )
                 }
-            }
-            #expect(try store.verify().isHealthy)
+                // The third host also tries to claim blocked tasks: the other hosts' open claims must
+                // refuse it there, or a blocked task is claimed and the check below fails.
+                let workers = try (1...3).map { host in
+                    try HostProcess(
+                        BuiltExecutable.rigs,
+                        ["claim", "--store", url, "--actor", "host-\(host)"] + (host == 3 ? ["--try-blocked"] : []),
+                        output: folder.file("claim-\(host).out")
+                    )
+                }
+                for worker in workers { #expect(worker.wait() == 0, "a host's worker failed: \(worker.errors)") }
+                let refusedBlocked = workers[2].lines.compactMap { line in
+                    line.hasPrefix("refused blocked ") ? Int(line.dropFirst(16)) : nil
+                }
+                #expect(refusedBlocked.first ?? 0 > 0, "the reckless host never tried a blocked task")
 
-            // Every host's follower sees every event.
-            let head = try store.lastSeq()
-            for (index, follower) in followers.enumerated() {
-                let deadline = Date(timeIntervalSinceNow: 10)
-                while follower.seqs().last != head && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-                follower.terminate()
-                #expect(follower.seqs() == Array(1...head), "host \(index + 1)'s follower")
+                let store = try TaskStore.open(at: url, options: .testing())
+                let tasks = try store.tasks()
+                #expect(tasks.count == 60)
+                #expect(tasks.allSatisfy { $0.status == .completed })
+                let claimed = workers.flatMap { worker in
+                    worker.lines.compactMap { $0.hasPrefix("claimed ") ? Int($0.dropFirst(8)) : nil }
+                }
+                #expect(claimed.sorted() == Array(1...60), "every task claimed exactly once")
+
+                // No blocked task was claimed: each claim comes after its blocker's completion.
+                let events = try store.allEvents()
+                func seq(of id: Int, becoming status: TaskStatus) -> [UInt64] {
+                    events.compactMap { event in
+                        guard case .taskUpdated(let update) = event.payload, update.id == id, update.status == status
+                        else { return nil }
+                        return event.seq
+                    }
+                }
+                for task in tasks {
+                    let claims = seq(of: task.id, becoming: .inProgress)
+                    #expect(claims.count == 1, "task #\(task.id) claimed \(claims.count) times")
+                    if let blocker = blockers[task.id], let claim = claims.first {
+                        let done = try #require(seq(of: blocker, becoming: .completed).first)
+                        #expect(
+                            done < claim,
+                            "task #\(task.id) claimed at \(claim) before #\(blocker) completed at \(done)"
+                        )
+                    }
+                }
+                #expect(try store.verify().isHealthy)
+
+                // Every host's follower sees every event.
+                let head = try store.lastSeq()
+                for (index, follower) in followers.enumerated() {
+                    let deadline = Date(timeIntervalSinceNow: 10)
+                    while follower.seqs().last != head && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+                    follower.terminate()
+                    #expect(follower.seqs() == Array(1...head), "host \(index + 1)'s follower")
+                }
             }
         }
     }

@@ -154,34 +154,43 @@ final class MCPProcess: @unchecked Sendable {
 
     /// Waits for the response whose id is `id`.
     func response(id: JSONValue, timeout: Duration = .seconds(20)) async throws -> JSONValue {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            let found = lines.withLock { lines -> JSONValue? in
+        let found = try await poll(timeout: timeout) {
+            lines.withLock { lines -> JSONValue? in
                 for line in lines {
                     if let value = try? JSONValue(parsing: line), value["id"] == id { return value }
                 }
                 return nil
             }
-            if let found { return found }
+        }
+        guard let found else {
+            Issue.record("no response with id \(id) within \(timeout); stderr: \(stderr)")
+            throw CancellationError()
+        }
+        return found
+    }
+
+    /// `look`'s answer, asked every 5 ms until `timeout` and once more after it: on a busy shared
+    /// pool (the other tests' blocking work) this task may wake long after its deadline, when what
+    /// it waits for has long been there.
+    private func poll<T>(timeout: Duration, _ look: () -> T?) async throws -> T? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let found = look() { return found }
             try await Task.sleep(for: .milliseconds(5))
         }
-        Issue.record("no response with id \(id) within \(timeout); stderr: \(stderr)")
-        throw CancellationError()
+        return look()
     }
 
     /// The next response that has an error (for a request whose id we could not set).
     func anyError(after count: Int, timeout: Duration = .seconds(20)) async throws -> JSONValue {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            let found = lines.withLock { lines -> JSONValue? in
+        let found = try await poll(timeout: timeout) {
+            lines.withLock { lines -> JSONValue? in
                 lines.dropFirst(count).compactMap { try? JSONValue(parsing: $0) }.first { $0["error"] != nil }
             }
-            if let found { return found }
-            try await Task.sleep(for: .milliseconds(5))
         }
-        throw CancellationError()
+        guard let found else { throw CancellationError() }
+        return found
     }
 
     /// How many lines the server has written.

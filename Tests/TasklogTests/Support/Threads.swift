@@ -76,3 +76,11 @@ final class DetachedThread<R: Sendable>: @unchecked Sendable {
         }
     }
 }
+
+/// Runs a test's blocking body (processes it waits for, sleeps, a server's restart) on a thread of
+/// its own and awaits it, so that it never holds one of the shared pool's few threads for long:
+/// the other tests' async calls (an MCP client's reads, say) need them. An expectation that fails
+/// on that thread still fails the run, reported under «unknown» with its file and line.
+func offThePool<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
+    try await Thread.detached(body).value
+}
