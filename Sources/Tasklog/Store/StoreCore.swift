@@ -197,7 +197,7 @@ final class StoreCore: Sendable {
         fresh.recovery = RecoveryInfo(
             snapshotSeq: snapshotSeq,
             replayedEvents: replayed,
-            seconds: Self.seconds(elapsed),
+            seconds: elapsed.seconds,
             skippedSnapshots: skipped,
             listsLoaded: fresh.state.lists.count,
             listsTotal: fresh.state.lists.count + fresh.unloaded.count
@@ -221,7 +221,7 @@ final class StoreCore: Sendable {
             engine.unloaded.remove(id)
             engine.recovery?.replayedEvents += replayed
             engine.recovery?.skippedSnapshots += skipped
-            engine.recovery?.seconds += Self.seconds(clock.now - started)
+            engine.recovery?.seconds += (clock.now - started).seconds
             engine.recovery?.listsLoaded += 1
         case .all:
             for id in engine.unloaded.sorted() { try load(.list(id), &engine, txn) }
@@ -306,9 +306,5 @@ final class StoreCore: Sendable {
             if let refusal { refused(seq, refusal) }
         }
         return nil
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

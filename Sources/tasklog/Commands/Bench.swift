@@ -46,7 +46,7 @@ struct Bench: ParsableCommand {
     }
 
     private func json(_ report: StoreBenchmark.Report) -> JSONValue {
-        func milliseconds(_ duration: Duration) -> JSONValue { .double(duration.milliseconds) }
+        func milliseconds(_ duration: Duration) -> JSONValue { .double(duration.seconds * 1000) }
         return [
             "store": .string(TaskStore.displayed(global.storePath)),
             "events": .int(Int64(report.events)),
@@ -96,7 +96,7 @@ struct Bench: ParsableCommand {
     }
 
     static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.milliseconds
+        let milliseconds = duration.seconds * 1000
         if milliseconds >= 1000 { return "\(decimal(milliseconds / 1000)) s" }
         if milliseconds >= 1 { return "\(decimal(milliseconds)) ms" }
         return "\(decimal(milliseconds * 1000)) µs"
@@ -116,12 +116,5 @@ struct Bench: ParsableCommand {
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text
-    }
-}
-
-extension Duration {
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
 }
