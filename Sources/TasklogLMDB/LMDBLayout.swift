@@ -6,7 +6,8 @@ import TasklogCore
 /// | database | key | value |
 /// | --- | --- | --- |
 /// | `events` | seq, 8 bytes big-endian | an encoded event (``EventCodec``) |
-/// | `snapshots` | seq, 8 bytes big-endian | an encoded state (``SnapshotCodec``) |
+/// | `snapshots` | seq, 8 bytes big-endian | a snapshot's directory (``SnapshotCodec``; older formats hold the bodies too) |
+/// | `snapshot_bodies` | list · 0 · seq | a list's body, stored for the snapshot at seq and shared by newer ones |
 /// | `meta` | a name | `format`, `store-id`, `head` (last seq and link), `index-version` |
 /// | `idempotency` | list · 0 · key | the engine's record of the command that used the key |
 /// | `leases` | list · 0 · owner · 0 · session | expiry (µs, 8 bytes), pid (4 bytes), length (µs, 8 bytes; absent in older leases), big-endian |
@@ -23,7 +24,8 @@ import TasklogCore
 /// every conformance the process holds, on the first open of the process.
 struct LMDBLayout: Sendable {
     static let databaseNames =
-        ["events", "snapshots", "meta", "idempotency", "leases"] + IndexKey.Kind.allCases.map(indexName)
+        ["events", "snapshots", "snapshot_bodies", "meta", "idempotency", "leases"]
+        + IndexKey.Kind.allCases.map(indexName)
 
     /// The database of the index of `kind`.
     static func indexName(_ kind: IndexKey.Kind) -> String {
@@ -37,6 +39,7 @@ struct LMDBLayout: Sendable {
 
     let events: Database
     let snapshots: Database
+    let snapshotBodies: Database
     let meta: Database
     let idempotency: Database
     let leases: Database
@@ -48,6 +51,7 @@ struct LMDBLayout: Sendable {
     init(_ environment: Environment) {
         events = environment.database("events")
         snapshots = environment.database("snapshots")
+        snapshotBodies = environment.database("snapshot_bodies")
         meta = environment.database("meta")
         idempotency = environment.database("idempotency")
         leases = environment.database("leases")
@@ -76,6 +80,10 @@ struct LMDBLayout: Sendable {
         case .actor(let actor): Array(actor.utf8) + [0]
         case .type(let type): Array(type.utf8) + [0]
         }
+    }
+
+    static func snapshotBodyKey(list: String, seq: UInt64) -> [UInt8] {
+        Array(list.utf8) + [0] + Key.uint64(seq)
     }
 
     static func idempotencyKey(list: String, key: String) -> [UInt8] {

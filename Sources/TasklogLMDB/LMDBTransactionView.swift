@@ -122,6 +122,19 @@ struct LMDBWriteView: LMDBTransactionView, StorageWriter {
         _ = try transaction.pointee.delete(in: layout.snapshots, key: Key.uint64(seq))
     }
 
+    func putSnapshotBody(list: String, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        try LMDBLayout.snapshotBodyKey(list: list, seq: seq).withUnsafeBytes { key in
+            try transaction.pointee.put(in: layout.snapshotBodies, key: key, value: bytes)
+        }
+    }
+
+    func deleteSnapshotBody(list: String, seq: UInt64) throws {
+        _ = try transaction.pointee.delete(
+            in: layout.snapshotBodies,
+            key: LMDBLayout.snapshotBodyKey(list: list, seq: seq)
+        )
+    }
+
     func putLease(_ lease: Lease) throws {
         try transaction.pointee.put(
             in: layout.leases,
@@ -169,6 +182,12 @@ extension LMDBTransactionView {
 
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try withValue(in: layout.snapshots, key: seq) { value in try value.withUnsafeBytes(body) }
+    }
+
+    func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try LMDBLayout.snapshotBodyKey(list: list, seq: seq).withUnsafeBytes { key in
+            try withValue(in: layout.snapshotBodies, key: key) { value in try value.withUnsafeBytes(body) }
+        }
     }
 
     func meta(_ name: String) throws -> [UInt8]? {

@@ -7,7 +7,8 @@ import TasklogCore
 /// | --- | --- |
 /// | `tasklog_schema` | the schema's version (one row): what marks the schema as a Tasklog store |
 /// | `events` | each event's bytes under its seq |
-/// | `snapshots` | each snapshot's bytes under the seq it was taken at |
+/// | `snapshots` | each snapshot's bytes (its directory) under the seq it was taken at |
+/// | `snapshot_bodies` | each list's body under the list and the seq of the snapshot that first held it (version 2) |
 /// | `meta` | `format`, `store-id`, `head`, `index-version` |
 /// | `idempotency` | the record of each idempotency key, per list |
 /// | `index_entries` | the audit indexes: (kind, list, name, seq), see ``IndexKey`` |
@@ -21,7 +22,7 @@ import TasklogCore
 /// matters, as bytes, the same on every server whatever its locale.
 struct PostgresSchema: Sendable {
     /// The version this Tasklog writes; a store of a newer one is refused, an older one migrated.
-    static let version: Int32 = 1
+    static let version: Int32 = 2
 
     let name: String
 
@@ -43,6 +44,7 @@ struct PostgresSchema: Sendable {
             "CREATE TABLE \(table("tasklog_schema")) (version integer NOT NULL)",
             "CREATE TABLE \(table("events")) (seq bigint PRIMARY KEY, body bytea NOT NULL)",
             "CREATE TABLE \(table("snapshots")) (seq bigint PRIMARY KEY, body bytea NOT NULL)",
+            snapshotBodies,
             "CREATE TABLE \(table("meta")) (name text PRIMARY KEY, value bytea NOT NULL)",
             """
             CREATE TABLE \(table("idempotency")) (list text NOT NULL, key bytea NOT NULL, value bytea NOT NULL, \
@@ -59,17 +61,26 @@ struct PostgresSchema: Sendable {
         ]
     }
 
+    /// Version 2's table: the list bodies of format-4 snapshots.
+    private var snapshotBodies: String {
+        """
+        CREATE TABLE IF NOT EXISTS \(table("snapshot_bodies")) (list text NOT NULL, seq bigint NOT NULL, \
+        body bytea NOT NULL, PRIMARY KEY (list, seq))
+        """
+    }
+
     /// Checks that the schema holds a store this Tasklog can use, creating it when it does not
     /// exist and `create` allows; inside a transaction that holds the writer lock, so that hosts
     /// opening a new store at once create it once.
     func prepare(on connection: PostgresConnection, url: PostgresStoreURL, create: Bool) throws {
-        // A store that exists is only checked: no lock that every host's writers wait for.
-        if try isStore(on: connection) { return try checkVersion(on: connection, url: url) }
+        // A store that exists is only checked: no lock that every host's writers wait for, unless
+        // it must be migrated.
+        if try isStore(on: connection), try version(on: connection, url: url) == Self.version { return }
         try connection.run("BEGIN")
         do {
             try connection.run("SELECT pg_advisory_xact_lock(\(writerLock))")
             if try isStore(on: connection) {
-                try checkVersion(on: connection, url: url)
+                try migrate(from: try version(on: connection, url: url), on: connection)
             } else {
                 let others = try connection.rows(
                     "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = \(name)"
@@ -101,7 +112,8 @@ struct PostgresSchema: Sendable {
         try connection.rows("SELECT to_regclass(\(table("tasklog_schema")))::text").first?.decode(String?.self) != nil
     }
 
-    private func checkVersion(on connection: PostgresConnection, url: PostgresStoreURL) throws {
+    /// The schema's version, refusing a newer one than this Tasklog knows.
+    private func version(on connection: PostgresConnection, url: PostgresStoreURL) throws -> Int32 {
         let rows = try connection.rows(PostgresQuery(unsafeSQL: "SELECT version FROM \(table("tasklog_schema"))"))
         guard rows.count == 1, let version = try rows.first?.decode(Int32.self) else {
             throw TasklogError(
@@ -115,6 +127,15 @@ struct PostgresSchema: Sendable {
                 "the store \(url) was written by a newer Tasklog (schema version \(version); this one knows \(Self.version)): upgrade Tasklog to open it"
             )
         }
-        // Version 1 is the first: there is nothing older to migrate yet.
+        return version
+    }
+
+    /// Brings a store of an older version to this one, inside the caller's transaction (which
+    /// holds the writer lock): all of it, or nothing.
+    private func migrate(from version: Int32, on connection: PostgresConnection) throws {
+        guard version < Self.version else { return }
+        // 1 → 2: snapshots keep their lists' bodies apart, shared with newer snapshots.
+        try connection.run(PostgresQuery(unsafeSQL: snapshotBodies))
+        try connection.run(PostgresQuery(unsafeSQL: "UPDATE \(table("tasklog_schema")) SET version = \(Self.version)"))
     }
 }

@@ -137,6 +137,15 @@ final class PostgresTransaction: StorageWriter {
         return try row.decode(ByteBuffer.self).withUnsafeReadableBytes(body)
     }
 
+    func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        guard let seq = Int64(exactly: seq) else { return nil }
+        let found = try rows(
+            "SELECT body FROM \(unescaped: table("snapshot_bodies")) WHERE list = \(list) AND seq = \(seq)"
+        )
+        guard let row = found.first else { return nil }
+        return try row.decode(ByteBuffer.self).withUnsafeReadableBytes(body)
+    }
+
     func meta(_ name: String) throws -> [UInt8]? {
         if let known = known.meta[name] { return known.map { Array(buffer: $0) } }
         let value = try rows("SELECT value FROM \(unescaped: table("meta")) WHERE name = \(name)").first?
@@ -284,6 +293,22 @@ final class PostgresTransaction: StorageWriter {
         let seq = Int64(clamping: seq)
         try run("DELETE FROM \(unescaped: table("snapshots")) WHERE seq = \(seq)")
         if known.lastSnapshotSeq == .some(UInt64(seq)) { known.lastSnapshotSeq = nil }  // ask again
+    }
+
+    func putSnapshotBody(list: String, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        let seq = Int64(clamping: seq)
+        try run(
+            """
+            INSERT INTO \(unescaped: table("snapshot_bodies")) (list, seq, body) \
+            VALUES (\(list), \(seq), \(ByteBuffer(bytes: bytes))) \
+            ON CONFLICT (list, seq) DO UPDATE SET body = EXCLUDED.body
+            """
+        )
+    }
+
+    func deleteSnapshotBody(list: String, seq: UInt64) throws {
+        let seq = Int64(clamping: seq)
+        try run("DELETE FROM \(unescaped: table("snapshot_bodies")) WHERE list = \(list) AND seq = \(seq)")
     }
 
     func putLease(_ lease: Lease) throws {

@@ -217,6 +217,51 @@ import Testing
         )
     }
 
+    /// Format 4 is a directory alone: each entry says under which seq its list's body is stored
+    /// (the body is format 3's, byte for byte), its length and its checksum.
+    @Test func snapshotDirectoryOfFormat4() throws {
+        let state = Reducer.replay(Self.workflowEvents)
+        let entries = state.lists.map { id, list in
+            let body = SnapshotBody(list)
+            // "default" as if shared with an older snapshot, the others stored for this one.
+            let storedAt = id == "default" ? state.lastSeq - 3 : state.lastSeq
+            return (
+                id, SnapshotDirectory.Entry(range: 0..<body.bytes.count, checksum: body.checksum, storedAt: storedAt)
+            )
+        }
+        let encoded = SnapshotCodec.encodeDirectory(
+            lastSeq: state.lastSeq,
+            lastTimestamp: state.lastTimestamp,
+            lists: entries
+        )
+        let text = try golden("snapshot-v4.hex") { Self.hex(encoded) + "\n" }
+        let bytes = Self.bytes(text.split(separator: "\n")[0])
+        #expect(encoded == bytes)
+        let directory = try bytes.withUnsafeBytes { try SnapshotCodec.directory(of: $0, storedAt: state.lastSeq) }
+        #expect(directory.lastSeq == state.lastSeq && directory.lastTimestamp == state.lastTimestamp)
+        #expect(directory.lists == Dictionary(uniqueKeysWithValues: entries))
+        for (id, entry) in directory.lists {
+            let body = SnapshotBody(try #require(state.lists[id])).bytes
+            #expect(try body.withUnsafeBytes { try SnapshotCodec.decodeList(entry, in: $0) } == state.lists[id])
+            // A body record of another length, or with a flipped bit, is refused.
+            _ = (body + [0]).withUnsafeBytes { raw in
+                #expect(throws: CodecError.self) { try SnapshotCodec.decodeList(entry, in: raw) }
+            }
+            var flipped = body
+            flipped[flipped.count / 2] ^= 0x10
+            _ = flipped.withUnsafeBytes { raw in
+                #expect(throws: CodecError.self) { try SnapshotCodec.decodeList(entry, in: raw) }
+            }
+        }
+        // Its bodies are elsewhere: it does not decode whole, and a flipped bit in it is found.
+        _ = bytes.withUnsafeBytes { raw in #expect(throws: CodecError.self) { try SnapshotCodec.decode(raw) } }
+        var header = bytes
+        header[header.count / 2] ^= 0x01
+        _ = header.withUnsafeBytes { raw in
+            #expect(throws: CodecError.self) { try SnapshotCodec.directory(of: raw) }
+        }
+    }
+
     /// A flipped bit in one list's body is found when that list is decoded, and only then; a
     /// flipped bit in the directory is found when the directory is read.
     @Test func format3ChecksumsCoverTheDirectoryAndEachBody() throws {

@@ -127,18 +127,29 @@ struct LazyListTests {
         }
     }
 
-    /// Expects every stored snapshot to be the encoding of a full replay up to its seq; returns how many there are.
+    /// Expects every stored snapshot to hold, for each list, the encoding of a full replay up to
+    /// its seq, byte for byte (its body stored apart, maybe shared with older snapshots); returns
+    /// how many there are.
     static func checkSnapshotsByteForByte(_ store: TaskStore) throws -> Int {
         let events = try store.allEvents()
-        var snapshots: [(UInt64, [UInt8])] = []
+        var snapshots: [(UInt64, SnapshotDirectory, [String: [UInt8]])] = []
         try store.backend.read { txn in
             for seq in try txn.snapshotSeqs() {
-                snapshots.append((seq, try #require(try txn.withSnapshot(at: seq) { Array($0) })))
+                let directory = try #require(
+                    try txn.withSnapshot(at: seq) { try SnapshotCodec.directory(of: $0, storedAt: seq) }
+                )
+                var bodies: [String: [UInt8]] = [:]
+                for (id, entry) in directory.lists {
+                    let storedAt = try #require(entry.storedAt, "format 4")
+                    bodies[id] = try txn.withSnapshotBody(list: id, seq: storedAt) { Array($0) }
+                }
+                snapshots.append((seq, directory, bodies))
             }
         }
-        for (seq, bytes) in snapshots {
-            let expected = SnapshotCodec.encode(Reducer.replay(events.prefix(Int(seq))))
-            #expect(bytes == expected, "snapshot at \(seq)")
+        for (seq, directory, bodies) in snapshots {
+            let expected = Reducer.replay(events.prefix(Int(seq)))
+            #expect(directory.lastSeq == seq && directory.lastTimestamp == expected.lastTimestamp)
+            #expect(bodies == expected.lists.mapValues { SnapshotBody($0).bytes }, "snapshot at \(seq)")
         }
         return snapshots.count
     }
@@ -158,22 +169,23 @@ struct LazyListTests {
             // Flip a byte inside the body of "design" in the newest snapshot, in place.
             let capture = LogCapture()
             let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
-            try (store.backend as! LMDBBackend).environment.write { txn in
+            let backend = store.backend as! LMDBBackend
+            try backend.environment.write { txn in
                 let newest = try #require(
-                    try txn.withLast(in: (store.backend as! LMDBBackend).layout.snapshots) { key, _ in
-                        Key.uint64(from: key)
-                    }
-                )
-                var bytes = try #require(
-                    try txn.withValue(in: (store.backend as! LMDBBackend).layout.snapshots, key: Key.uint64(newest)) {
-                        $0.withUnsafeBytes { Array($0) }
-                    }
+                    try txn.withLast(in: backend.layout.snapshots) { key, _ in Key.uint64(from: key) }
                 )
                 let entry = try #require(
-                    try bytes.withUnsafeBytes { try SnapshotCodec.directory(of: $0) }.lists["design"]
+                    try txn.withValue(in: backend.layout.snapshots, key: Key.uint64(newest)) {
+                        try $0.withUnsafeBytes { try SnapshotCodec.directory(of: $0) }.lists["design"]
+                    } ?? nil
                 )
-                bytes[entry.range.lowerBound + entry.range.count / 2] ^= 0x20
-                try txn.put(in: (store.backend as! LMDBBackend).layout.snapshots, key: Key.uint64(newest), value: bytes)
+                #expect(entry.storedAt == newest, "design changed since the snapshot before")
+                let key = LMDBLayout.snapshotBodyKey(list: "design", seq: newest)
+                var bytes = try #require(
+                    try txn.withValue(in: backend.layout.snapshotBodies, key: key) { $0.withUnsafeBytes { Array($0) } }
+                )
+                bytes[bytes.count / 2] ^= 0x20
+                try txn.put(in: backend.layout.snapshotBodies, key: key, value: bytes)
             }
             let reopened = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
             for list in Self.lists { #expect(try reopened.list(list) == full.list(list), "\(list)") }

@@ -116,6 +116,29 @@ import Testing
             let tooNew = try #require(openError(newer))
             #expect(tooNew.message.contains("written by a newer Tasklog (schema version 99"))
 
+            // A store of schema version 1 (before snapshot bodies were stored apart) is migrated
+            // as it is opened, and its old snapshot (format 3, bodies inside) still serves.
+            let older = try TestPostgres.freshStoreURL()
+            do {
+                let store = try TaskStore.open(at: older, options: .testing())
+                for index in 1...3 { _ = try store.create(NewTask(subject: "task \(index)")) }
+                let state = try store.state()
+                let bytes = SnapshotCodec.encode(state)
+                try store.backend.write { txn in try bytes.withUnsafeBytes { try txn.putSnapshot(state.lastSeq, $0) } }
+            }
+            let olderSchema = try #require(older.split(separator: "=").last)
+            try TestPostgres.psql(
+                "DROP TABLE \(olderSchema).snapshot_bodies; UPDATE \(olderSchema).tasklog_schema SET version = 1"
+            )
+            let migrated = try TaskStore.open(at: older, options: .testing())
+            #expect(try TestPostgres.psql("SELECT version FROM \(olderSchema).tasklog_schema") == "2")
+            #expect(migrated.recovery?.snapshotSeq == 3)
+            _ = try migrated.create(NewTask(subject: "task 4"))
+            #expect(try migrated.snapshot() == 4)
+            #expect(try TestPostgres.psql("SELECT count(*) FROM \(olderSchema).snapshot_bodies") == "1")
+            #expect(try migrated.verify().isHealthy)
+            #expect(try migrated.tasks().count == 4)
+
             // Reading commands do not create a store.
             let missing = try #require(openError(try TestPostgres.freshStoreURL(), create: false))
             #expect(missing.code == .notFound)

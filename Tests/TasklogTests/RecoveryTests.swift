@@ -92,6 +92,41 @@ struct RecoveryTests {
         }
     }
 
+    @Test(
+        "An import ends with the snapshots of the same events committed one by one, byte for byte",
+        arguments: [1, 4, 7] as [UInt64],
+        TestBackend.allCases
+    )
+    func importKeepsTheSnapshotsOfOneByOne(_ interval: UInt64, _ backend: TestBackend) throws {
+        let options = TaskStore.Options.testing(snapshotInterval: interval)
+        let (events, written) = try TestFolder.with("one-by-one") { folder in
+            _ = try Self.populate(folder, .inMemory, count: 150, interval: interval, markAt: 40)
+            let original = try folder.open(.inMemory, options: options)
+            var events: [Event] = []
+            try original.events { event in
+                events.append(event)
+                return true
+            }
+            return (events, try Self.snapshots(original.backend))
+        }
+        #expect(written.count > 2)
+        try TestFolder.with("imported") { folder in
+            #expect(try folder.open(backend, options: options).importEvents(events) == events.count)
+            let copy = try folder.open(backend, options: options)
+            #expect(try Self.snapshots(copy.backend) == written)
+            #expect(try copy.verify().isHealthy)
+        }
+    }
+
+    /// Every snapshot of a backend, by seq.
+    static func snapshots(_ backend: any StorageBackend) throws -> [UInt64: [UInt8]] {
+        try backend.read { txn in
+            var snapshots: [UInt64: [UInt8]] = [:]
+            for seq in try txn.snapshotSeqs() { snapshots[seq] = try txn.withSnapshot(at: seq) { Array($0) } }
+            return snapshots
+        }
+    }
+
     @Test(arguments: TestBackend.allCases)
     func explicitSnapshotIsUsedOnReopen(_ backend: TestBackend) throws {
         try TestFolder.with("explicit-snapshot") { folder in

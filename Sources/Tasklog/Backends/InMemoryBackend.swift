@@ -21,6 +21,7 @@ public final class InMemoryBackend: StorageBackend, @unchecked Sendable {
     struct Contents {
         var events: [[UInt8]] = []
         var snapshots: [UInt64: [UInt8]] = [:]
+        var snapshotBodies: [SnapshotBodyKey: [UInt8]] = [:]
         var meta: [String: [UInt8]] = [:]
         var idempotency: [String: [UInt8]] = [:]
         var indexes: [IndexKey: [UInt64]] = [:]
@@ -29,7 +30,13 @@ public final class InMemoryBackend: StorageBackend, @unchecked Sendable {
 
         var bytes: Int {
             events.reduce(0) { $0 + $1.count } + snapshots.values.reduce(0) { $0 + $1.count }
+                + snapshotBodies.values.reduce(0) { $0 + $1.count }
         }
+    }
+
+    struct SnapshotBodyKey: Hashable {
+        var list: String
+        var seq: UInt64
     }
 
     struct LeaseKey: Hashable, Comparable {
@@ -172,6 +179,14 @@ private final class InMemoryWriter: StorageWriter {
 
     func deleteSnapshot(_ seq: UInt64) throws { contents.snapshots[seq] = nil }
 
+    func putSnapshotBody(list: String, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
+        contents.snapshotBodies[.init(list: list, seq: seq)] = Array(bytes)
+    }
+
+    func deleteSnapshotBody(list: String, seq: UInt64) throws {
+        contents.snapshotBodies[.init(list: list, seq: seq)] = nil
+    }
+
     func putLease(_ lease: Lease) throws {
         contents.leases[.init(list: lease.list, owner: lease.owner, session: lease.session)] = lease
     }
@@ -230,6 +245,10 @@ extension InMemoryContentsReader {
 
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try contents.snapshots[seq].map { try $0.withUnsafeBytes(body) }
+    }
+
+    func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try contents.snapshotBodies[.init(list: list, seq: seq)].map { try $0.withUnsafeBytes(body) }
     }
 
     func meta(_ name: String) throws -> [UInt8]? { contents.meta[name] }

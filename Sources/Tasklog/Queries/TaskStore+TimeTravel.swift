@@ -81,8 +81,8 @@ extension TaskStore {
             // The newest usable snapshot at or before the point (damaged ones, or of another
             // reducer version, are passed over), then the events up to it.
             var state =
-                try core.newestSnapshot(atOrBefore: target, txn) { seq, bytes throws(CodecError) in
-                    try SnapshotCodec.decode(bytes, storedAt: seq)
+                try core.newestSnapshot(atOrBefore: target, txn) { seq, bytes in
+                    try core.snapshotState(bytes, storedAt: seq, txn)
                 }?.value ?? TasklogState()
             if state.lastSeq < target {
                 try EventLog.forEachEvent(txn, from: state.lastSeq + 1, through: target) { event in

@@ -13,21 +13,11 @@ extension TaskStore {
         var report = VerifyReport()
         try checkStorage(&report)
         let replayed: TasklogState? = try core.read { txn in
-            var snapshots: [UInt64: Result<TasklogState, CodecError>] = [:]
-            for seq in try txn.snapshotSeqs() {
-                snapshots[seq] = try txn.withSnapshot(at: seq) { bytes in
-                    Result { () throws(CodecError) in try SnapshotCodec.decode(bytes) }
-                }
-            }
+            // Each snapshot is read when the walk reaches its seq and compared with the replay
+            // there, then let go: one snapshot at a time is held, however many the store keeps.
+            let snapshots = try txn.snapshotSeqs()
             report.snapshots = snapshots.count
-            for (seq, result) in snapshots.sorted(by: { $0.key < $1.key }) {
-                if case .failure(let error) = result {
-                    report.problems.append(
-                        .init(seq: nil, message: "the snapshot at seq \(seq) is not usable: \(error)")
-                    )
-                }
-            }
-
+            var pending = snapshots[...]
             var replay = TasklogState()
             var link = ChainLink.zero
             var expected: UInt64 = 1
@@ -44,10 +34,9 @@ extension TaskStore {
                     event = decoded
                     try indexed.check(event, entries, txn)
                 }
-                if case .success(let snapshot)? = snapshots[seq], snapshot != replay {
-                    report.problems.append(
-                        .init(seq: nil, message: "the snapshot at seq \(seq) differs from a full replay of the log")
-                    )
+                while let next = pending.first, next <= seq {
+                    pending.removeFirst()
+                    if next == seq { try checkSnapshot(at: seq, against: replay, txn, &report) }
                 }
                 report.events += 1
                 expected += 1
@@ -94,7 +83,7 @@ extension TaskStore {
                     )
                 }
             }
-            for seq in snapshots.keys where seq > replay.lastSeq {
+            for seq in pending where seq > replay.lastSeq {
                 report.problems.append(
                     .init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log")
                 )
@@ -105,6 +94,26 @@ extension TaskStore {
             try compareLoadedState(with: &replay, &report)
         }
         return report
+    }
+
+    /// Reads the snapshot at `seq` and compares it with `replay`, the log replayed up to `seq`.
+    private func checkSnapshot(
+        at seq: UInt64,
+        against replay: TasklogState,
+        _ txn: any StorageReader,
+        _ report: inout VerifyReport
+    ) throws {
+        var problem: String?
+        _ = try txn.withSnapshot(at: seq) { bytes in
+            do {
+                if try core.snapshotState(bytes, storedAt: seq, txn) != replay {
+                    problem = "the snapshot at seq \(seq) differs from a full replay of the log"
+                }
+            } catch let error as CodecError {
+                problem = "the snapshot at seq \(seq) is not usable: \(error)"
+            }
+        }
+        if let problem { report.problems.append(.init(seq: nil, message: problem)) }
     }
 
     /// Compares the loaded state (caught up, every list loaded) with `replay`, a full replay of

@@ -23,4 +23,21 @@ public enum SnapshotRetention {
         }
         return dropped
     }
+
+    /// The snapshots left, oldest first, after one is written every `interval` events of a log
+    /// of `events` events that starts empty, each write followed by ``drop(_:interval:dense:)``.
+    public static func survivors(ofSnapshotsEvery interval: UInt64, through events: UInt64, dense: Int) -> [UInt64] {
+        guard interval > 0 else { return [] }
+        var newestFirst: [UInt64] = []
+        var seq = interval
+        while seq <= events {
+            newestFirst.insert(seq, at: 0)
+            let dropped = Set(drop(newestFirst, interval: interval, dense: dense))
+            newestFirst.removeAll { dropped.contains($0) }
+            let (next, overflow) = seq.addingReportingOverflow(interval)
+            if overflow { break }
+            seq = next
+        }
+        return newestFirst.reversed()
+    }
 }

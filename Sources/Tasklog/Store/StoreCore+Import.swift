@@ -31,10 +31,15 @@ extension StoreCore {
             }
             previous = event.timestamp
         }
-        // Validated whole before the first append, so that a refusal writes nothing. Snapshots are
-        // written along the way as if the events had come one by one, so time travel into an
-        // imported history starts from a near snapshot.
-        var snapshotted = try txn.lastSnapshotSeq() ?? 0
+        // Validated whole before the first append, so that a refusal writes nothing. The store
+        // ends with the snapshots it would keep had the events come one by one, so that time
+        // travel into an imported history starts from a near snapshot; only those are written, as
+        // pages of a snapshot written and dropped in the same transaction are not reused.
+        var kept = SnapshotRetention.survivors(
+            ofSnapshotsEvery: options.snapshotInterval,
+            through: UInt64(events.count),
+            dense: options.snapshotsKept
+        )[...]
         struct KeyInList: Hashable {
             let list: String
             let key: String
@@ -42,9 +47,9 @@ extension StoreCore {
         var keyed: Set<KeyInList> = []
         for event in events {
             try append(event, &engine, txn)
-            if event.seq - snapshotted >= options.snapshotInterval {
-                try snapshotIfDue(&engine, txn, force: false)
-                snapshotted = event.seq
+            if kept.first == event.seq {
+                try writeSnapshot(&engine, txn)
+                kept.removeFirst()
             }
             // The store was empty: a key is new unless an earlier event of the import carried it
             // (the first one keeps it), which a set tells without a read per event.

@@ -1,42 +1,102 @@
 import TasklogCore
 
 extension StoreCore {
-    /// Writes a snapshot of the state if the interval has passed (or `force`), keeping the newest few.
-    ///
-    /// A list unchanged since the base snapshot (loaded or not) is copied from it as it is; the
-    /// others are encoded, those not loaded being loaded first.
+    /// Writes a snapshot of the state if the interval has passed (or `force`), keeping the newest
+    /// few (``SnapshotRetention``).
     func snapshotIfDue(_ engine: inout LoadedState, _ txn: any StorageWriter, force: Bool) throws {
         let seq = engine.state.lastSeq
         let newest = try txn.lastSnapshotSeq() ?? 0
         guard seq > newest, force || seq - newest >= options.snapshotInterval else { return }
-        var copied: [(String, SnapshotBody)] = []
+        try writeSnapshot(&engine, txn)
+        let newestFirst = Array(try txn.snapshotSeqs().reversed())  // the new one included
+        let dropped = SnapshotRetention.drop(
+            newestFirst,
+            interval: options.snapshotInterval,
+            dense: options.snapshotsKept
+        )
+        try deleteSnapshots(dropped, txn)
+    }
+
+    /// Writes a snapshot of the state at its last seq: a directory (``SnapshotCodec``, format 4)
+    /// and the body of each list that changed since the base snapshot, stored apart.
+    ///
+    /// A list unchanged since the base snapshot (loaded or not) keeps its body: the directory
+    /// refers to the body the base refers to, or, for a base of format 3, stores a copy of the body
+    /// it holds. The others are encoded, those not loaded being loaded first.
+    func writeSnapshot(_ engine: inout LoadedState, _ txn: any StorageWriter) throws {
+        let seq = engine.state.lastSeq
+        var entries: [(String, SnapshotDirectory.Entry)] = []
         let unchanged = engine.unloaded.union(engine.state.lists.keys).subtracting(engine.changedSinceBase)
         if engine.base > 0, !unchanged.isEmpty {
             let base = engine.base
+            var copies: [(String, SnapshotBody)] = []
             _ = try txn.withSnapshot(at: base) { bytes in
-                guard bytes.first == 3, let directory = try? SnapshotCodec.directory(of: bytes, storedAt: base)
-                else { return }
+                guard let directory = try? SnapshotCodec.directory(of: bytes, storedAt: base) else { return }
                 for id in unchanged {
-                    guard let entry = directory.lists[id],
-                        XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum
-                    else { continue }  // damaged: loaded below, from an older snapshot and the log
-                    copied.append((id, SnapshotCodec.body(entry, in: bytes)))
+                    guard let entry = directory.lists[id] else { continue }
+                    if entry.storedAt != nil {
+                        entries.append((id, entry))
+                    } else if XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum {
+                        copies.append((id, SnapshotCodec.body(entry, in: bytes)))
+                    }  // else damaged: loaded below, from an older snapshot and the log
                 }
             }
+            for (id, body) in copies { entries.append((id, try store(body, of: id, at: seq, txn))) }
         }
-        let copiedIDs = Set(copied.map(\.0))
-        for id in engine.unloaded.sorted() where !copiedIDs.contains(id) { try load(.list(id), &engine, txn) }
-        let bodies =
-            copied
-            + engine.state.lists.compactMap { id, list in copiedIDs.contains(id) ? nil : (id, SnapshotBody(list)) }
-        let bytes = SnapshotCodec.encode(lastSeq: seq, lastTimestamp: engine.state.lastTimestamp, bodies: bodies)
+        let kept = Set(entries.map(\.0))
+        for id in engine.unloaded.sorted() where !kept.contains(id) { try load(.list(id), &engine, txn) }
+        for (id, list) in engine.state.lists where !kept.contains(id) {
+            entries.append((id, try store(SnapshotBody(list), of: id, at: seq, txn)))
+        }
+        let bytes = SnapshotCodec.encodeDirectory(
+            lastSeq: seq,
+            lastTimestamp: engine.state.lastTimestamp,
+            lists: entries
+        )
         try bytes.withUnsafeBytes { try txn.putSnapshot(seq, $0) }
         engine.base = seq
         engine.changedSinceBase = []
-        let newestFirst = Array(try txn.snapshotSeqs().reversed())  // the new one included
-        for seq in SnapshotRetention.drop(newestFirst, interval: options.snapshotInterval, dense: options.snapshotsKept)
-        {
+    }
+
+    /// Stores `body` as list `list`'s body for the snapshot at `seq`, and says where it is.
+    private func store(
+        _ body: SnapshotBody,
+        of list: String,
+        at seq: UInt64,
+        _ txn: any StorageWriter
+    ) throws
+        -> SnapshotDirectory.Entry
+    {
+        try body.bytes.withUnsafeBytes { try txn.putSnapshotBody(list: list, seq: seq, $0) }
+        return SnapshotDirectory.Entry(range: 0..<body.bytes.count, checksum: body.checksum, storedAt: seq)
+    }
+
+    /// Deletes the snapshots at `seqs`, and the bodies they referred to that no snapshot left
+    /// refers to.
+    func deleteSnapshots(_ seqs: [UInt64], _ txn: any StorageWriter) throws {
+        guard !seqs.isEmpty else { return }
+        var held: Set<StoredBody> = []
+        for seq in seqs {
+            held.formUnion(try storedBodies(of: seq, txn))
             try txn.deleteSnapshot(seq)
         }
+        guard !held.isEmpty else { return }
+        for seq in try txn.snapshotSeqs() { held.subtract(try storedBodies(of: seq, txn)) }
+        for body in held { try txn.deleteSnapshotBody(list: body.list, seq: body.seq) }
+    }
+
+    /// A list's body stored apart, for the snapshot at `seq`.
+    struct StoredBody: Hashable {
+        let list: String
+        let seq: UInt64
+    }
+
+    /// The bodies a snapshot's directory refers to (none for a snapshot of format 3 or older, or a
+    /// damaged one).
+    private func storedBodies(of seq: UInt64, _ txn: any StorageReader) throws -> Set<StoredBody> {
+        try txn.withSnapshot(at: seq) { bytes -> Set<StoredBody> in
+            guard bytes.first == 4, let directory = try? SnapshotCodec.directory(of: bytes) else { return [] }
+            return Set(directory.lists.compactMap { id, entry in entry.storedAt.map { StoredBody(list: id, seq: $0) } })
+        } ?? []
     }
 }

@@ -147,8 +147,8 @@ final class StoreCore: Sendable {
         let started = clock.now
         var fresh = LoadedState()
         var skipped = 0
-        let newest = try newestSnapshot(atOrBefore: last, txn) { seq, bytes throws(CodecError) -> OpenedSnapshot in
-            bytes.first == 3
+        let newest = try newestSnapshot(atOrBefore: last, txn) { seq, bytes -> OpenedSnapshot in
+            bytes.first.map { $0 >= 3 } == true
                 ? .directory(try SnapshotCodec.directory(of: bytes, storedAt: seq))
                 : .whole(try SnapshotCodec.decode(bytes, storedAt: seq))
         } refused: { seq, error in
@@ -219,6 +219,8 @@ final class StoreCore: Sendable {
             let (list, replayed, skipped) = try listState(id, at: engine.state.lastSeq, skipping: engine.unusable, txn)
             engine.state.lists[id] = list
             engine.unloaded.remove(id)
+            // A body found unusable is not shared with the next snapshot: that one encodes the list afresh.
+            if skipped > 0 { engine.changedSinceBase.insert(id) }
             engine.recovery?.replayedEvents += replayed
             engine.recovery?.skippedSnapshots += skipped
             engine.recovery?.seconds += (clock.now - started).seconds
@@ -244,13 +246,8 @@ final class StoreCore: Sendable {
         var from: UInt64 = 0
         var skipped = 0
         if target > 0 {
-            let newest = try newestSnapshot(atOrBefore: target, skipping: unusable, txn) {
-                seq,
-                bytes throws(CodecError) -> TaskListState in
-                guard bytes.first == 3 else { return try SnapshotCodec.decode(bytes, storedAt: seq).list(id) }
-                let directory = try SnapshotCodec.directory(of: bytes, storedAt: seq)
-                guard let entry = directory.lists[id] else { return TaskListState() }
-                return try SnapshotCodec.decodeList(entry, in: bytes)
+            let newest = try newestSnapshot(atOrBefore: target, skipping: unusable, txn) { seq, bytes in
+                try snapshotList(id, bytes, storedAt: seq, txn)
             } refused: { seq, error in
                 skipped += 1
                 options.log("the snapshot at seq \(seq) is not usable for list \(id) (\(error)); trying an older one")
@@ -270,16 +267,17 @@ final class StoreCore: Sendable {
         return (replayer.finish().list(id), replayed, skipped)
     }
 
-    /// What a snapshot read at open gives: the directory of a format-3 snapshot, or the whole
-    /// state of an older one (decoded whole).
+    /// What a snapshot read at open gives: the directory of a format-3 or 4 snapshot, or the
+    /// whole state of an older one (decoded whole).
     enum OpenedSnapshot {
         case directory(SnapshotDirectory)
         case whole(TasklogState)
     }
 
     /// The newest snapshot at or before seq `target` that `read` accepts, and what it read. Those
-    /// it refuses (damaged, of another reducer version, not saying the seq they are stored under)
-    /// are passed to `refused` and passed over; those in `skipping` are passed over silently.
+    /// it refuses with a ``CodecError`` (damaged, of another reducer version, not saying the seq
+    /// they are stored under, a list body missing) are passed to `refused` and passed over; those
+    /// in `skipping` are passed over silently. Other errors (of the storage) are thrown.
     ///
     /// A refusal is kept in a variable rather than returned as a `Result`: the backend's generic
     /// `withSnapshot` would need the metadata of `Result<R, CodecError>`, which the Swift runtime
@@ -289,15 +287,15 @@ final class StoreCore: Sendable {
         atOrBefore target: UInt64,
         skipping: Set<UInt64> = [],
         _ txn: any StorageReader,
-        read: (UInt64, UnsafeRawBufferPointer) throws(CodecError) -> R,
+        read: (UInt64, UnsafeRawBufferPointer) throws -> R,
         refused: (UInt64, CodecError) -> Void = { _, _ in }
     ) throws -> (seq: UInt64, value: R)? {
         for seq in try txn.snapshotSeqs().reversed() where seq <= target && !skipping.contains(seq) {
             var refusal: CodecError?
             let stored = try txn.withSnapshot(at: seq) { bytes -> R? in
-                do throws(CodecError) {
+                do {
                     return try read(seq, bytes)
-                } catch {
+                } catch let error as CodecError {
                     refusal = error
                     return nil
                 }
@@ -306,5 +304,61 @@ final class StoreCore: Sendable {
             if let refusal { refused(seq, refusal) }
         }
         return nil
+    }
+
+    // MARK: Snapshot contents
+
+    /// The whole state the snapshot `bytes` (stored under `seq`) holds: decoded from its bytes
+    /// (formats 1 to 3), or list by list from its stored bodies (format 4).
+    func snapshotState(
+        _ bytes: UnsafeRawBufferPointer,
+        storedAt seq: UInt64,
+        _ txn: any StorageReader
+    ) throws
+        -> TasklogState
+    {
+        guard bytes.first == 4 else { return try SnapshotCodec.decode(bytes, storedAt: seq) }
+        let directory = try SnapshotCodec.directory(of: bytes, storedAt: seq)
+        var state = TasklogState()
+        state.lastSeq = directory.lastSeq
+        state.lastTimestamp = directory.lastTimestamp
+        for (id, entry) in directory.lists { state.lists[id] = try storedList(id, entry, txn) }
+        return state
+    }
+
+    /// List `id` as the snapshot `bytes` (stored under `seq`) holds it; empty if it has none.
+    func snapshotList(
+        _ id: String,
+        _ bytes: UnsafeRawBufferPointer,
+        storedAt seq: UInt64,
+        _ txn: any StorageReader
+    )
+        throws -> TaskListState
+    {
+        guard bytes.first.map({ $0 >= 3 }) == true else {
+            return try SnapshotCodec.decode(bytes, storedAt: seq).list(id)
+        }
+        let directory = try SnapshotCodec.directory(of: bytes, storedAt: seq)
+        guard let entry = directory.lists[id] else { return TaskListState() }
+        guard entry.storedAt != nil else { return try SnapshotCodec.decodeList(entry, in: bytes) }
+        return try storedList(id, entry, txn)
+    }
+
+    /// List `id` from the body a format-4 directory `entry` names, checked against the entry.
+    private func storedList(
+        _ id: String,
+        _ entry: SnapshotDirectory.Entry,
+        _ txn: any StorageReader
+    ) throws
+        -> TaskListState
+    {
+        let storedAt = entry.storedAt ?? 0
+        let list = try txn.withSnapshotBody(list: id, seq: storedAt) { body in
+            try SnapshotCodec.decodeList(entry, in: body)
+        }
+        guard let list else {
+            throw CodecError("the body of list \(id) stored at seq \(storedAt) is missing", at: 0)
+        }
+        return list
     }
 }

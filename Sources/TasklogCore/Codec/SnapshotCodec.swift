@@ -1,5 +1,18 @@
-/// The binary form of a snapshot of ``TasklogState`` (format 3; formats 1 and 2 still decode),
-/// documented in `schemas/binary-format.md`.
+/// The binary form of a snapshot of ``TasklogState`` (formats 4 and 3; formats 1 and 2 still
+/// decode), documented in `schemas/binary-format.md`.
+///
+/// A store writes format 4: a directory alone, each list's body stored apart under the list and
+/// the seq of the snapshot that first held it (``StorageWriter/putSnapshotBody(list:seq:_:)``), so
+/// that a list no event changed since is shared with the snapshot before, not written again:
+///
+/// ```
+/// format u8 (4) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
+/// directory: per list in id order (id string · stored at seq varint · body length varint ·
+/// body XXH64 fixed64) · header checksum fixed64 (XXH64 of everything before it)
+/// ```
+///
+/// Format 3, which ``encode(_:)`` still writes for a snapshot in one value, has the bodies after
+/// the directory, in its order, and no stored-at seq:
 ///
 /// ```
 /// format u8 (3) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
@@ -16,25 +29,21 @@
 ///
 /// Encoding is deterministic: the same state always gives the same bytes.
 public enum SnapshotCodec {
-    /// The format written now; 1 (before workflows) and 2 (one checksum for all) still decode.
-    public static let format: UInt8 = 3
+    /// The format a store writes now: a directory, the bodies stored apart.
+    public static let format: UInt8 = 4
 
-    /// The snapshot of `state`, tagged with the current ``Reducer/version``.
+    /// The snapshot of `state` in one value (format 3), tagged with the current ``Reducer/version``.
     public static func encode(_ state: TasklogState) -> [UInt8] {
         let bodies = state.lists.map { id, list in (id, SnapshotBody(list)) }
         return encode(lastSeq: state.lastSeq, lastTimestamp: state.lastTimestamp, bodies: bodies)
     }
 
-    /// A snapshot made of list bodies, some freshly encoded and some copied from an older
-    /// snapshot (a list that no event changed since has the same body).
+    /// A snapshot in one value (format 3) made of list bodies, some freshly encoded and some
+    /// copied from an older snapshot (a list that no event changed since has the same body).
     public static func encode(lastSeq: UInt64, lastTimestamp: Timestamp, bodies: [(String, SnapshotBody)]) -> [UInt8] {
         let sorted = bodies.sorted { utf8Precedes($0.0, $1.0) }
         var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.1.bytes.count + $1.0.utf8.count + 20 })
-        writer.byte(format)
-        writer.fixed32(Reducer.version)
-        writer.varint(lastSeq)
-        writer.zigzag(lastTimestamp.rawValue)
-        writer.varint(sorted.count)
+        writeHeader(3, lastSeq: lastSeq, lastTimestamp: lastTimestamp, count: sorted.count, to: &writer)
         for (id, body) in sorted {
             writer.string(id)
             writer.varint(body.bytes.count)
@@ -46,11 +55,47 @@ public enum SnapshotCodec {
         return writer.bytes
     }
 
+    /// A snapshot of format 4: the directory of `lists`, whose bodies are stored apart (each
+    /// entry says under which seq, ``SnapshotDirectory/Entry/storedAt``).
+    public static func encodeDirectory(
+        lastSeq: UInt64,
+        lastTimestamp: Timestamp,
+        lists: [(String, SnapshotDirectory.Entry)]
+    ) -> [UInt8] {
+        let sorted = lists.sorted { utf8Precedes($0.0, $1.0) }
+        var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.0.utf8.count + 30 })
+        writeHeader(4, lastSeq: lastSeq, lastTimestamp: lastTimestamp, count: sorted.count, to: &writer)
+        for (id, entry) in sorted {
+            precondition(entry.storedAt != nil, "a format-4 entry says where its body is stored")
+            writer.string(id)
+            writer.varint(entry.storedAt ?? 0)
+            writer.varint(entry.range.count)
+            writer.fixed64(entry.checksum)
+        }
+        let checksum = writer.bytes.withUnsafeBytes { XXH64.hash($0) }
+        writer.fixed64(checksum)
+        return writer.bytes
+    }
+
+    private static func writeHeader(
+        _ format: UInt8,
+        lastSeq: UInt64,
+        lastTimestamp: Timestamp,
+        count: Int,
+        to writer: inout ByteWriter
+    ) {
+        writer.byte(format)
+        writer.fixed32(Reducer.version)
+        writer.varint(lastSeq)
+        writer.zigzag(lastTimestamp.rawValue)
+        writer.varint(count)
+    }
+
     /// The format and reducer version of a snapshot, read without decoding the rest.
     public static func reducerVersion(of bytes: UnsafeRawBufferPointer) throws(CodecError) -> UInt32 {
         var reader = ByteReader(bytes)
         let format = try reader.byte()
-        guard (1...3).contains(format) else {
+        guard (1...4).contains(format) else {
             throw CodecError("unknown snapshot format \(format); this store was written by a newer Tasklog", at: 0)
         }
         return try reader.fixed32()
@@ -58,7 +103,7 @@ public enum SnapshotCodec {
 
     /// The directory of a snapshot: where it stands in the log and where each list's body is,
     /// checking the header's checksum and the reducer version. Formats 1 and 2 have no
-    /// directory: they are decoded whole (``decode(_:)``).
+    /// directory: they are decoded whole (``decode(_:storedAt:)``).
     ///
     /// With `key`, the seq the snapshot is stored under, a snapshot that says another seq is refused.
     public static func directory(
@@ -66,7 +111,8 @@ public enum SnapshotCodec {
         storedAt key: UInt64? = nil
     ) throws(CodecError) -> SnapshotDirectory {
         let version = try reducerVersion(of: bytes)
-        guard bytes[0] == 3 else { throw CodecError("snapshot format \(bytes[0]) has no directory", at: 0) }
+        let format = bytes[0]
+        guard format >= 3 else { throw CodecError("snapshot format \(format) has no directory", at: 0) }
         guard version == Reducer.version else {
             throw CodecError("snapshot of reducer version \(version), not \(Reducer.version)", at: 1)
         }
@@ -74,12 +120,13 @@ public enum SnapshotCodec {
         let lastSeq = try reader.varint()
         let lastTimestamp = Timestamp(rawValue: try reader.zigzag())
         let count = try reader.count(limit: reader.remaining)
-        var entries: [(String, Int, UInt64)] = []
+        var entries: [(id: String, storedAt: UInt64?, length: Int, checksum: UInt64)] = []
         entries.reserveCapacity(count)
         for _ in 0..<count {
             let id = try reader.string()
-            let length = try reader.count(limit: reader.remaining)
-            entries.append((id, length, try reader.fixed64()))
+            let storedAt = format == 4 ? try reader.varint() : nil
+            let length = try reader.count(limit: format == 4 ? Int.max : reader.remaining)
+            entries.append((id, storedAt, length, try reader.fixed64()))
         }
         let headerEnd = reader.offset
         let stored = try reader.fixed64()
@@ -89,30 +136,45 @@ public enum SnapshotCodec {
         var lists: [String: SnapshotDirectory.Entry] = [:]
         lists.reserveCapacity(count)
         var offset = reader.offset
-        for (id, length, checksum) in entries {
-            guard length <= bytes.count - offset else {
-                throw CodecError("the body of list \(id) runs past the end of the snapshot", at: offset)
+        for entry in entries {
+            if let storedAt = entry.storedAt {
+                guard storedAt <= lastSeq else {
+                    throw CodecError("the body of list \(entry.id) is stored past the snapshot", at: headerEnd)
+                }
+                lists[entry.id] = .init(range: 0..<entry.length, checksum: entry.checksum, storedAt: storedAt)
+                continue
             }
-            lists[id] = SnapshotDirectory.Entry(range: offset..<offset + length, checksum: checksum)
-            offset += length
+            guard entry.length <= bytes.count - offset else {
+                throw CodecError("the body of list \(entry.id) runs past the end of the snapshot", at: offset)
+            }
+            lists[entry.id] = .init(range: offset..<offset + entry.length, checksum: entry.checksum)
+            offset += entry.length
         }
         guard offset == bytes.count else { throw CodecError("stray bytes after the snapshot", at: offset) }
         try checkSeq(lastSeq, storedAt: key)
         return SnapshotDirectory(lastSeq: lastSeq, lastTimestamp: lastTimestamp, lists: lists)
     }
 
-    /// One list's body, copied as it is (for a newer snapshot, when no event changed the list).
+    /// One list's body, copied as it is (for a newer snapshot, when no event changed the list):
+    /// from the snapshot's `bytes` (format 3), or a body record's (format 4).
     public static func body(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) -> SnapshotBody {
         SnapshotBody(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[entry.range])), checksum: entry.checksum)
     }
 
-    /// Decodes one list of a format-3 snapshot, checking its body's checksum.
+    /// Decodes one list, checking its body's length and checksum: `bytes` are the snapshot's
+    /// (format 3) or, for an entry stored apart (format 4), the body record's.
     public static func decodeList(
         _ entry: SnapshotDirectory.Entry,
         in bytes: UnsafeRawBufferPointer
     ) throws(CodecError)
         -> TaskListState
     {
+        guard entry.storedAt == nil || bytes.count == entry.range.count else {
+            throw CodecError(
+                "a list's body is \(bytes.count) bytes where the snapshot says \(entry.range.count): it is damaged",
+                at: 0
+            )
+        }
         let body = UnsafeRawBufferPointer(rebasing: bytes[entry.range])
         guard XXH64.hash(body) == entry.checksum else {
             throw CodecError("checksum mismatch: a list of the snapshot is damaged", at: entry.range.lowerBound)
@@ -125,8 +187,10 @@ public enum SnapshotCodec {
         return list
     }
 
-    /// Decodes a whole snapshot of any format, checking its checksums and its reducer version
-    /// (and, with `key`, that it says the seq it is stored under).
+    /// Decodes a whole snapshot held in one value (formats 1 to 3), checking its checksums and its
+    /// reducer version (and, with `key`, that it says the seq it is stored under). A format-4
+    /// snapshot's bodies are stored apart: its lists are decoded one by one with
+    /// ``decodeList(_:in:)``.
     public static func decode(
         _ bytes: UnsafeRawBufferPointer,
         storedAt key: UInt64? = nil
@@ -134,6 +198,9 @@ public enum SnapshotCodec {
         -> TasklogState
     {
         guard bytes.count >= 14 else { throw CodecError("value too short for a snapshot", at: 0) }
+        if bytes[0] == 4 {
+            throw CodecError("a snapshot of format 4 keeps its lists apart; decode them one by one", at: 0)
+        }
         if bytes[0] == 3 {
             let directory = try directory(of: bytes, storedAt: key)
             var state = TasklogState()

@@ -78,6 +78,10 @@ public protocol StorageReader {
     /// Calls `body` with the bytes of the snapshot stored under `seq`; `nil` when there is none.
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
 
+    /// Calls `body` with the bytes of list `list`'s body stored for the snapshot at `seq` (a
+    /// format-4 snapshot's directory says where each list's body is); `nil` when there is none.
+    func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
+
     /// The value of the meta record `name` (`format`, `store-id`, `head`, `index-version`).
     func meta(_ name: String) throws -> [UInt8]?
 
@@ -126,6 +130,13 @@ public protocol StorageWriter: StorageReader {
     func putSnapshot(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws
 
     func deleteSnapshot(_ seq: UInt64) throws
+
+    /// Stores list `list`'s body for the snapshot at `seq`, replacing one stored there. Newer
+    /// snapshots of an unchanged list refer to it too.
+    func putSnapshotBody(list: String, seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws
+
+    /// Deletes list `list`'s body stored for the snapshot at `seq`, once no snapshot refers to it.
+    func deleteSnapshotBody(list: String, seq: UInt64) throws
 
     /// Stores `lease`, replacing the lease of the same list, owner and session.
     func putLease(_ lease: Lease) throws

@@ -71,6 +71,10 @@ private final class CutOffReader: StorageReader {
         try inner.withSnapshot(at: seq, body)
     }
 
+    func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try inner.withSnapshotBody(list: list, seq: seq, body)
+    }
+
     func meta(_ name: String) throws -> [UInt8]? { try inner.meta(name) }
 
     func idempotencyRecord(list: String, key: String) throws -> [UInt8]? {

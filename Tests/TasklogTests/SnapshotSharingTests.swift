@@ -1,0 +1,137 @@
+import Foundation
+import LMDB
+import TasklogCore
+import TasklogTestSupport
+import Testing
+
+@testable import Tasklog
+@testable import TasklogLMDB
+
+/// A snapshot stores the bodies of the lists that changed since the one before and shares the
+/// others, so that the snapshots of a store grow with what changed, not with the state.
+@Suite("Snapshots share unchanged lists")
+struct SnapshotSharingTests {
+    /// Each snapshot's directory, by seq.
+    static func directories(_ store: TaskStore) throws -> [UInt64: SnapshotDirectory] {
+        try store.backend.read { txn in
+            var directories: [UInt64: SnapshotDirectory] = [:]
+            for seq in try txn.snapshotSeqs() {
+                directories[seq] = try txn.withSnapshot(at: seq) { try SnapshotCodec.directory(of: $0, storedAt: seq) }
+            }
+            return directories
+        }
+    }
+
+    @Test(arguments: TestBackend.allCases)
+    func aSnapshotStoresOnlyTheListsThatChanged(_ backend: TestBackend) throws {
+        try TestFolder.with("sharing") { folder in
+            let store = try folder.open(backend, options: .testing())
+            for list in ["alpha", "beta", "gamma"] {
+                for index in 1...5 { _ = try store.create(NewTask(subject: "\(list) \(index)"), in: list) }
+            }
+            let first = try store.snapshot()
+            _ = try store.update(2, TaskChanges(status: .inProgress), in: "beta", actor: "agent")
+            let second = try store.snapshot()
+            let directories = try Self.directories(store)
+            let older = try #require(directories[first])
+            let newer = try #require(directories[second])
+            #expect(older.lists.values.allSatisfy { $0.storedAt == first })
+            #expect(newer.lists["alpha"] == older.lists["alpha"])
+            #expect(newer.lists["gamma"] == older.lists["gamma"])
+            #expect(newer.lists["beta"]?.storedAt == second)
+
+            // A store opened from the newer snapshot reads the shared bodies, and shares them on.
+            let reopened = try folder.open(backend, options: .testing())
+            #expect(try reopened.state() == Reducer.replay(try reopened.allEvents()))
+            _ = try reopened.create(NewTask(subject: "gamma 6"), in: "gamma")
+            let third = try reopened.snapshot()
+            let newest = try #require(try Self.directories(reopened)[third])
+            #expect(newest.lists["alpha"]?.storedAt == first)
+            #expect(newest.lists["beta"]?.storedAt == second)
+            #expect(newest.lists["gamma"]?.storedAt == third)
+            #expect(try reopened.verify().isHealthy)
+        }
+    }
+
+    /// Retention drops old snapshots as new ones come; a body goes with the last snapshot that
+    /// refers to it, never before.
+    @Test(arguments: TestBackend.allCases)
+    func droppedSnapshotsTakeTheirUnsharedBodiesAlong(_ backend: TestBackend) throws {
+        try TestFolder.with("sharing-retention") { folder in
+            var options = TaskStore.Options.testing(snapshotInterval: 3)
+            options.snapshotsKept = 2
+            let store = try folder.open(backend, options: options)
+            var random = SeededRandom(seed: 18)
+            for index in 0..<300 {
+                let list = ["a", "b", "c", "d"][Int(random.next() % 4)]
+                _ = try store.create(NewTask(subject: "task \(index)"), in: list)
+            }
+            let directories = try Self.directories(store)
+            #expect(directories.count < 100 / 2)  // thinned
+            let referenced = Set(
+                directories.values.flatMap { directory in
+                    directory.lists.map { id, entry in "\(id)@\(entry.storedAt ?? 0)" }
+                }
+            )
+            // Every body a snapshot refers to is there (verify reads each), and no other is.
+            #expect(try store.verify().isHealthy)
+            if backend == .lmdb {
+                let lmdb = store.backend as! LMDBBackend
+                let stored = try lmdb.environment.read { txn in
+                    var stored: Set<String> = []
+                    try txn.forEach(in: lmdb.layout.snapshotBodies, from: nil, reverse: false) { key, _ in
+                        let bytes = key.withUnsafeBytes { Array($0) }
+                        let list = String(decoding: bytes.prefix(bytes.count - 9), as: UTF8.self)
+                        let seq = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                        stored.insert("\(list)@\(seq)")
+                        return true
+                    }
+                    return stored
+                }
+                #expect(stored == referenced)
+            }
+            // Time travel still starts from a snapshot of shared bodies.
+            let reopened = try folder.open(backend, options: options)
+            for seq in stride(from: 1, through: 300, by: 37) {
+                let expected = Reducer.replay(try reopened.allEvents().prefix(seq))
+                #expect(try reopened.state(at: .seq(UInt64(seq))) == expected)
+            }
+        }
+    }
+
+    /// A store whose snapshots are of format 3 (the bodies inside) opens from them; its next
+    /// snapshot is of format 4 and stores a copy of each unchanged body.
+    @Test func aStoreWithSnapshotsOfFormat3IsUpgradedAsItGoes() throws {
+        try TestFolder.with("sharing-upgrade") { folder in
+            let options = TaskStore.Options.testing(snapshotInterval: 1_000)
+            let old: UInt64
+            do {
+                let store = try TaskStore.open(at: folder.storePath, options: options)
+                for list in ["alpha", "beta"] {
+                    for index in 1...4 { _ = try store.create(NewTask(subject: "\(list) \(index)"), in: list) }
+                }
+                // What an older Tasklog wrote: one value holding every list's body.
+                old = try store.lastSeq()
+                let state = Reducer.replay(try store.allEvents())
+                let lmdb = store.backend as! LMDBBackend
+                try lmdb.environment.write { txn in
+                    try txn.removeAll(in: lmdb.layout.snapshots)
+                    try txn.removeAll(in: lmdb.layout.snapshotBodies)
+                    try txn.put(in: lmdb.layout.snapshots, key: Key.uint64(old), value: SnapshotCodec.encode(state))
+                }
+            }
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            #expect(store.recovery?.snapshotSeq == old)
+            #expect(try store.verify().isHealthy)
+            _ = try store.update(1, TaskChanges(status: .inProgress), in: "beta", actor: "agent")
+            let new = try store.snapshot()
+            let directories = try Self.directories(store)
+            #expect(directories.keys.sorted() == [old, new])
+            #expect(try store.backend.read { txn in try txn.withSnapshot(at: old) { $0.first } } == 3)
+            #expect(directories[new]?.lists.values.allSatisfy { $0.storedAt == new } == true)
+            #expect(try store.verify().isHealthy)
+            let reopened = try TaskStore.open(at: folder.storePath, options: options)
+            #expect(try reopened.state() == Reducer.replay(try reopened.allEvents()))
+        }
+    }
+}
