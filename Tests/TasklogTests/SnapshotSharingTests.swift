@@ -53,6 +53,38 @@ struct SnapshotSharingTests {
         }
     }
 
+    /// verify decodes a shared body once, while its list is unchanged; a snapshot that names the
+    /// body of an older state of a list that changed since is still found out.
+    @Test(arguments: TestBackend.allCases)
+    func verifyFindsASnapshotNamingAStaleBody(_ backend: TestBackend) throws {
+        try TestFolder.with("sharing-stale") { folder in
+            let store = try folder.open(backend, options: .testing())
+            for list in ["alpha", "beta"] { _ = try store.create(NewTask(subject: "\(list) 1"), in: list) }
+            let first = try store.snapshot()
+            _ = try store.create(NewTask(subject: "beta 2"), in: "beta")
+            _ = try store.create(NewTask(subject: "alpha 2"), in: "alpha")
+            _ = try store.snapshot()
+            _ = try store.create(NewTask(subject: "alpha 3"), in: "alpha")
+            let third = try store.snapshot()
+            #expect(try store.verify().isHealthy)
+
+            // The third snapshot names beta's body of the first: valid bytes, an older state.
+            let directories = try Self.directories(store)
+            var lists = try #require(directories[third]).lists
+            lists["beta"] = try #require(directories[first]?.lists["beta"])
+            let stale = SnapshotCodec.encodeDirectory(
+                lastSeq: third,
+                lastTimestamp: try #require(directories[third]).lastTimestamp,
+                lists: Array(lists)
+            )
+            try store.backend.write { txn in try stale.withUnsafeBytes { try txn.putSnapshot(third, $0) } }
+            let report = try folder.open(backend, options: .testing()).verify()
+            #expect(
+                report.problems.map(\.message) == ["the snapshot at seq \(third) differs from a full replay of the log"]
+            )
+        }
+    }
+
     /// Retention drops old snapshots as new ones come; a body goes with the last snapshot that
     /// refers to it, never before.
     @Test(arguments: TestBackend.allCases)

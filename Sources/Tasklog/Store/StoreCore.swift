@@ -345,7 +345,7 @@ final class StoreCore: Sendable {
     }
 
     /// List `id` from the body a format-4 directory `entry` names, checked against the entry.
-    private func storedList(
+    func storedList(
         _ id: String,
         _ entry: SnapshotDirectory.Entry,
         _ txn: any StorageReader
