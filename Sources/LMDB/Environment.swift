@@ -42,6 +42,9 @@ public final class Environment: @unchecked Sendable {
         public var durability: Durability = .full
         /// The named databases to open (and create) at start-up, in one write transaction.
         public var databases: [String] = []
+        /// Those of ``databases`` that hold many 8-byte values under a key (`MDB_DUPSORT` with
+        /// `MDB_DUPFIXED`): each value is stored once, in order, without its key again.
+        public var duplicateDatabases: Set<String> = []
 
         public init() {}
     }
@@ -89,7 +92,9 @@ public final class Environment: @unchecked Sendable {
             let txn = try Syscalls.txnBegin(env, readOnly: false)
             do throws(LMDBError) {
                 for name in options.databases {
-                    opened[name] = Database(name: name, dbi: try Syscalls.dbiOpen(txn, name, create: true))
+                    let duplicates = options.duplicateDatabases.contains(name)
+                    let dbi = try Syscalls.dbiOpen(txn, name, create: true, duplicates: duplicates)
+                    opened[name] = Database(name: name, dbi: dbi)
                 }
                 try Syscalls.txnCommit(txn)
             } catch {

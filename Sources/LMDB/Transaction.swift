@@ -68,6 +68,46 @@ extension ReadableTransaction where Self: ~Copyable {
         }
     }
 
+    /// Walks the values stored under `key` in a database of duplicates, in order from the first
+    /// value `>= start`, or backwards from the last value `<= start` when `reverse` is set.
+    /// `body` returns `false` to stop.
+    @inlinable
+    public func forEachDuplicate(
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        from start: UnsafeRawBufferPointer,
+        reverse: Bool = false,
+        _ body: (_ value: RawSpan) throws -> Bool
+    ) throws {
+        try withCursor(in: database) { cursor in
+            var value = try cursor.get(.getBothRange, seek: key, value: start)?.value
+            if reverse {
+                if let found = value {
+                    // getBothRange lands on the first value >= start; step back unless it is equal.
+                    if !start.elementsEqual(found) { value = try cursor.get(.previousDuplicate, seek: nil)?.value }
+                } else if try cursor.get(.set, seek: key) != nil {
+                    value = try cursor.get(.lastDuplicate, seek: nil)?.value  // every value < start
+                }
+            }
+            while let found = value {
+                guard try body(unsafe RawSpan(_unsafeBytes: found)) else { return }
+                value = try cursor.get(reverse ? .previousDuplicate : .nextDuplicate, seek: nil)?.value
+            }
+        }
+    }
+
+    /// Whether a database of duplicates holds `value` under `key`.
+    @inlinable
+    public func contains(
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer
+    ) throws
+        -> Bool
+    {
+        try withCursor(in: database) { cursor in try cursor.get(.getBoth, seek: key, value: value) != nil }
+    }
+
     /// The last key and value of `database`, passed to `body`; `nil` when it is empty.
     @inlinable
     public func withLast<R>(
@@ -80,6 +120,11 @@ extension ReadableTransaction where Self: ~Copyable {
             guard let (key, value) = try cursor.get(.last, seek: nil) else { return nil }
             return try body(unsafe RawSpan(_unsafeBytes: key), unsafe RawSpan(_unsafeBytes: value))
         }
+    }
+
+    /// Whether the environment holds a database named `name`.
+    public func containsDatabase(named name: String) throws -> Bool {
+        try Syscalls.dbiOpenIfPresent(_pointer, name) != nil
     }
 
     /// The number of entries in `database`.
@@ -156,15 +201,32 @@ public struct WriteTransaction: ~Copyable, ReadableTransaction {
         }
     }
 
-    /// Removes the entry under `key`; returns whether there was one.
+    /// Removes the entry under `key` (in a database of duplicates, every value of it); returns
+    /// whether there was one.
     @discardableResult
     public func delete(in database: Database, key: [UInt8]) throws -> Bool {
         try key.withUnsafeBytes { try Syscalls.del(_pointer, database.dbi, $0) }
     }
 
+    /// Removes `value` from those stored under `key` in a database of duplicates; returns
+    /// whether it was there.
+    @discardableResult
+    public func delete(in database: Database, key: [UInt8], value: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in try Syscalls.del(_pointer, database.dbi, k, value: v) }
+        }
+    }
+
     /// Removes every entry of `database`.
     public func removeAll(in database: Database) throws {
         try Syscalls.drop(_pointer, database.dbi)
+    }
+
+    /// Deletes the database `name` from the environment, if it is there and not one of those
+    /// opened at start-up (a database an older layout used).
+    public func deleteDatabase(named name: String) throws {
+        guard let dbi = try Syscalls.dbiOpenIfPresent(_pointer, name) else { return }
+        try Syscalls.drop(_pointer, dbi, delete: true)
     }
 }
 
@@ -184,10 +246,11 @@ struct Cursor: ~Copyable {
     @inlinable
     func get(
         _ op: CursorOperation,
-        seek key: UnsafeRawBufferPointer?
+        seek key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer? = nil
     ) throws
         -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
     {
-        try Syscalls.cursorGet(pointer, op, seek: key)
+        try Syscalls.cursorGet(pointer, op, seek: key, value: value)
     }
 }

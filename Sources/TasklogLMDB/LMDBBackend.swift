@@ -54,6 +54,7 @@ public final class LMDBBackend: StorageBackend {
         environmentOptions.mapSize = options.initialMapSize
         environmentOptions.durability = Self.durability(options.durability)
         environmentOptions.databases = LMDBLayout.databaseNames
+        environmentOptions.duplicateDatabases = Set(IndexKey.Kind.allCases.map(LMDBLayout.indexName))
         try StoreSpace.reserve(at: path, maxReaders: environmentOptions.maxReaders)
         let environment = try mapped { try Environment.open(path: path, options: environmentOptions) }
         for warning in environment.warnings { options.log(warning) }

@@ -11,13 +11,16 @@ import TasklogCore
 /// | `meta` | a name | `format`, `store-id`, `head` (last seq and link), `index-version` |
 /// | `idempotency` | list · 0 · key | the engine's record of the command that used the key |
 /// | `leases` | list · 0 · owner · 0 · session | expiry (µs, 8 bytes), pid (4 bytes), length (µs, 8 bytes; absent in older leases), big-endian |
-/// | `index_task` | list · 0 · task id (8 bytes) · seq | empty |
-/// | `index_workflow` | list · 0 · workflow · 0 · seq | empty |
-/// | `index_actor` | actor · 0 · seq | empty |
-/// | `index_type` | type name · 0 · seq | empty |
+/// | `seqs_by_task` | list · 0 · task id (8 bytes) | the seqs of its events |
+/// | `seqs_by_workflow` | list · 0 · workflow · 0 | the seqs of its events |
+/// | `seqs_by_actor` | actor · 0 | the seqs of its events |
+/// | `seqs_by_type` | type name · 0 | the seqs of its events |
 ///
-/// An index key ends with the event's seq (8 bytes big-endian), so one prefix scan walks an
-/// index in log order.
+/// An index holds, under each key, the seqs of the events it names (8 bytes big-endian), as
+/// LMDB's sorted fixed-size duplicates (`MDB_DUPSORT | MDB_DUPFIXED`): each seq takes 8 bytes,
+/// without its key again, and the seqs of one key are walked in log order. (Index version 1 kept
+/// one entry per event, key and seq together, in `index_task`, `index_workflow`, `index_actor`
+/// and `index_type`; a store of that version has its indexes written again when it is opened.)
 ///
 /// The indexes are picked with a `switch`, not a dictionary keyed by `IndexKey.Kind`: the first
 /// dictionary of a key type makes the Swift runtime look up its `Hashable` conformance, a scan of
@@ -30,12 +33,15 @@ struct LMDBLayout: Sendable {
     /// The database of the index of `kind`.
     static func indexName(_ kind: IndexKey.Kind) -> String {
         switch kind {
-        case .task: "index_task"
-        case .workflow: "index_workflow"
-        case .actor: "index_actor"
-        case .type: "index_type"
+        case .task: "seqs_by_task"
+        case .workflow: "seqs_by_workflow"
+        case .actor: "seqs_by_actor"
+        case .type: "seqs_by_type"
         }
     }
+
+    /// The databases of the indexes of version 1, deleted when the indexes are written again.
+    static let formerIndexNames = ["index_task", "index_workflow", "index_actor", "index_type"]
 
     let events: Database
     let snapshots: Database
@@ -72,8 +78,8 @@ struct LMDBLayout: Sendable {
 
     // MARK: Keys
 
-    /// The prefix of every entry under `key`; the entry's key is the prefix and its seq.
-    static func prefix(of key: IndexKey) -> [UInt8] {
+    /// The key under which an index holds the seqs of `key`'s events.
+    static func indexKey(_ key: IndexKey) -> [UInt8] {
         switch key {
         case .task(let list, let id): Array(list.utf8) + [0] + Key.uint64(UInt64(truncatingIfNeeded: id))
         case .workflow(let list, let name): Array(list.utf8) + [0] + Array(name.utf8) + [0]

@@ -25,6 +25,14 @@ protocol LMDBTransactionView: StorageReader {
         _ body: (_ key: RawSpan, _ value: RawSpan) throws -> Bool
     ) throws
     func count(in database: Database) throws -> Int
+    func forEachDuplicate(
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        from start: UnsafeRawBufferPointer,
+        reverse: Bool,
+        _ body: (RawSpan) throws -> Bool
+    ) throws
+    func contains(in database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool
 }
 
 /// A read-only transaction's view.
@@ -53,6 +61,20 @@ struct LMDBReadView: LMDBTransactionView {
 
     func count(in database: Database) throws -> Int {
         try transaction.pointee.count(in: database)
+    }
+
+    func forEachDuplicate(
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        from start: UnsafeRawBufferPointer,
+        reverse: Bool,
+        _ body: (RawSpan) throws -> Bool
+    ) throws {
+        try transaction.pointee.forEachDuplicate(in: database, key: key, from: start, reverse: reverse, body)
+    }
+
+    func contains(in database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool {
+        try transaction.pointee.contains(in: database, key: key, value: value)
     }
 }
 
@@ -84,20 +106,31 @@ struct LMDBWriteView: LMDBTransactionView, StorageWriter {
         try transaction.pointee.count(in: database)
     }
 
+    func forEachDuplicate(
+        in database: Database,
+        key: UnsafeRawBufferPointer,
+        from start: UnsafeRawBufferPointer,
+        reverse: Bool,
+        _ body: (RawSpan) throws -> Bool
+    ) throws {
+        try transaction.pointee.forEachDuplicate(in: database, key: key, from: start, reverse: reverse, body)
+    }
+
+    func contains(in database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool {
+        try transaction.pointee.contains(in: database, key: key, value: value)
+    }
+
     func appendEvent(_ seq: UInt64, _ bytes: UnsafeRawBufferPointer) throws {
         try transaction.pointee.append(in: layout.events, key: seq, value: bytes)
     }
 
     func addIndexEntry(_ key: IndexKey, seq: UInt64) throws {
-        try transaction.pointee.put(
-            in: layout.index(key.kind),
-            key: LMDBLayout.prefix(of: key) + Key.uint64(seq),
-            value: []
-        )
+        try transaction.pointee.put(in: layout.index(key.kind), key: LMDBLayout.indexKey(key), value: Key.uint64(seq))
     }
 
     func removeAllIndexEntries() throws {
         for kind in IndexKey.Kind.allCases { try transaction.pointee.removeAll(in: layout.index(kind)) }
+        for name in LMDBLayout.formerIndexNames { try transaction.pointee.deleteDatabase(named: name) }
     }
 
     func setIdempotencyRecord(list: String, key: String, _ value: [UInt8]) throws {
@@ -213,28 +246,27 @@ extension LMDBTransactionView {
     {
         var seqs: [UInt64] = []
         guard low <= high, limit > 0 else { return seqs }
-        let prefix = LMDBLayout.prefix(of: key)
-        let start = prefix + Key.uint64(newestFirst ? high : low)
-        try forEach(in: layout.index(key.kind), from: start, reverse: newestFirst) { key, _ in
-            guard key.byteCount == prefix.count + 8 else { return false }
-            let matches = key.withUnsafeBytes { bytes in bytes.prefix(prefix.count).elementsEqual(prefix) }
-            guard matches else { return false }
-            let seq = key.withUnsafeBytes {
-                UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: prefix.count, as: UInt64.self))
+        let start = Key.uint64(newestFirst ? high : low)
+        try LMDBLayout.indexKey(key).withUnsafeBytes { indexKey in
+            try start.withUnsafeBytes { start in
+                try forEachDuplicate(in: layout.index(key.kind), key: indexKey, from: start, reverse: newestFirst) {
+                    value in
+                    let seq = try Self.seq(value)
+                    guard seq >= low && seq <= high else { return false }
+                    seqs.append(seq)
+                    return seqs.count < limit
+                }
             }
-            guard seq >= low && seq <= high else { return false }
-            seqs.append(seq)
-            return seqs.count < limit
         }
         return seqs
     }
 
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
-        try withValue(
-            in: layout.index(key.kind),
-            key: LMDBLayout.prefix(of: key) + Key.uint64(seq),
-            { _ in true }
-        ) ?? false
+        try LMDBLayout.indexKey(key).withUnsafeBytes { indexKey in
+            try Key.uint64(seq).withUnsafeBytes { value in
+                try contains(in: layout.index(key.kind), key: indexKey, value: value)
+            }
+        }
     }
 
     func indexEntryCount(_ kind: IndexKey.Kind) throws -> Int {

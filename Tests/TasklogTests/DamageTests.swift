@@ -94,8 +94,18 @@ struct DamageTests {
                 _ = try store.update(5, TaskChanges(status: .inProgress, owner: "a"))  // seq 12
                 _ = try store.update(6, TaskChanges(subject: "Six"))  // seq 13
             }
-            let key = LMDBLayout.prefix(of: .task(list: "default", id: 5)) + Key.uint64(11)
-            try Self.remove([key], from: "index_task", in: folder.storePath)
+            do {
+                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                let lmdb = store.backend as! LMDBBackend
+                try lmdb.environment.write { txn in
+                    let removed = try txn.delete(
+                        in: lmdb.layout.index(.task),
+                        key: LMDBLayout.indexKey(.task(list: "default", id: 5)),
+                        value: Key.uint64(11)
+                    )
+                    #expect(removed)
+                }
+            }
             try Self.refused(["get", "5", "--at", "12"], folder, mentioning: "index of task 5")
             try Self.refused(["get", "5", "--at", "11"], folder, mentioning: "index of task 5")
             try Self.refused(["history", "5"], folder, mentioning: "index of task 5")
@@ -121,8 +131,8 @@ struct DamageTests {
             try log.environment.write { txn in
                 try txn.put(
                     in: log.layout.index(.task),
-                    key: LMDBLayout.prefix(of: .task(list: "default", id: 2)) + Key.uint64(3),
-                    value: []
+                    key: LMDBLayout.indexKey(.task(list: "default", id: 2)),
+                    value: Key.uint64(3)
                 )
             }
             #expect(throws: TasklogError.self) { try store.get(2, at: .seq(4)) }

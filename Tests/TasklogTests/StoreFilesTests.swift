@@ -22,7 +22,7 @@ struct StoreFilesTests {
         }
         let writer = try AppendProcess(
             store: folder.storePath,
-            arguments: ["--count", "300", "--update-every", "0"],
+            arguments: ["--count", "600", "--update-every", "0"],
             folder: folder
         )
         #expect(writer.finish() == 0)

@@ -75,9 +75,27 @@ enum Syscalls {
         mdb_txn_abort(txn)
     }
 
-    static func dbiOpen(_ txn: TxnPointer, _ name: String, create: Bool) throws(LMDBError) -> UInt32 {
+    static func dbiOpen(
+        _ txn: TxnPointer,
+        _ name: String,
+        create: Bool,
+        duplicates: Bool = false
+    )
+        throws(LMDBError) -> UInt32
+    {
         var dbi: MDB_dbi = 0
-        try check(mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi), "mdb_dbi_open")
+        var flags = create ? UInt32(MDB_CREATE) : 0
+        if duplicates { flags |= UInt32(MDB_DUPSORT) | UInt32(MDB_DUPFIXED) }
+        try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
+        return dbi
+    }
+
+    /// Opens the database `name` if it exists (`nil` if not).
+    static func dbiOpenIfPresent(_ txn: TxnPointer, _ name: String) throws(LMDBError) -> UInt32? {
+        var dbi: MDB_dbi = 0
+        let rc = mdb_dbi_open(txn, name, 0, &dbi)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_dbi_open")
         return dbi
     }
 
@@ -87,8 +105,9 @@ enum Syscalls {
         return stat
     }
 
-    static func drop(_ txn: TxnPointer, _ dbi: UInt32) throws(LMDBError) {
-        try check(mdb_drop(txn, dbi, 0), "mdb_drop")
+    /// Empties the database, or also deletes it from the environment (`delete`).
+    static func drop(_ txn: TxnPointer, _ dbi: UInt32, delete: Bool = false) throws(LMDBError) {
+        try check(mdb_drop(txn, dbi, delete ? 1 : 0), "mdb_drop")
     }
 
     @usableFromInline
@@ -121,9 +140,16 @@ enum Syscalls {
         try check(mdb_put(txn, dbi, &k, &v, flags), "mdb_put")
     }
 
-    static func del(_ txn: TxnPointer, _ dbi: UInt32, _ key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+    /// Deletes `key` (with all its values), or only its `value` in a database of duplicates.
+    static func del(
+        _ txn: TxnPointer,
+        _ dbi: UInt32,
+        _ key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer? = nil
+    ) throws(LMDBError) -> Bool {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        let rc = mdb_del(txn, dbi, &k, nil)
+        var v = MDB_val(mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
+        let rc = value == nil ? mdb_del(txn, dbi, &k, nil) : mdb_del(txn, dbi, &k, &v)
         if rc == MDB_NOTFOUND { return false }
         try check(rc, "mdb_del")
         return true
@@ -139,17 +165,19 @@ enum Syscalls {
         mdb_cursor_close(cursor)
     }
 
-    /// One cursor step. `key` is the position to seek for `.setRange`; ignored otherwise.
+    /// One cursor step. `key` is the position to seek for `.setRange`, `.set`, `.getBoth` and
+    /// `.getBothRange`, and `value` the value to seek for the last two; ignored otherwise.
     @usableFromInline
     static func cursorGet(
         _ cursor: CursorPointer,
         _ op: CursorOperation,
-        seek key: UnsafeRawBufferPointer?
+        seek key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer? = nil
     )
         throws(LMDBError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
     {
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
-        var v = MDB_val()
+        var v = MDB_val(mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
         let rc = mdb_cursor_get(cursor, &k, &v, op.cValue)
         if rc == MDB_NOTFOUND { return nil }
         try check(rc, "mdb_cursor_get")
@@ -179,6 +207,9 @@ enum Syscalls {
 @usableFromInline
 enum CursorOperation {
     case first, last, next, prev, setRange
+    /// On a database of duplicates: the key itself (`set`), its value equal to or just after the
+    /// one sought (`getBothRange`) or equal to it (`getBoth`), and steps within one key's values.
+    case set, getBoth, getBothRange, nextDuplicate, previousDuplicate, lastDuplicate
 
     @usableFromInline
     var cValue: MDB_cursor_op {
@@ -188,6 +219,12 @@ enum CursorOperation {
         case .next: MDB_NEXT
         case .prev: MDB_PREV
         case .setRange: MDB_SET_RANGE
+        case .set: MDB_SET
+        case .getBoth: MDB_GET_BOTH
+        case .getBothRange: MDB_GET_BOTH_RANGE
+        case .nextDuplicate: MDB_NEXT_DUP
+        case .previousDuplicate: MDB_PREV_DUP
+        case .lastDuplicate: MDB_LAST_DUP
         }
     }
 }

@@ -8,8 +8,10 @@ import TasklogCore
 /// by its seq. It knows the envelope (seq, link), never task semantics.
 enum EventLog {
     static let storeFormat = "1"
-    /// Bumped when what is indexed changes; a store with another version rebuilds its indexes.
-    static let indexVersion = "1"
+    /// Bumped when what is indexed, or how a backend lays its indexes out, changes; a store with
+    /// another version rebuilds its indexes when it is opened. 2: LMDB keeps each key's seqs as
+    /// sorted duplicates.
+    static let indexVersion = "2"
 
     /// The seq of the last event, 0 for an empty log, checked against the head record: a log
     /// that ends before the last commit lost its tail, and is not served.
