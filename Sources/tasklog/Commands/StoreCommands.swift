@@ -168,26 +168,32 @@ struct Import: ParsableCommand {
             var lineNumber = 0
             let progress = Progress.bar("import: reading", json: global.json, bytes: true)
             defer { progress?.finish() }
-            var bytesRead = 0
-            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                lineNumber += 1
-                bytesRead += line.count + 1
-                progress?.update(bytesRead, of: data.count)
-                guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
-                do {
-                    let value = try line.withUnsafeBytes { try JSONValue(parsing: $0) }
-                    events.append(try Event(json: value))
-                    lines.append(lineNumber)
-                } catch let error as JSONParseError {
-                    throw TasklogError(
-                        .invalidInput,
-                        "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
-                    )
-                } catch let error as TasklogError {
-                    throw TasklogError(
-                        .invalidInput,
-                        "\(file) line \(lineNumber): \(error.message); nothing was imported"
-                    )
+            // Lines found with memchr in the file's bytes: `Data.split` cost a quarter of an import.
+            try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
+                guard let base = file.baseAddress else { return }
+                var start = 0
+                while start < file.count {
+                    let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), file.count - start)
+                    let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? file.count
+                    let line = UnsafeRawBufferPointer(rebasing: file[start..<end])
+                    start = end + 1
+                    lineNumber += 1
+                    progress?.update(min(start, file.count), of: file.count)
+                    guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+                    do {
+                        events.append(try Event(json: try JSONValue(parsing: line)))
+                        lines.append(lineNumber)
+                    } catch let error as JSONParseError {
+                        throw TasklogError(
+                            .invalidInput,
+                            "\(self.file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
+                        )
+                    } catch let error as TasklogError {
+                        throw TasklogError(
+                            .invalidInput,
+                            "\(self.file) line \(lineNumber): \(error.message); nothing was imported"
+                        )
+                    }
                 }
             }
             progress?.finish()
