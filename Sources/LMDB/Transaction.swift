@@ -122,8 +122,9 @@ extension ReadableTransaction where Self: ~Copyable {
         }
     }
 
-    /// Whether the environment holds a database named `name`.
-    public func containsDatabase(named name: String) throws -> Bool {
+    /// Whether the environment holds a database named `name` (opening a handle to it, which LMDB
+    /// allows in any transaction of the one process that opens the environment's databases).
+    package func containsDatabase(named name: String) throws -> Bool {
         try Syscalls.dbiOpenIfPresent(_pointer, name) != nil
     }
 

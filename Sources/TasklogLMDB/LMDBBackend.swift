@@ -124,6 +124,10 @@ public final class LMDBBackend: StorageBackend {
         DataFileWatch(file: path + "/data.mdb")
     }
 
+    /// Each index key's seqs as sorted 8-byte duplicates (``LMDBLayout``); a store whose
+    /// indexes are one entry per event (before) has them written again when it is opened.
+    public var indexLayout: String { "sorted-seqs" }
+
     public func statistics() throws -> StorageStatistics {
         StorageStatistics(
             storedBytes: dataFileSize ?? 0,

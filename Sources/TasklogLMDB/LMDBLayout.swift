@@ -20,7 +20,8 @@ import TasklogCore
 /// LMDB's sorted fixed-size duplicates (`MDB_DUPSORT | MDB_DUPFIXED`): each seq takes 8 bytes,
 /// without its key again, and the seqs of one key are walked in log order. (Index version 1 kept
 /// one entry per event, key and seq together, in `index_task`, `index_workflow`, `index_actor`
-/// and `index_type`; a store of that version has its indexes written again when it is opened.)
+/// and `index_type`; a store of that layout has its indexes written again when it is opened, as
+/// its `index-version` lacks ``LMDBBackend/indexLayout``.)
 ///
 /// The indexes are picked with a `switch`, not a dictionary keyed by `IndexKey.Kind`: the first
 /// dictionary of a key type makes the Swift runtime look up its `Hashable` conformance, a scan of

@@ -44,7 +44,7 @@ struct IndexLayoutTests {
                 )
             }
             #expect(former.isEmpty)
-            #expect(version == Array("2".utf8))
+            #expect(version == Array("1+sorted-seqs".utf8))
         }
     }
 

@@ -85,6 +85,35 @@ struct SnapshotSharingTests {
         }
     }
 
+    /// A body found damaged is not named again by the next snapshot, even for a list the writer
+    /// never loaded: that list is encoded afresh, from an older snapshot or its events.
+    @Test func aDamagedBodyIsNotSharedOn() throws {
+        try TestFolder.with("sharing-damaged") { folder in
+            let first: UInt64
+            do {
+                let store = try TaskStore.open(at: folder.storePath, options: .testing())
+                for list in ["alpha", "beta"] { _ = try store.create(NewTask(subject: "\(list) 1"), in: list) }
+                first = try store.snapshot()
+                let lmdb = store.backend as! LMDBBackend
+                try lmdb.environment.write { txn in
+                    let key = LMDBLayout.snapshotBodyKey(list: "alpha", seq: first)
+                    var bytes = try #require(
+                        try txn.withValue(in: lmdb.layout.snapshotBodies, key: key) { $0.withUnsafeBytes { Array($0) } }
+                    )
+                    bytes[bytes.count / 2] ^= 0x08
+                    try txn.put(in: lmdb.layout.snapshotBodies, key: key, value: bytes)
+                }
+            }
+            let capture = LogCapture()
+            let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))
+            _ = try store.create(NewTask(subject: "beta 2"), in: "beta")
+            let second = try store.snapshot()
+            let directory = try #require(try Self.directories(store)[second])
+            #expect(directory.lists["alpha"]?.storedAt == second)
+            #expect(try store.list("alpha") == Reducer.replay(try store.allEvents()).list("alpha"))
+        }
+    }
+
     /// Retention drops old snapshots as new ones come; a body goes with the last snapshot that
     /// refers to it, never before.
     @Test(arguments: TestBackend.allCases)

@@ -8,10 +8,15 @@ import TasklogCore
 /// by its seq. It knows the envelope (seq, link), never task semantics.
 enum EventLog {
     static let storeFormat = "1"
-    /// Bumped when what is indexed, or how a backend lays its indexes out, changes; a store with
-    /// another version rebuilds its indexes when it is opened. 2: LMDB keeps each key's seqs as
-    /// sorted duplicates.
-    static let indexVersion = "2"
+    /// Bumped when what is indexed changes; a store with another version rebuilds its indexes
+    /// when it is opened (``indexVersion(on:)`` adds how the backend lays them out).
+    static let indexVersion = "1"
+
+    /// The index version a store on `backend` has once its indexes are current: what is indexed,
+    /// and the backend's ``StorageBackend/indexLayout``.
+    static func indexVersion(on backend: any StorageBackend) -> String {
+        backend.indexLayout.isEmpty ? indexVersion : "\(indexVersion)+\(backend.indexLayout)"
+    }
 
     /// The seq of the last event, 0 for an empty log, checked against the head record: a log
     /// that ends before the last commit lost its tail, and is not served.
@@ -194,8 +199,9 @@ enum EventLog {
             if let version = try indexVersion(ofPrepared: txn) { return version }
             try txn.setMeta("format", Array(Self.storeFormat.utf8))
             try txn.setMeta("store-id", Array(storeID().utf8))
-            try txn.setMeta("index-version", Array(Self.indexVersion.utf8))
-            return Self.indexVersion
+            let version = indexVersion(on: backend)
+            try txn.setMeta("index-version", Array(version.utf8))
+            return version
         }
     }
 

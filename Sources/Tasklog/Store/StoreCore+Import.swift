@@ -32,7 +32,7 @@ extension StoreCore {
             previous = event.timestamp
         }
         // Validated whole before the first append, so that a refusal writes nothing. The store
-        // ends with the snapshots it would keep had the events come one by one, so that time
+        // ends with the snapshots (seqs and states) it would keep had the events come one by one, so that time
         // travel into an imported history starts from a near snapshot; only those are written, as
         // pages of a snapshot written and dropped in the same transaction are not reused.
         var kept = SnapshotRetention.survivors(
@@ -69,7 +69,7 @@ extension StoreCore {
             try EventLog.writeIndex(event, IndexEntries.apply(event, to: &state), txn)
             return true
         }
-        try txn.setMeta("index-version", Array(EventLog.indexVersion.utf8))
+        try txn.setMeta("index-version", Array(EventLog.indexVersion(on: backend).utf8))
         return state.lastSeq
     }
 }

@@ -21,8 +21,9 @@ extension StoreCore {
     /// and the body of each list that changed since the base snapshot, stored apart.
     ///
     /// A list unchanged since the base snapshot (loaded or not) keeps its body: the directory
-    /// refers to the body the base refers to, or, for a base of format 3, stores a copy of the body
-    /// it holds. The others are encoded, those not loaded being loaded first.
+    /// refers to the body the base refers to (checked whole first), or, for a base of format 3,
+    /// stores a copy of the body it holds. The others are encoded, those not loaded being loaded
+    /// first.
     func writeSnapshot(_ engine: inout LoadedState, _ txn: any StorageWriter) throws {
         let seq = engine.state.lastSeq
         var entries: [(String, SnapshotDirectory.Entry)] = []
@@ -30,16 +31,24 @@ extension StoreCore {
         if engine.base > 0, !unchanged.isEmpty {
             let base = engine.base
             var copies: [(String, SnapshotBody)] = []
+            var shared: [(String, SnapshotDirectory.Entry)] = []
             _ = try txn.withSnapshot(at: base) { bytes in
                 guard let directory = try? SnapshotCodec.directory(of: bytes, storedAt: base) else { return }
                 for id in unchanged {
                     guard let entry = directory.lists[id] else { continue }
                     if entry.storedAt != nil {
-                        entries.append((id, entry))
+                        shared.append((id, entry))
                     } else if XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum {
                         copies.append((id, SnapshotCodec.body(entry, in: bytes)))
                     }  // else damaged: loaded below, from an older snapshot and the log
                 }
+            }
+            // A body is named again only if it is there and whole: a damaged one is not passed on.
+            for (id, entry) in shared {
+                let whole = try txn.withSnapshotBody(list: id, seq: entry.storedAt ?? 0) { body in
+                    body.count == entry.range.count && XXH64.hash(body) == entry.checksum
+                }
+                if whole == true { entries.append((id, entry)) }
             }
             for (id, body) in copies { entries.append((id, try store(body, of: id, at: seq, txn))) }
         }
@@ -91,11 +100,12 @@ extension StoreCore {
         let seq: UInt64
     }
 
-    /// The bodies a snapshot's directory refers to (none for a snapshot of format 3 or older, or a
-    /// damaged one).
+    /// The bodies a snapshot's directory refers to, whatever its reducer version (none for a
+    /// snapshot of format 3 or older, or one whose directory is damaged: its bodies stay behind).
     private func storedBodies(of seq: UInt64, _ txn: any StorageReader) throws -> Set<StoredBody> {
         try txn.withSnapshot(at: seq) { bytes -> Set<StoredBody> in
-            guard bytes.first == 4, let directory = try? SnapshotCodec.directory(of: bytes) else { return [] }
+            guard bytes.first == 4, let directory = try? SnapshotCodec.directory(of: bytes, anyReducerVersion: true)
+            else { return [] }
             return Set(directory.lists.compactMap { id, entry in entry.storedAt.map { StoredBody(list: id, seq: $0) } })
         } ?? []
     }

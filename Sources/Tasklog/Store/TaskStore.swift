@@ -93,7 +93,7 @@ public final class TaskStore: Sendable {
         let core = StoreCore(backend: backend, ownsBackend: owned, options: options)
         if options.loadStateAtOpen { _ = try core.withState { _ in () } }
         let store = TaskStore(path: backend.location, core: core)
-        if indexVersion != EventLog.indexVersion {
+        if indexVersion != EventLog.indexVersion(on: backend) {
             options.log("building the audit indexes of \(backend.location) (written by an older Tasklog)")
             try store.rebuildIndexes()
         }

@@ -105,15 +105,18 @@ public enum SnapshotCodec {
     /// checking the header's checksum and the reducer version. Formats 1 and 2 have no
     /// directory: they are decoded whole (``decode(_:storedAt:)``).
     ///
-    /// With `key`, the seq the snapshot is stored under, a snapshot that says another seq is refused.
+    /// With `key`, the seq the snapshot is stored under, a snapshot that says another seq is
+    /// refused. With `anyReducerVersion`, a snapshot of another reducer version is read too (for
+    /// retention, which must know which bodies a snapshot it drops names).
     public static func directory(
         of bytes: UnsafeRawBufferPointer,
-        storedAt key: UInt64? = nil
+        storedAt key: UInt64? = nil,
+        anyReducerVersion: Bool = false
     ) throws(CodecError) -> SnapshotDirectory {
         let version = try reducerVersion(of: bytes)
         let format = bytes[0]
         guard format >= 3 else { throw CodecError("snapshot format \(format) has no directory", at: 0) }
-        guard version == Reducer.version else {
+        guard version == Reducer.version || anyReducerVersion else {
             throw CodecError("snapshot of reducer version \(version), not \(Reducer.version)", at: 1)
         }
         var reader = ByteReader(bytes, offset: 5)

@@ -44,6 +44,10 @@ public protocol StorageBackend: AnyObject, Sendable {
     /// `nil` when the backend cannot tell: the follower then polls.
     func watchChanges() -> (any ChangeWatch)?
 
+    /// A name for how the backend lays out the audit indexes, or empty (the default). A store
+    /// whose indexes were written in another layout has them written again when it is opened.
+    var indexLayout: String { get }
+
     /// Sizes and counts for `tasklog stats`.
     func statistics() throws -> StorageStatistics
 
@@ -53,6 +57,10 @@ public protocol StorageBackend: AnyObject, Sendable {
 
     /// Releases the backend's resources; later calls fail. Closing twice does nothing.
     func close()
+}
+
+extension StorageBackend {
+    public var indexLayout: String { "" }
 }
 
 /// What every transaction can read, in encoded bytes. Valid only inside the closure of

@@ -169,16 +169,16 @@ struct Import: ParsableCommand {
             let progress = Progress.bar("import: reading", json: global.json, bytes: true)
             defer { progress?.finish() }
             // Lines found with memchr in the file's bytes: `Data.split` cost a quarter of an import.
-            try data.withUnsafeBytes { (file: UnsafeRawBufferPointer) in
-                guard let base = file.baseAddress else { return }
+            try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                guard let base = bytes.baseAddress else { return }
                 var start = 0
-                while start < file.count {
-                    let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), file.count - start)
-                    let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? file.count
-                    let line = UnsafeRawBufferPointer(rebasing: file[start..<end])
+                while start < bytes.count {
+                    let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+                    let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
+                    let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                     start = end + 1
                     lineNumber += 1
-                    progress?.update(min(start, file.count), of: file.count)
+                    progress?.update(min(start, bytes.count), of: bytes.count)
                     guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
                     do {
                         events.append(try Event(json: try JSONValue(parsing: line)))
@@ -186,12 +186,12 @@ struct Import: ParsableCommand {
                     } catch let error as JSONParseError {
                         throw TasklogError(
                             .invalidInput,
-                            "\(self.file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
+                            "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
                         )
                     } catch let error as TasklogError {
                         throw TasklogError(
                             .invalidInput,
-                            "\(self.file) line \(lineNumber): \(error.message); nothing was imported"
+                            "\(file) line \(lineNumber): \(error.message); nothing was imported"
                         )
                     }
                 }
