@@ -38,7 +38,7 @@ extension StoreCore {
                     guard let entry = directory.lists[id] else { continue }
                     if entry.storedAt != nil {
                         shared.append((id, entry))
-                    } else if XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum {
+                    } else if (try? SnapshotCodec.checkBody(entry, in: bytes)) != nil {
                         copies.append((id, SnapshotCodec.body(entry, in: bytes)))
                     }  // else damaged: loaded below, from an older snapshot and the log
                 }
@@ -46,7 +46,7 @@ extension StoreCore {
             // A body is named again only if it is there and whole: a damaged one is not passed on.
             for (id, entry) in shared {
                 let whole = try txn.withSnapshotBody(list: id, seq: entry.storedAt ?? 0) { body in
-                    body.count == entry.range.count && XXH64.hash(body) == entry.checksum
+                    (try? SnapshotCodec.checkBody(entry, in: body)) != nil
                 }
                 if whole == true { entries.append((id, entry)) }
             }

@@ -164,13 +164,9 @@ public enum SnapshotCodec {
         SnapshotBody(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[entry.range])), checksum: entry.checksum)
     }
 
-    /// Decodes one list, checking its body's length and checksum: `bytes` are the snapshot's
-    /// (format 3) or, for an entry stored apart (format 4), the body record's.
-    public static func decodeList(
-        _ entry: SnapshotDirectory.Entry,
-        in bytes: UnsafeRawBufferPointer
-    ) throws(CodecError)
-        -> TaskListState
+    /// Checks a list's body against its directory entry, its length and its checksum: `bytes` are
+    /// the snapshot's (format 3) or, for an entry stored apart (format 4), the body record's.
+    public static func checkBody(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) throws(CodecError)
     {
         guard entry.storedAt == nil || bytes.count == entry.range.count else {
             throw CodecError(
@@ -178,10 +174,22 @@ public enum SnapshotCodec {
                 at: 0
             )
         }
-        let body = UnsafeRawBufferPointer(rebasing: bytes[entry.range])
-        guard XXH64.hash(body) == entry.checksum else {
+        guard entry.range.upperBound <= bytes.count,
+            XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[entry.range])) == entry.checksum
+        else {
             throw CodecError("checksum mismatch: a list of the snapshot is damaged", at: entry.range.lowerBound)
         }
+    }
+
+    /// Decodes one list, checked first (``checkBody(_:in:)``): `bytes` are the snapshot's
+    /// (format 3) or, for an entry stored apart (format 4), the body record's.
+    public static func decodeList(
+        _ entry: SnapshotDirectory.Entry,
+        in bytes: UnsafeRawBufferPointer
+    ) throws(CodecError)
+        -> TaskListState
+    {
+        try checkBody(entry, in: bytes)
         var reader = ByteReader(bytes, offset: entry.range.lowerBound)
         let list = try readList(&reader, format: 3)
         guard reader.offset == entry.range.upperBound else {
