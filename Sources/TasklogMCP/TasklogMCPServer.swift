@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import MCP
 public import Tasklog
-public import TasklogCore
+import TasklogCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-public import Tasklog
-public import TasklogCore
+package import Tasklog
+import TasklogCore
 
 /// A writer for crash and concurrency tests and the demo: appends one event per durable commit
 /// and reports each as soon as it is acknowledged.

@@ -1,5 +1,5 @@
-public import Tasklog
-public import TasklogCore
+package import Tasklog
+import TasklogCore
 
 /// The skill's build-task workflow, step by step, as an orchestrator drives it: run by
 /// `tasklog demo` and by the test rigs, which kill it mid-way and resume.
@@ -55,7 +55,7 @@ package enum BuildTaskRun {
                     )
                 }
                 for reviewer in reviewers {
-                    let failed = reviewer.metadata["reviewer"] == .string(failingReviewer)
+                    let failed = reviewer.metadata("reviewer") == .string(failingReviewer)
                     _ = try store.update(
                         reviewer.id,
                         TaskChanges(status: .completed, metadata: ["result": .string(failed ? "failed" : "passed")]),

@@ -1,5 +1,5 @@
-public import Tasklog
-public import TasklogCore
+package import Tasklog
+package import TasklogCore
 
 extension TaskStore {
     /// Opens the store at `path` as its configuration says: the configured snapshot interval

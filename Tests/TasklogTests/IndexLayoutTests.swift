@@ -15,6 +15,7 @@ struct IndexLayoutTests {
     @Test func aStoreWithIndexesOfVersion1IsReindexedWhenOpened() throws {
         try TestFolder.with("index-upgrade") { folder in
             var expected: [[UInt64]] = []
+            weak var environment: Environment?
             do {
                 let store = try TaskStore.open(at: folder.storePath, options: .testing())
                 for number in 1...6 { _ = try store.create(NewTask(subject: "Task \(number)"), actor: "planner") }
@@ -27,7 +28,11 @@ struct IndexLayoutTests {
                     for kind in IndexKey.Kind.allCases { try txn.removeAll(in: lmdb.layout.index(kind)) }
                     try txn.put(in: lmdb.layout.meta, key: Array("index-version".utf8), value: Array("1".utf8))
                 }
+                environment = lmdb.environment
             }
+            // The store's threads may hold it a moment longer; the next open must find it closed.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while environment != nil, ContinuousClock.now < deadline { usleep(1_000) }
             try Self.addFormerIndex(folder.storePath)
             let capture = LogCapture()
             let store = try TaskStore.open(at: folder.storePath, options: .testing(capture: capture))

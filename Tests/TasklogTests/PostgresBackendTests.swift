@@ -152,8 +152,8 @@ import Testing
         try await offThePool {
             let server = try TestPostgres.serverURL()
             let schema = "user"
-            try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE")
-            defer { try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE") }
+            _ = try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE")
+            defer { _ = try? TestPostgres.psql("DROP SCHEMA IF EXISTS \"user\" CASCADE") }
             let store = try TaskStore.open(at: server + "?schema=\(schema)", options: .testing())
             let actor = "agent\u{0}one"
             let task = try store.create(
@@ -332,7 +332,8 @@ import Testing
                 }
                 let deadline = Date(timeIntervalSinceNow: 10)
                 while said().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-                server.port = try #require(said().first.flatMap { Int($0) }, "the proxy did not start")
+                let port: Int = try #require(Int(said().first ?? ""), "the proxy did not start")
+                server.port = port
                 let schema = TestPostgres.schemaName(folder.path)
                 let store = try TaskStore.open(
                     at: try #require(server.string) + "?schema=\(schema)",

@@ -1,4 +1,4 @@
-public import TasklogCore
+import TasklogCore
 
 /// Recovery and query speed measured on a real store, the user's own: the figures people pick
 /// Tasklog for (a cold open, the first read of a list, a full replay, `verify`, a list as of a

@@ -4,7 +4,7 @@ public import Hummingbird
 import Logging
 import NIOCore
 public import Tasklog
-public import TasklogCore
+import TasklogCore
 
 /// The web server of `tasklog serve`: a page with the lists, workflows, dependency graph and
 /// timeline of a store, a slider through its history, and the JSON API under `/api` that the
