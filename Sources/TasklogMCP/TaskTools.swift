@@ -307,7 +307,7 @@ public struct TaskTools: Sendable {
     }
 
     static func isInternal(_ task: TaskRecord) -> Bool {
-        guard let flag = task.metadata["_internal"] else { return false }
+        guard let flag = task.metadata("_internal") else { return false }
         return flag != .null && flag != .bool(false)
     }
 

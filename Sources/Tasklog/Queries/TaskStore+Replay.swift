@@ -66,6 +66,6 @@ extension TaskStore {
     }
 
     private static func inRun(_ task: TaskRecord?, _ workflow: String) -> Bool {
-        task?.metadata["workflow"] == .string(workflow)
+        task?.metadata("workflow") == .string(workflow)
     }
 }

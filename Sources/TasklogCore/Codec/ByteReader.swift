@@ -17,6 +17,11 @@ package struct ByteReader: ~Copyable {
         self.offset = offset
     }
 
+    /// The bytes at `range`, read before.
+    package func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: base[range])
+    }
+
     /// Bytes not read yet.
     package var remaining: Int { base.count - offset }
 
@@ -27,7 +32,7 @@ package struct ByteReader: ~Copyable {
         return base[offset]
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     package mutating func varint() throws(CodecError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -43,7 +48,7 @@ package struct ByteReader: ~Copyable {
     }
 
     /// A varint that must fit an `Int` no larger than `limit`.
-    @inlinable
+    @inlinable @inline(__always)
     package mutating func count(limit: Int = Int(Int32.max)) throws(CodecError) -> Int {
         let start = offset
         let value = try varint()
@@ -168,8 +173,44 @@ package struct ByteReader: ~Copyable {
         }
     }
 
-    private mutating func skipString() throws(CodecError) {
+    /// The value of `key` in an encoded object, or `nil`; the other entries are stepped over.
+    package mutating func value(forKey key: String) throws(CodecError) -> JSONValue? {
+        let count = try count(limit: remaining)
+        for _ in 0..<count {
+            let length = try self.count(limit: Int.max)
+            let start = offset
+            try skip(length)
+            if key.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: base[start..<start + length])) {
+                return try json(depth: 1)
+            }
+            try skipJSON(depth: 1)
+        }
+        return nil
+    }
+
+    /// Steps over the strings of a task's text (subject, description, optional active form),
+    /// checking them as ``string()`` would; returns where they lie.
+    package mutating func taskStrings() throws(CodecError) -> Range<Int> {
+        let start = offset
+        try skipString()
+        try skipString()
         let length = try count(limit: Int.max)
+        if length > 0 { try skipUTF8(length: length - 1) }
+        return start..<offset
+    }
+
+    /// Steps over an object, checking it (``skipObject(depth:)``); returns where it lies.
+    package mutating func objectRange() throws(CodecError) -> Range<Int> {
+        let start = offset
+        try skipObject()
+        return start..<offset
+    }
+
+    private mutating func skipString() throws(CodecError) {
+        try skipUTF8(length: try count(limit: Int.max))
+    }
+
+    private mutating func skipUTF8(length: Int) throws(CodecError) {
         guard length <= remaining else {
             throw CodecError("a string of \(length) bytes runs past the end of the value", at: offset)
         }
@@ -179,7 +220,8 @@ package struct ByteReader: ~Copyable {
         offset += length
     }
 
-    private mutating func skipJSON(depth: Int) throws(CodecError) {
+    /// Steps over a JSON value, checking it as ``json(depth:)`` would.
+    package mutating func skipJSON(depth: Int) throws(CodecError) {
         guard depth <= 64 else { throw CodecError("JSON nested deeper than 64", at: offset) }
         let tagOffset = offset
         switch try byte() {

@@ -216,23 +216,19 @@ public enum EventCodec {
         return Event(seq: seq, timestamp: timestamp, list: list, actor: actor, idempotencyKey: key, payload: payload)
     }
 
-    /// The payload of an event whose type is `code`, read after the envelope. With `deferPatch`,
-    /// an update's metadata patch is stepped over, not decoded, and where it lies is returned.
-    static func readPayload(
-        _ code: TypeCode,
-        _ reader: inout ByteReader,
-        deferPatch: Bool = false
-    ) throws(CodecError)
-        -> EventPayload
-    {
-        try readPayload(code, &reader, deferPatch: deferPatch, patch: nil)
+    /// The payload of an event whose type is `code`, read after the envelope.
+    static func readPayload(_ code: TypeCode, _ reader: inout ByteReader) throws(CodecError) -> EventPayload {
+        var patch: Range<Int>?
+        return try readPayload(code, &reader, deferPatch: false, patch: &patch)
     }
 
+    /// The payload of an event whose type is `code`, read after the envelope. With `deferPatch`,
+    /// an update's metadata patch is stepped over, not decoded, and `patch` says where it lies.
     static func readPayload(
         _ code: TypeCode,
         _ reader: inout ByteReader,
         deferPatch: Bool,
-        patch: UnsafeMutablePointer<Range<Int>?>?
+        patch: inout Range<Int>?
     ) throws(CodecError) -> EventPayload {
         let payload: EventPayload
         switch code {
@@ -262,10 +258,10 @@ public enum EventCodec {
             }
             if mask & UpdateField.owner != 0 { updated.owner = .some(try reader.optionalString()) }
             if mask & UpdateField.metadata != 0 {
-                if deferPatch, let patch {
+                if deferPatch {
                     let start = reader.offset
                     try reader.skipObject()
-                    patch.pointee = start..<reader.offset
+                    patch = start..<reader.offset
                 } else {
                     updated.metadataPatch = try reader.object()
                 }
@@ -314,13 +310,12 @@ public enum EventCodec {
     }
 
     /// What the fold needs of a stored event, read straight from its bytes: its seq, timestamp,
-    /// where its list's name lies, its payload, and where an update's metadata patch lies (the
-    /// payload then has none). The actor and the idempotency key are stepped over, not decoded.
-    /// The checksum is checked.
-    public static func foldable(
+    /// where its list's name lies, and its payload, as ``Foldable`` says. The actor and the
+    /// idempotency key are stepped over, not decoded. The checksum is checked.
+    static func foldable(
         _ bytes: UnsafeRawBufferPointer
     ) throws(CodecError)
-        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: EventPayload, patch: Range<Int>?)
+        -> (seq: UInt64, timestamp: Timestamp, list: Range<Int>, payload: Foldable)
     {
         try checkTrailer(bytes)
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - trailerSize)]))
@@ -339,15 +334,33 @@ public enum EventCodec {
         try reader.skip(length)
         try reader.skipOptionalString()  // actor
         try reader.skipOptionalString()  // idempotency key
-        // An update's metadata patch is merged into the task straight from its bytes by the
-        // caller (``ByteReader/mergeObject(into:)``): no dictionary built only to be merged.
-        var patch: Range<Int>?
-        let payload = try withUnsafeMutablePointer(to: &patch) { pointer throws(CodecError) in
-            try readPayload(code, &reader, deferPatch: true, patch: pointer)
+        let payload: Foldable
+        if code == .taskCreated {
+            let id = try reader.count(limit: Int.max)
+            let strings = try reader.taskStrings()
+            let owner = try reader.optionalString()
+            let metadata = try reader.objectRange()
+            let text = TaskRecord.encodedText(strings: reader.bytes(strings), metadata: reader.bytes(metadata))
+            payload = .created(
+                TaskRecord(id: id, encodedText: text, owner: owner, createdAt: timestamp, updatedAt: timestamp)
+            )
+        } else {
+            var patch: Range<Int>?
+            let other = try readPayload(code, &reader, deferPatch: true, patch: &patch)
+            payload = .other(other, patch: patch)
         }
         guard reader.remaining == 0 else {
             throw CodecError("\(reader.remaining) stray bytes after the payload", at: reader.offset)
         }
-        return (seq, timestamp, list, payload, patch)
+        return (seq, timestamp, list, payload)
+    }
+
+    /// A payload as the fold from bytes takes it.
+    enum Foldable {
+        /// A created task, its record built from the event's bytes (its text copied, not decoded).
+        case created(TaskRecord)
+        /// Any other payload. An update's metadata patch is stepped over, and `patch` says where it
+        /// lies: the caller merges it into the task straight from its bytes.
+        case other(EventPayload, patch: Range<Int>?)
     }
 }

@@ -279,16 +279,21 @@ public enum SnapshotCodec {
         return list
     }
 
+    /// A task: its id, its text's strings, its status, owner and links, its metadata, version and
+    /// times. The text is copied as the record keeps it (``TaskRecord/encodedText``).
     static func write(_ task: TaskRecord, to writer: inout ByteWriter) {
         writer.varint(task.id)
-        writer.string(task.subject)
-        writer.string(task.description)
-        writer.optionalString(task.activeForm)
+        let metadataOffset = task.metadataOffset
+        task.encodedText.withUnsafeBytes { text in
+            writer.append(UnsafeRawBufferPointer(rebasing: text[..<metadataOffset]))
+        }
         writer.byte(task.status.rawValue)
         writer.optionalString(task.owner)
         writer.ids(task.blocks)
         writer.ids(task.blockedBy)
-        writer.object(task.metadata)
+        task.encodedText.withUnsafeBytes { text in
+            writer.append(UnsafeRawBufferPointer(rebasing: text[metadataOffset...]))
+        }
         writer.varint(task.version)
         writer.zigzag(task.createdAt.rawValue)
         writer.zigzag(task.updatedAt.rawValue)
@@ -347,23 +352,22 @@ public enum SnapshotCodec {
 
     static func read(_ reader: inout ByteReader) throws(CodecError) -> TaskRecord {
         let id = try reader.count(limit: Int.max)
-        let subject = try reader.string()
-        let description = try reader.string()
-        let activeForm = try reader.optionalString()
+        let strings = try reader.taskStrings()
         let statusOffset = reader.offset
         guard let status = TaskStatus(rawValue: try reader.byte()) else {
             throw CodecError("unknown task status", at: statusOffset)
         }
+        let owner = try reader.optionalString()
+        let blocks = try reader.ids()
+        let blockedBy = try reader.ids()
+        let metadata = try reader.objectRange()
         return TaskRecord(
             id: id,
-            subject: subject,
-            description: description,
-            activeForm: activeForm,
+            encodedText: TaskRecord.encodedText(strings: reader.bytes(strings), metadata: reader.bytes(metadata)),
             status: status,
-            owner: try reader.optionalString(),
-            blocks: try reader.ids(),
-            blockedBy: try reader.ids(),
-            metadata: try reader.object(),
+            owner: owner,
+            blocks: blocks,
+            blockedBy: blockedBy,
             version: try reader.count(limit: Int.max),
             createdAt: Timestamp(rawValue: try reader.zigzag()),
             updatedAt: Timestamp(rawValue: try reader.zigzag())

@@ -10,7 +10,7 @@ extension Decider {
         if let patch = updated.metadataPatch { Reducer.merge(patch, into: &task.metadata) }
         if let subject = updated.subject { task.subject = subject }
         task.status = .completed
-        guard case .string(let workflow)? = task.metadata["workflow"] else { return [] }
+        guard case .string(let workflow)? = task.metadata("workflow") else { return [] }
         let type = list.workflows[workflow]?.type ?? WorkflowID.type(of: workflow)
         guard policy.isMilestone(task, type: type) else { return [] }
 
@@ -40,7 +40,7 @@ extension Decider {
             return [.checkpointRecorded(workflow: workflow, step: step, name: task.subject, data: ownData(task))]
         }
         var results: [String: JSONValue] = [:]
-        for member in members { if let result = member.metadata["result"] { results[String(member.id)] = result } }
+        for member in members { if let result = member.metadata("result") { results[String(member.id)] = result } }
         var data: [String: JSONValue] = ["tasks": .array(members.map { .string(String($0.id)) })]
         if !results.isEmpty { data["results"] = .object(results) }
         return [
@@ -55,7 +55,7 @@ extension Decider {
 
     /// The tasks of run `workflow` (`metadata.workflow`), in id order.
     static func runTasks(_ workflow: String, in list: TaskListState) -> [TaskRecord] {
-        list.sortedTasks.filter { $0.metadata["workflow"] == .string(workflow) }
+        list.sortedTasks.filter { $0.metadata("workflow") == .string(workflow) }
     }
 
     /// What a checkpoint of one task keeps: its metadata but the workflow layer's own keys.
@@ -218,7 +218,7 @@ extension Decider {
     /// The workflow `id`: started, or known from its tasks' metadata.
     static func existingWorkflow(_ id: String, in list: TaskListState) throws(TasklogError) -> WorkflowState {
         if let workflow = list.workflows[id] { return workflow }
-        if let first = list.sortedTasks.first(where: { $0.metadata["workflow"] == .string(id) }) {
+        if let first = list.sortedTasks.first(where: { $0.metadata("workflow") == .string(id) }) {
             return WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: first.createdAt)
         }
         throw TasklogError(.notFound, "workflow \(id) not found in this list; `tasklog workflow start TYPE` starts one")

@@ -96,7 +96,7 @@ public struct TaskGraph: Sendable, Equatable, Codable {
             )
         }
         let tasks = list.sortedTasks.filter { task in
-            task.status != .deleted && (workflow == nil || task.metadata["workflow"] == .string(workflow!))
+            task.status != .deleted && (workflow == nil || task.metadata("workflow") == .string(workflow!))
         }
         let included = Set(tasks.map(\.id))
         var pairs = Set<Pair>()
@@ -147,15 +147,15 @@ public struct TaskGraph: Sendable, Equatable, Codable {
 extension TaskGraph.Node {
     /// The node of `task`; phase and group only where the task belongs to a workflow run.
     init(task: TaskRecord) {
-        let workflow = task.metadata["workflow"]?.stringValue
+        let workflow = task.metadata("workflow")?.stringValue
         self.init(
             id: String(task.id),
             subject: task.subject,
             status: task.status.name,
             owner: task.owner,
             workflow: workflow,
-            phase: workflow == nil ? nil : task.metadata["phase"]?.stringValue,
-            group: workflow == nil ? nil : task.metadata["parallel_group"]?.stringValue
+            phase: workflow == nil ? nil : task.metadata("phase")?.stringValue,
+            group: workflow == nil ? nil : task.metadata("parallel_group")?.stringValue
         )
     }
 }

@@ -49,9 +49,9 @@ public struct IndexEntries: Sendable, Hashable {
         var names: Set<String> = []
         guard let list else { return names }
         for id in ids {
-            // By index: `tasks[id]?.metadata` would copy the whole record first.
+            // By index, and the one key: `tasks[id]?.metadata` would copy and decode the record first.
             guard let index = list.tasks.index(forKey: id) else { continue }
-            if case .string(let name)? = list.tasks.values[index].metadata["workflow"] { names.insert(name) }
+            if case .string(let name)? = list.tasks.values[index].metadata("workflow") { names.insert(name) }
         }
         return names
     }

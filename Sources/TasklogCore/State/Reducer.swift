@@ -29,16 +29,18 @@ public enum Reducer {
     static func apply(_ payload: EventPayload, at time: Timestamp, to list: inout TaskListState) {
         switch payload {
         case .taskCreated(let created):
-            list.highWater = max(list.highWater, created.id)
-            list.tasks[created.id] = TaskRecord(
-                id: created.id,
-                subject: created.subject,
-                description: created.description,
-                activeForm: created.activeForm,
-                owner: created.owner,
-                metadata: created.metadata,
-                createdAt: time,
-                updatedAt: time
+            insert(
+                created: TaskRecord(
+                    id: created.id,
+                    subject: created.subject,
+                    description: created.description,
+                    activeForm: created.activeForm,
+                    owner: created.owner,
+                    metadata: created.metadata,
+                    createdAt: time,
+                    updatedAt: time
+                ),
+                into: &list
             )
         case .taskUpdated(let updated):
             // By index: one hash lookup, and no copy of the record (`tasks[id] != nil` copies it).
@@ -99,6 +101,12 @@ public enum Reducer {
                 workflow.endedAt = time
             }
         }
+    }
+
+    /// Folds a task's creation: `task` as created (the fold from bytes builds it from them).
+    static func insert(created task: TaskRecord, into list: inout TaskListState) {
+        list.highWater = max(list.highWater, task.id)
+        list.tasks[task.id] = task
     }
 
     /// A workflow known only from its events (never started explicitly).

@@ -42,22 +42,31 @@ public struct Replayer {
     /// Folds one stored event; returns its seq. The checksum is checked.
     @discardableResult
     public mutating func apply(encoded bytes: UnsafeRawBufferPointer) throws(CodecError) -> UInt64 {
-        let event = try EventCodec.foldable(bytes)
-        let index = try listIndex(UnsafeRawBufferPointer(rebasing: bytes[event.list]))
-        Reducer.apply(event.payload, at: event.timestamp, to: &lists[index])
-        if let patch = event.patch, case .taskUpdated(let updated) = event.payload,
-            let task = lists[index].tasks.index(forKey: updated.id)
-        {
-            // The patch, merged straight from its bytes (the reducer saw the update without it).
-            var reader = ByteReader(
-                UnsafeRawBufferPointer(rebasing: bytes[..<patch.upperBound]),
-                offset: patch.lowerBound
-            )
-            try reader.mergeObject(into: &lists[index].tasks.values[task].metadata)
+        let (seq, timestamp, list, payload) = try EventCodec.foldable(bytes)
+        let index = try listIndex(UnsafeRawBufferPointer(rebasing: bytes[list]))
+        switch consume payload {
+        case .created(let task):
+            Reducer.insert(created: task, into: &lists[index])
+        case .other(let payload, let patch):
+            Reducer.apply(payload, at: timestamp, to: &lists[index])
+            if let patch { try merge(patch, of: bytes, into: payload, in: index) }
         }
-        lastSeq = event.seq
-        lastTimestamp = event.timestamp
-        return event.seq
+        lastSeq = seq
+        lastTimestamp = timestamp
+        return seq
+    }
+
+    /// Merges an update's metadata patch, which lies at `patch` in `bytes`, into its task.
+    private mutating func merge(
+        _ patch: Range<Int>,
+        of bytes: UnsafeRawBufferPointer,
+        into payload: EventPayload,
+        in index: Int
+    ) throws(CodecError) {
+        if case .taskUpdated(let updated) = payload, let task = lists[index].tasks.index(forKey: updated.id) {
+            // Straight from the patch's bytes (the reducer saw the update without it).
+            try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
+        }
     }
 
     /// The state folded so far.

@@ -56,12 +56,12 @@ public struct MilestonePolicy: Sendable, Hashable {
         /// Whether completing `task` is a milestone of its own, whatever the other tasks of its step
         /// do: every task is one, or every group member is and `task` is one.
         func isOwnMilestone(_ task: TaskRecord) -> Bool {
-            everyTask || (everyGroupMember && task.metadata["parallel_group"] != nil)
+            everyTask || (everyGroupMember && task.metadata("parallel_group") != nil)
         }
 
         /// Whether the rule numbers `task` itself: it has no `metadata.step` and is its own milestone.
         func numbers(_ task: TaskRecord) -> Bool {
-            task.metadata["step"]?.intValue == nil && isOwnMilestone(task)
+            task.metadata("step")?.intValue == nil && isOwnMilestone(task)
         }
     }
 
@@ -96,7 +96,7 @@ public struct MilestonePolicy: Sendable, Hashable {
         var steps: [Int: Int] = [:]
         var next = rule.firstTaskStep
         for task in tasks.sorted(by: { $0.id < $1.id }) {
-            if let step = task.metadata["step"]?.intValue {
+            if let step = task.metadata("step")?.intValue {
                 steps[task.id] = Int(step)
             } else if rule.numbers(task) {
                 steps[task.id] = next
@@ -109,11 +109,11 @@ public struct MilestonePolicy: Sendable, Hashable {
     /// Whether completing `task` of a workflow of `type` is a milestone. `metadata.milestone`
     /// decides when set; otherwise the type's rule does.
     public func isMilestone(_ task: TaskRecord, type: String) -> Bool {
-        if case .bool(let flag)? = task.metadata["milestone"] { return flag }
+        if case .bool(let flag)? = task.metadata("milestone") { return flag }
         guard let rule = rules[type] else { return false }
         if rule.everyTask { return true }
-        if rule.everyGroupMember, task.metadata["parallel_group"] != nil { return true }
-        if case .int(let step)? = task.metadata["step"] { return rule.steps.contains(Int(step)) }
+        if rule.everyGroupMember, task.metadata("parallel_group") != nil { return true }
+        if case .int(let step)? = task.metadata("step") { return rule.steps.contains(Int(step)) }
         return false
     }
 }

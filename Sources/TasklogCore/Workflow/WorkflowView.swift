@@ -46,7 +46,7 @@ public struct WorkflowView: Sendable, Hashable {
         deleted: [TaskRecord] = [],
         policy: MilestonePolicy = .standard
     ) {
-        let tasks = list.sortedTasks.filter { $0.metadata["workflow"] == .string(id) }
+        let tasks = list.sortedTasks.filter { $0.metadata("workflow") == .string(id) }
         guard
             let workflow = list.workflows[id]
                 ?? tasks.first.map({ WorkflowState(id: id, type: WorkflowID.type(of: id), startedAt: $0.createdAt) })
@@ -68,7 +68,7 @@ public struct WorkflowView: Sendable, Hashable {
         var phaseOf: [Int: String] = [:]
         var phaseNames: [String] = []
         for task in tasks {
-            guard case .string(let phase)? = task.metadata["phase"] else { continue }
+            guard case .string(let phase)? = task.metadata("phase") else { continue }
             phaseOf[task.id] = phase
             if !phaseNames.contains(phase) { phaseNames.append(phase) }
         }
@@ -87,16 +87,16 @@ public struct WorkflowView: Sendable, Hashable {
             return Phase(name: name, taskIDs: members.map(\.id), dependsOn: depends, status: status)
         }
 
-        let gone = deleted.filter { $0.metadata["workflow"] == .string(id) && list.tasks[$0.id] == nil }
+        let gone = deleted.filter { $0.metadata("workflow") == .string(id) && list.tasks[$0.id] == nil }
         var groupNames: [String] = []
         for task in tasks + gone {
-            if case .string(let group)? = task.metadata["parallel_group"], !groupNames.contains(group) {
+            if case .string(let group)? = task.metadata("parallel_group"), !groupNames.contains(group) {
                 groupNames.append(group)
             }
         }
         groups = groupNames.map { name in
-            let live = tasks.filter { $0.metadata["parallel_group"] == .string(name) }
-            let deletedIDs = gone.filter { $0.metadata["parallel_group"] == .string(name) }.map(\.id).sorted()
+            let live = tasks.filter { $0.metadata("parallel_group") == .string(name) }
+            let deletedIDs = gone.filter { $0.metadata("parallel_group") == .string(name) }.map(\.id).sorted()
             let completed = live.filter { $0.status == .completed }
             let failed = (live.filter { $0.status != .completed }.map(\.id) + deletedIDs).sorted()
             return Group(
@@ -106,7 +106,7 @@ public struct WorkflowView: Sendable, Hashable {
                 failed: failed,
                 deleted: deletedIDs,
                 results: failed.isEmpty
-                    ? Dictionary(uniqueKeysWithValues: completed.map { ($0.id, $0.metadata["result"] ?? .null) })
+                    ? Dictionary(uniqueKeysWithValues: completed.map { ($0.id, $0.metadata("result") ?? .null) })
                     : nil
             )
         }

@@ -85,7 +85,7 @@ public struct ServerAPI: Sendable {
     static func workflowIDs(_ list: TaskListState) -> [String] {
         var ids = Set(list.workflows.keys)
         for task in list.tasks.values {
-            if case .string(let workflow)? = task.metadata["workflow"] { ids.insert(workflow) }
+            if case .string(let workflow)? = task.metadata("workflow") { ids.insert(workflow) }
         }
         return ids.sorted()
     }

@@ -40,9 +40,9 @@ struct ListTasks: ParsableCommand {
             let list = try listState(global, at: try at.map { try Point(parsing: $0) })
             let tasks = list.sortedTasks.filter { task in
                 (statusFilter == nil || task.status == statusFilter)
-                    && (workflow == nil || task.metadata["workflow"] == .string(workflow!))
-                    && (phase == nil || task.metadata["phase"] == .string(phase!))
-                    && (group == nil || task.metadata["parallel_group"] == .string(group!))
+                    && (workflow == nil || task.metadata("workflow") == .string(workflow!))
+                    && (phase == nil || task.metadata("phase") == .string(phase!))
+                    && (group == nil || task.metadata("parallel_group") == .string(group!))
                     && (owner == nil || task.owner == owner)
             }
             print(tasks, list: list, json: global.json)
