@@ -76,7 +76,8 @@ struct CrashTests {
                     }
                     // The write lock was recovered: a new write goes through.
                     let task = try store.create(NewTask(subject: "After crash \(round)"), actor: "checker")
-                    #expect(try store.lastSeq() == last + 1)
+                    let after = try store.lastSeq()
+                    #expect(after == last + 1, "round \(round) (\(backend)): the log was at \(last), is at \(after)")
                     lastBefore = last + 1
                     #expect(try store.get(task.id)?.subject == "After crash \(round)")
                     // Whole and consistent.

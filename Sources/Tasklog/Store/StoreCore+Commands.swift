@@ -109,12 +109,9 @@ extension StoreCore {
             return .success(.snapshot(engine.state.lastSeq))
         case .rebuildIndexes:
             return .success(.rebuilt(try rebuildIndexes(txn)))
-        case .importEvents(let events, let progress):
-            do {
-                return .success(.imported(try importEvents(events, progress, &engine, txn)))
-            } catch let refusal as TasklogError {
-                return .failure(refusal)
-            }
+        case .importEvents(let source, let progress):
+            // A refusal throws: the events before it are in the transaction, which must abort.
+            return .success(.imported(try importEvents(source, progress, &engine, txn)))
         }
     }
 

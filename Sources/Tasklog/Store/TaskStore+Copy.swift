@@ -1,4 +1,4 @@
-public import TasklogCore
+import TasklogCore
 
 extension TaskStore {
     /// Copies this store's whole log into `destination`, which must hold no event yet: all of it
@@ -18,7 +18,7 @@ extension TaskStore {
             return true
         }
         let count = try destination.importEvents(events, progress: progress) { index in
-            "event \(index + 1) of \(path)"
+            "event \(index + 1) of \(self.path)"
         }
         var index = 0
         var difference: String?

@@ -324,7 +324,7 @@ public final class TaskStore: Sendable {
     /// all of them or none. Returns how many.
     ///
     /// Each event is first checked as the command that recorded it was
-    /// (``TasklogCore/Decider/check(recorded:in:)``, ``checkImport(_:naming:)``): an import lets
+    /// (``TasklogCore/Decider/check(recorded:in:)``, ``checkImported(_:in:)``): an import lets
     /// in nothing that `create` and `update` refuse.
     ///
     /// - Parameters:
@@ -336,12 +336,18 @@ public final class TaskStore: Sendable {
     public func importEvents(
         _ events: [Event],
         progress: (@Sendable (Int, Int) -> Void)? = nil,
-        naming: (Int) -> String = { "event \($0 + 1) of the import" }
+        naming: @escaping (Int) -> String = { "event \($0 + 1) of the import" }
     ) throws -> Int {
-        try Self.checkImport(events, naming: naming)
-        return try perform(.importEvents(events, progress: progress)) {
+        try importEvents(from: .events(events, naming: naming), progress: progress)
+    }
+
+    /// Appends the events `source` reads, as ``importEvents(_:progress:naming:)`` does, holding
+    /// one at a time: an import of a file in the memory of its state, not of the file. `progress`
+    /// is given 0 for the number of events when ``ImportSource/count`` is unknown.
+    @discardableResult
+    public func importEvents(from source: ImportSource, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
+        try perform(.importEvents(source, progress: progress)) {
             if case .imported(let count) = $0 { count } else { nil }
         }
     }
-
 }

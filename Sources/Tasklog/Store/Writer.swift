@@ -102,7 +102,12 @@ final class Writer: @unchecked Sendable {
         busy = true
         var batch: [Job] = []
         var taken = 0
-        while taken < queue.count && (batch.isEmpty || batch.count + queue[taken].count <= maxBatch) {
+        // A group with an import is a batch alone: its refusal aborts the whole transaction.
+        while taken < queue.count
+            && (batch.isEmpty
+                || (batch.count + queue[taken].count <= maxBatch && !batch.contains(where: \.isAlone)
+                    && !queue[taken].contains(where: \.isAlone)))
+        {
             batch += queue[taken]
             taken += 1
         }
@@ -120,7 +125,8 @@ struct Job: Sendable {
     enum Kind: Sendable {
         case command(TaskCommand, list: String, actor: String?, idempotencyKey: String?)
         case snapshot
-        case importEvents([Event], progress: (@Sendable (Int, Int) -> Void)?)
+        /// Always a batch of its own: its refusal aborts the transaction.
+        case importEvents(ImportSource, progress: (@Sendable (Int, Int) -> Void)?)
         case rebuildIndexes
     }
 
@@ -132,6 +138,10 @@ struct Job: Sendable {
     }
 
     var kind: Kind
+    /// Whether the job is committed in a batch of its own.
+    var isAlone: Bool {
+        if case .importEvents = kind { true } else { false }
+    }
     var complete: @Sendable (Swift.Result<Result, any Error>) -> Void
 }
 

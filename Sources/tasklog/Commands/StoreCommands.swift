@@ -154,59 +154,101 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try tasklog.run {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let read = FileManager.default.contents(atPath: file) else {
-                    throw TasklogError(.notFound, "cannot read \(file); check the path and its permissions")
-                }
-                data = read
+            // Standard input is kept in a temporary file first: a backend may run the import's
+            // transaction again (LMDB, to grow its map), reading the events again from the first.
+            let spooled = file == "-" ? try Self.spoolStandardInput() : nil
+            defer { if let spooled { unlink(spooled) } }
+            let path = spooled ?? file
+            let name = spooled == nil ? file : "standard input"
+            // A first pass counts the events, so that the import writes only the snapshots
+            // retention keeps of them; the second reads them as they are written.
+            let count = try Self.countEvents(path)
+            let source = ImportSource(count: count) {
+                let reader = try LineReader(path: path)
+                return ImportSource.Reader(
+                    next: { try Self.nextEvent(reader, name) },
+                    origin: { "\(name) line \(reader.lineNumber)" }
+                )
             }
-            var events: [Event] = []
-            var lines: [Int] = []  // the line of each event, for a refusal
-            var lineNumber = 0
-            let progress = Progress.bar("import: reading", json: global.json, bytes: true)
-            defer { progress?.finish() }
-            // Lines found with memchr in the file's bytes: `Data.split` cost a quarter of an import.
-            try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-                guard let base = bytes.baseAddress else { return }
-                var start = 0
-                while start < bytes.count {
-                    let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
-                    let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
-                    let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                    start = end + 1
-                    lineNumber += 1
-                    progress?.update(min(start, bytes.count), of: bytes.count)
-                    guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
-                    do {
-                        events.append(try Event(json: try JSONValue(parsing: line)))
-                        lines.append(lineNumber)
-                    } catch let error as JSONParseError {
-                        throw TasklogError(
-                            .invalidInput,
-                            "\(file) line \(lineNumber) is not valid JSON: \(error); nothing was imported"
-                        )
-                    } catch let error as TasklogError {
-                        throw TasklogError(
-                            .invalidInput,
-                            "\(file) line \(lineNumber): \(error.message); nothing was imported"
-                        )
-                    }
-                }
-            }
-            progress?.finish()
-            let writing = Progress.bar("import: writing", json: global.json)
+            let writing = Progress.bar("import", json: global.json)
             defer { writing?.finish() }
-            let count = try global.open().importEvents(events, progress: writing?.report) {
-                "\(file) line \(lines[$0])"
-            }
+            let imported = try global.open().importEvents(from: source, progress: writing?.report)
             writing?.finish()
             if global.json {
-                Output.json(["imported": .int(Int64(count))])
+                Output.json(["imported": .int(Int64(imported))])
             } else {
-                Output.line("Imported \(count) events")
+                Output.line("Imported \(imported) events")
+            }
+        }
+    }
+
+    /// The event of the next line that is not blank, `nil` after the last.
+    static func nextEvent(_ reader: LineReader, _ name: String) throws -> Event? {
+        var event: Event?
+        while event == nil {
+            let more = try reader.next { line in
+                guard !LineReader.isBlank(line) else { return }
+                do {
+                    event = try Event(json: try JSONValue(parsing: line))
+                } catch let error as JSONParseError {
+                    throw TasklogError(
+                        .invalidInput,
+                        "\(name) line \(reader.lineNumber) is not valid JSON: \(error); nothing was imported"
+                    )
+                } catch let error as TasklogError {
+                    throw TasklogError(
+                        .invalidInput,
+                        "\(name) line \(reader.lineNumber): \(error.message); nothing was imported"
+                    )
+                }
+            }
+            guard more else { return nil }
+        }
+        return event
+    }
+
+    /// The number of lines of `path` that are not blank.
+    static func countEvents(_ path: String) throws -> Int {
+        let reader = try LineReader(path: path)
+        var count = 0
+        while try reader.next({ if !LineReader.isBlank($0) { count += 1 } }) {}
+        return count
+    }
+
+    /// Copies standard input into a new temporary file, a chunk at a time; returns its path.
+    static func spoolStandardInput() throws -> String {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory())
+        var template = Array(folder.appendingPathComponent("tasklog-import-XXXXXX").path.utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw TasklogError(
+                .storage,
+                "cannot make a temporary file for standard input: \(String(cString: strerror(errno)))"
+            )
+        }
+        defer { close(descriptor) }
+        let path = String(cString: template)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                if count == 0 { return path }
+                unlink(path)
+                throw TasklogError(.storage, "reading standard input failed: \(String(cString: strerror(errno)))")
+            }
+            var written = 0
+            while written < count {
+                let done = chunk.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, count - written) }
+                if done < 0 && errno == EINTR { continue }
+                guard done > 0 else {
+                    unlink(path)
+                    throw TasklogError(
+                        .storage,
+                        "cannot keep standard input in \(path): \(String(cString: strerror(errno))); free some space or import from a file"
+                    )
+                }
+                written += done
             }
         }
     }
