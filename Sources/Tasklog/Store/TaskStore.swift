@@ -25,7 +25,7 @@ import TasklogPostgres
 /// - Commands: ``create(_:in:actor:idempotencyKey:)``, ``update(_:_:in:actor:idempotencyKey:)``,
 ///   ``release(owner:in:actor:)``, ``execute(_:in:actor:idempotencyKey:)``
 /// - Queries: ``get(_:in:)``, ``tasks(in:)``, ``ready(in:)``, ``state()``
-/// - The store: ``snapshot()``, ``verify(progress:)``, ``stats()``, ``events(from:through:progress:_:)``, ``importEvents(_:progress:)``
+/// - The store: ``snapshot()``, ``verify(progress:)``, ``stats()``, ``events(from:through:progress:_:)``, ``importEvents(_:progress:naming:)``, ``importEvents(from:progress:)``
 public final class TaskStore: Sendable {
     /// Where the store is: its directory, or the backend's ``TasklogCore/StorageBackend/location``.
     public let path: String

@@ -51,7 +51,8 @@ public struct TaskRecord: Sendable {
         )
     }
 
-    /// A record whose text is already encoded, and checked (by ``ByteReader/skipTaskText()``).
+    /// A record whose text is already encoded, and checked (``ByteReader/taskStrings()`` and
+    /// ``ByteReader/objectRange()`` read the two parts of it in a stored event or snapshot).
     package init(
         id: Int,
         encodedText: [UInt8],
@@ -88,24 +89,40 @@ public struct TaskRecord: Sendable {
     }
 
     public var subject: String {
-        get { text.subject }
+        get { reading { reader throws(CodecError) in try reader.string() } }
         set { replaceText { $0.subject = newValue } }
     }
 
     public var description: String {
-        get { text.description }
+        get {
+            reading { reader throws(CodecError) in
+                try reader.skip(try reader.count(limit: Int.max))
+                return try reader.string()
+            }
+        }
         set { replaceText { $0.description = newValue } }
     }
 
     /// The present-continuous form shown while the task runs ("Running tests").
     public var activeForm: String? {
-        get { text.activeForm }
+        get {
+            reading { reader throws(CodecError) in
+                try reader.skip(try reader.count(limit: Int.max))
+                try reader.skip(try reader.count(limit: Int.max))
+                return try reader.optionalString()
+            }
+        }
         set { replaceText { $0.activeForm = newValue } }
     }
 
     /// Free JSON object; `workflow`, `step`, `milestone`, `phase` and `parallel_group` are typed.
     public var metadata: [String: JSONValue] {
-        get { text.metadata }
+        get {
+            reading { reader throws(CodecError) in
+                try Self.skipStrings(&reader)
+                return try reader.object()
+            }
+        }
         set { replaceText { $0.metadata = newValue } }
     }
 
