@@ -344,6 +344,8 @@ public enum EventCodec {
             payload = .created(
                 TaskRecord(id: id, encodedText: text, owner: owner, createdAt: timestamp, updatedAt: timestamp)
             )
+        } else if code == .taskUpdated, let update = try readStatusUpdate(&reader) {
+            payload = update
         } else {
             var patch: Range<Int>?
             let other = try readPayload(code, &reader, deferPatch: true, patch: &patch)
@@ -355,10 +357,37 @@ public enum EventCodec {
         return (seq, timestamp, list, payload)
     }
 
+    /// An update's payload, read for the fold if it changes nothing but the status, the owner
+    /// and the metadata (a claim, a completion, a patch); otherwise `nil`, and the reader has not
+    /// moved.
+    private static func readStatusUpdate(_ reader: inout ByteReader) throws(CodecError) -> Foldable? {
+        let start = reader.offset
+        let id = try reader.count(limit: Int.max)
+        let mask = try reader.byte()
+        guard mask & ~(UpdateField.status | UpdateField.owner | UpdateField.metadata) == 0 else {
+            reader.offset = start
+            return nil
+        }
+        var status: TaskStatus?
+        if mask & UpdateField.status != 0 {
+            let offset = reader.offset
+            guard let read = TaskStatus(rawValue: try reader.byte()) else {
+                throw CodecError("unknown task status", at: offset)
+            }
+            status = read
+        }
+        let owner: String?? = mask & UpdateField.owner != 0 ? .some(try reader.optionalString()) : nil
+        let patch = mask & UpdateField.metadata != 0 ? try reader.objectRange() : nil
+        return .updated(id: id, status: status, owner: owner, patch: patch)
+    }
+
     /// A payload as the fold from bytes takes it.
     enum Foldable {
         /// A created task, its record built from the event's bytes (its text copied, not decoded).
         case created(TaskRecord)
+        /// An update of the status, the owner and the metadata alone; the patch, where there is
+        /// one, lies at `patch` (merged into the task straight from its bytes).
+        case updated(id: Int, status: TaskStatus?, owner: String??, patch: Range<Int>?)
         /// Any other payload. An update's metadata patch is stepped over, and `patch` says where it
         /// lies: the caller merges it into the task straight from its bytes.
         case other(EventPayload, patch: Range<Int>?)

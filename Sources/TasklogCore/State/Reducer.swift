@@ -129,9 +129,15 @@ public enum Reducer {
         if let subject = updated.subject { task.subject = subject }
         if let description = updated.description { task.description = description }
         if let activeForm = updated.activeForm { task.activeForm = activeForm }
-        if let status = updated.status { task.status = status }
-        if let owner = updated.owner { task.owner = owner }
         if let patch = updated.metadataPatch { merge(patch, into: &task.metadata) }
+        update(&task, status: updated.status, owner: updated.owner, at: time)
+    }
+
+    /// Sets the status and the owner an update carries (`.some(nil)` clears the owner), and
+    /// counts the update; the fold from bytes calls it for an update of these fields alone.
+    static func update(_ task: inout TaskRecord, status: TaskStatus?, owner: String??, at time: Timestamp) {
+        if let status { task.status = status }
+        if let owner { task.owner = owner }
         task.version += 1
         task.updatedAt = time
     }

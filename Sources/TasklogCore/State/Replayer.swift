@@ -47,6 +47,12 @@ public struct Replayer {
         switch consume payload {
         case .created(let task):
             Reducer.insert(created: task, into: &lists[index])
+        case .updated(let id, let status, let owner, let patch):
+            guard let task = lists[index].tasks.index(forKey: id) else { break }
+            Reducer.update(&lists[index].tasks.values[task], status: status, owner: owner, at: timestamp)
+            if let patch {
+                try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
+            }
         case .other(let payload, let patch):
             Reducer.apply(payload, at: timestamp, to: &lists[index])
             if let patch { try merge(patch, of: bytes, into: payload, in: index) }
