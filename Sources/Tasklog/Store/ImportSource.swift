@@ -33,10 +33,13 @@ public struct ImportSource: @unchecked Sendable {
         self.open = open
     }
 
+    /// Where event `index` of an array came from, unless its caller says: `"event 3 of the import"`.
+    public static let eventOfTheImport: @Sendable (Int) -> String = { "event \($0 + 1) of the import" }
+
     /// The events of an array; `naming` says where event `index` came from.
     public static func events(
         _ events: [Event],
-        naming: @escaping (Int) -> String = { "event \($0 + 1) of the import" }
+        naming: @escaping (Int) -> String = eventOfTheImport
     ) -> ImportSource {
         ImportSource(count: events.count) {
             var index = -1

@@ -336,7 +336,7 @@ public final class TaskStore: Sendable {
     public func importEvents(
         _ events: [Event],
         progress: (@Sendable (Int, Int) -> Void)? = nil,
-        naming: @escaping (Int) -> String = { "event \($0 + 1) of the import" }
+        naming: @escaping (Int) -> String = ImportSource.eventOfTheImport
     ) throws -> Int {
         try importEvents(from: .events(events, naming: naming), progress: progress)
     }

@@ -188,6 +188,13 @@ package struct ByteReader: ~Copyable {
         return nil
     }
 
+    /// A task's status, as its byte.
+    package mutating func taskStatus() throws(CodecError) -> TaskStatus {
+        let start = offset
+        guard let status = TaskStatus(rawValue: try byte()) else { throw CodecError("unknown task status", at: start) }
+        return status
+    }
+
     /// Steps over the strings of a task's text (subject, description, optional active form),
     /// checking them as ``string()`` would; returns where they lie.
     package mutating func taskStrings() throws(CodecError) -> Range<Int> {

@@ -249,13 +249,7 @@ public enum EventCodec {
             if mask & UpdateField.subject != 0 { updated.subject = try reader.string() }
             if mask & UpdateField.description != 0 { updated.description = try reader.string() }
             if mask & UpdateField.activeForm != 0 { updated.activeForm = try reader.string() }
-            if mask & UpdateField.status != 0 {
-                let offset = reader.offset
-                guard let status = TaskStatus(rawValue: try reader.byte()) else {
-                    throw CodecError("unknown task status", at: offset)
-                }
-                updated.status = status
-            }
+            if mask & UpdateField.status != 0 { updated.status = try reader.taskStatus() }
             if mask & UpdateField.owner != 0 { updated.owner = .some(try reader.optionalString()) }
             if mask & UpdateField.metadata != 0 {
                 if deferPatch {
@@ -368,14 +362,7 @@ public enum EventCodec {
             reader.offset = start
             return nil
         }
-        var status: TaskStatus?
-        if mask & UpdateField.status != 0 {
-            let offset = reader.offset
-            guard let read = TaskStatus(rawValue: try reader.byte()) else {
-                throw CodecError("unknown task status", at: offset)
-            }
-            status = read
-        }
+        let status = mask & UpdateField.status != 0 ? try reader.taskStatus() : nil
         let owner: String?? = mask & UpdateField.owner != 0 ? .some(try reader.optionalString()) : nil
         let patch = mask & UpdateField.metadata != 0 ? try reader.objectRange() : nil
         return .updated(id: id, status: status, owner: owner, patch: patch)

@@ -353,10 +353,7 @@ public enum SnapshotCodec {
     static func read(_ reader: inout ByteReader) throws(CodecError) -> TaskRecord {
         let id = try reader.count(limit: Int.max)
         let strings = try reader.taskStrings()
-        let statusOffset = reader.offset
-        guard let status = TaskStatus(rawValue: try reader.byte()) else {
-            throw CodecError("unknown task status", at: statusOffset)
-        }
+        let status = try reader.taskStatus()
         let owner = try reader.optionalString()
         let blocks = try reader.ids()
         let blockedBy = try reader.ids()

@@ -96,7 +96,7 @@ public struct TaskRecord: Sendable {
     public var description: String {
         get {
             reading { reader throws(CodecError) in
-                try reader.skip(try reader.count(limit: Int.max))
+                try Self.skip(strings: 1, &reader)
                 return try reader.string()
             }
         }
@@ -107,8 +107,7 @@ public struct TaskRecord: Sendable {
     public var activeForm: String? {
         get {
             reading { reader throws(CodecError) in
-                try reader.skip(try reader.count(limit: Int.max))
-                try reader.skip(try reader.count(limit: Int.max))
+                try Self.skip(strings: 2, &reader)
                 return try reader.optionalString()
             }
         }
@@ -182,9 +181,13 @@ public struct TaskRecord: Sendable {
 
     /// Steps over the subject, the description and the active form, unchecked.
     private static func skipStrings(_ reader: inout ByteReader) throws(CodecError) {
-        try reader.skip(try reader.count(limit: Int.max))
-        try reader.skip(try reader.count(limit: Int.max))
+        try skip(strings: 2, &reader)
         try reader.skipOptionalString()
+    }
+
+    /// Steps over the first `count` strings (the subject, then the description), unchecked.
+    private static func skip(strings count: Int, _ reader: inout ByteReader) throws(CodecError) {
+        for _ in 0..<count { try reader.skip(try reader.count(limit: Int.max)) }
     }
 
     private static func encodeText(

@@ -50,29 +50,30 @@ public struct Replayer {
         case .updated(let id, let status, let owner, let patch):
             guard let task = lists[index].tasks.index(forKey: id) else { break }
             Reducer.update(&lists[index].tasks.values[task], status: status, owner: owner, at: timestamp)
-            if let patch {
-                try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
-            }
+            if let patch { try merge(patch, of: bytes, into: task, in: index) }
         case .other(let payload, let patch):
             Reducer.apply(payload, at: timestamp, to: &lists[index])
-            if let patch { try merge(patch, of: bytes, into: payload, in: index) }
+            // The reducer saw the update without its patch.
+            if let patch, case .taskUpdated(let updated) = payload,
+                let task = lists[index].tasks.index(forKey: updated.id)
+            {
+                try merge(patch, of: bytes, into: task, in: index)
+            }
         }
         lastSeq = seq
         lastTimestamp = timestamp
         return seq
     }
 
-    /// Merges an update's metadata patch, which lies at `patch` in `bytes`, into its task.
+    /// Merges an update's metadata patch, which lies at `patch` in `bytes`, into the task at
+    /// `task` of list `index`, straight from its bytes.
     private mutating func merge(
         _ patch: Range<Int>,
         of bytes: UnsafeRawBufferPointer,
-        into payload: EventPayload,
+        into task: Dictionary<Int, TaskRecord>.Index,
         in index: Int
     ) throws(CodecError) {
-        if case .taskUpdated(let updated) = payload, let task = lists[index].tasks.index(forKey: updated.id) {
-            // Straight from the patch's bytes (the reducer saw the update without it).
-            try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
-        }
+        try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
     }
 
     /// The state folded so far.
