@@ -32,7 +32,13 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "TasklogCore", dependencies: ["Yams"]),
+        // Zstandard, for the snapshot bodies a store keeps (TasklogCore's SnapshotBody).
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        .target(name: "TasklogCore", dependencies: ["Yams", "CZstd"]),
         // The storage seam: TasklogCore has the protocol, TasklogLMDB the LMDB backend (the only
         // module besides the LMDB wrapper that imports LMDB), Tasklog the engine over any backend.
         .target(name: "TasklogLMDB", dependencies: ["TasklogCore", "LMDB"]),

@@ -61,7 +61,7 @@ struct PostgresSchema: Sendable {
         ]
     }
 
-    /// Version 2's table: the list bodies of format-4 snapshots.
+    /// Version 2's table: the list bodies of the snapshots that keep them apart (formats 4 and 5).
     private var snapshotBodies: String {
         """
         CREATE TABLE IF NOT EXISTS \(table("snapshot_bodies")) (list text NOT NULL, seq bigint NOT NULL, \

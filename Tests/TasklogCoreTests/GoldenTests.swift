@@ -232,7 +232,8 @@ import Testing
         let encoded = SnapshotCodec.encodeDirectory(
             lastSeq: state.lastSeq,
             lastTimestamp: state.lastTimestamp,
-            lists: entries
+            lists: entries,
+            format: 4
         )
         let text = try golden("snapshot-v4.hex") { Self.hex(encoded) + "\n" }
         let bytes = Self.bytes(text.split(separator: "\n")[0])
@@ -260,6 +261,127 @@ import Testing
         _ = header.withUnsafeBytes { raw in
             #expect(throws: CodecError.self) { try SnapshotCodec.directory(of: raw) }
         }
+    }
+
+    /// A list big enough to gain is stored compressed: the events of `workflowEvents`, then sixty
+    /// tasks in list "default" that repeat their words, as agents' tasks do.
+    static let compressibleState: TasklogState = {
+        var events = workflowEvents
+        let start = events.last!.timestamp
+        for index in 1...60 {
+            events.append(
+                Event(
+                    seq: UInt64(events.count + 1),
+                    timestamp: Timestamp(rawValue: start.rawValue + Int64(index) * 1_000_000),
+                    list: "default",
+                    payload: .taskCreated(
+                        TaskCreated(
+                            id: 100 + index,
+                            subject: "Step \(index % 7): review the parser change",
+                            description:
+                                "Read the diff of the parser, run its tests, and note what \(index % 3) reviewers said",
+                            metadata: ["workflow": .string("review-\(index % 4)"), "step": .int(Int64(index % 7))]
+                        )
+                    )
+                )
+            )
+        }
+        return Reducer.replay(events)
+    }()
+
+    /// Format 5 is format 4 with each entry's length once decompressed (0: stored as it is); a
+    /// body that gains is stored as a Zstandard frame of format 3's body.
+    @Test func snapshotDirectoryOfFormat5WithCompressedBodies() throws {
+        let state = Self.compressibleState
+        let bodies = state.lists.mapValues { SnapshotBody($0, compressed: true) }
+        #expect(bodies["default"]?.plainLength == SnapshotBody(state.lists["default"]!).bytes.count)
+        #expect(bodies["team-b"]?.plainLength == nil, "a small body is stored as it is")
+        let text = try golden("snapshot-v5.hex") {
+            let entries = bodies.map { id, body in
+                (
+                    id,
+                    SnapshotDirectory.Entry(
+                        range: 0..<body.bytes.count,
+                        checksum: body.checksum,
+                        storedAt: state.lastSeq,
+                        plainLength: body.plainLength
+                    )
+                )
+            }
+            let directory = SnapshotCodec.encodeDirectory(
+                lastSeq: state.lastSeq,
+                lastTimestamp: state.lastTimestamp,
+                lists: entries
+            )
+            let sorted = bodies.keys.sorted(by: utf8Precedes).map { Self.hex(bodies[$0]!.bytes) }
+            return ([Self.hex(directory)] + sorted).joined(separator: "\n") + "\n"
+        }
+        // The pinned directory, then the pinned bodies in id order.
+        let lines = text.split(separator: "\n").map { Self.bytes($0) }
+        let directory = try lines[0].withUnsafeBytes { try SnapshotCodec.directory(of: $0, storedAt: state.lastSeq) }
+        #expect(directory.lastSeq == state.lastSeq && directory.lastTimestamp == state.lastTimestamp)
+        let ids = directory.lists.keys.sorted(by: utf8Precedes)
+        #expect(ids == state.lists.keys.sorted(by: utf8Precedes))
+        for (id, pinned) in zip(ids, lines.dropFirst()) {
+            let entry = try #require(directory.lists[id])
+            #expect(try pinned.withUnsafeBytes { try SnapshotCodec.decodeList(entry, in: $0) } == state.lists[id])
+            // Encoded afresh, the body decodes the same (its compressed bytes may differ with
+            // another version of the library; the directory's own bytes may not).
+            let fresh = try #require(bodies[id])
+            #expect(fresh.plainLength == entry.plainLength)
+            let freshEntry = SnapshotDirectory.Entry(
+                range: 0..<fresh.bytes.count,
+                checksum: fresh.checksum,
+                storedAt: entry.storedAt,
+                plainLength: fresh.plainLength
+            )
+            #expect(
+                try fresh.bytes.withUnsafeBytes { try SnapshotCodec.decodeList(freshEntry, in: $0) } == state.lists[id]
+            )
+        }
+        let reencoded = SnapshotCodec.encodeDirectory(
+            lastSeq: directory.lastSeq,
+            lastTimestamp: directory.lastTimestamp,
+            lists: Array(directory.lists)
+        )
+        #expect(reencoded == lines[0])
+    }
+
+    /// A compressed body that fails to decompress, or decompresses to another length than its
+    /// entry says, is refused as damage even when its checksum matches: nothing crashes.
+    @Test func aCompressedBodyThatDoesNotDecompressIsRefused() throws {
+        let list = try #require(Self.compressibleState.lists["default"])
+        let body = SnapshotBody(list, compressed: true)
+        let plainLength = try #require(body.plainLength)
+        func entry(for bytes: [UInt8], plainLength: Int) -> SnapshotDirectory.Entry {
+            SnapshotDirectory.Entry(
+                range: 0..<bytes.count,
+                checksum: bytes.withUnsafeBytes { XXH64.hash($0) },
+                storedAt: 1,
+                plainLength: plainLength
+            )
+        }
+        var garbled = body.bytes
+        for index in stride(from: 8, to: garbled.count, by: 5) { garbled[index] ^= 0x5a }
+        let cases: [([UInt8], Int)] = [
+            (garbled, plainLength),
+            (Array(body.bytes.prefix(body.bytes.count / 2)), plainLength),  // cut short
+            (body.bytes, plainLength - 1),  // longer than it says
+            (body.bytes, plainLength + 1),  // shorter than it says
+            (SnapshotBody(list).bytes, plainLength),  // not compressed at all
+        ]
+        for (bytes, length) in cases {
+            let refused = bytes.withUnsafeBytes { raw in
+                (try? SnapshotCodec.decodeList(entry(for: bytes, plainLength: length), in: raw)) == nil
+            }
+            #expect(refused)
+        }
+        #expect(
+            try body.bytes.withUnsafeBytes {
+                try SnapshotCodec.decodeList(entry(for: body.bytes, plainLength: plainLength), in: $0)
+            }
+                == list
+        )
     }
 
     /// A flipped bit in one list's body is found when that list is decoded, and only then; a

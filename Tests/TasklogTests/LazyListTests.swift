@@ -140,7 +140,7 @@ struct LazyListTests {
                 )
                 var bodies: [String: [UInt8]] = [:]
                 for (id, entry) in directory.lists {
-                    let storedAt = try #require(entry.storedAt, "format 4")
+                    let storedAt = try #require(entry.storedAt, "format 5")
                     bodies[id] = try txn.withSnapshotBody(list: id, seq: storedAt) { Array($0) }
                 }
                 snapshots.append((seq, directory, bodies))
@@ -149,7 +149,10 @@ struct LazyListTests {
         for (seq, directory, bodies) in snapshots {
             let expected = Reducer.replay(events.prefix(Int(seq)))
             #expect(directory.lastSeq == seq && directory.lastTimestamp == expected.lastTimestamp)
-            #expect(bodies == expected.lists.mapValues { SnapshotBody($0).bytes }, "snapshot at \(seq)")
+            #expect(
+                bodies == expected.lists.mapValues { SnapshotBody($0, compressed: true).bytes },
+                "snapshot at \(seq)"
+            )
         }
         return snapshots.count
     }

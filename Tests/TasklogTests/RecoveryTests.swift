@@ -42,9 +42,17 @@ struct RecoveryTests {
     static let markerSubject = "SNAPSHOT-MARKER-SUBJECT-7Q"
     static let markerDescription = "SNAPSHOT-MARKER-DESCRIPTION-7Q"
 
-    /// The byte pattern a snapshot holds for task 1 once both markers are set.
-    static var snapshotPattern: [UInt8] {
-        Array(markerSubject.utf8) + [UInt8(markerDescription.utf8.count)] + Array(markerDescription.utf8)
+    /// The body of list "default" stored by each snapshot, by seq, as it lies in the file
+    /// (compressed), read through a store that is then closed.
+    static func storedBodies(_ folder: TestFolder) throws -> [UInt64: [UInt8]] {
+        let store = try folder.open(.lmdb, options: .testing())
+        return try store.backend.read { txn in
+            var bodies: [UInt64: [UInt8]] = [:]
+            for seq in try txn.snapshotSeqs() {
+                bodies[seq] = try txn.withSnapshotBody(list: "default", seq: seq) { Array($0) }
+            }
+            return bodies
+        }
     }
 
     /// The newest snapshot's seq, and how many there are, read through a store that is then closed.
@@ -159,12 +167,13 @@ struct RecoveryTests {
             #expect(figures.newest == 40)
             #expect(figures.count == 4)
 
+            let body = try #require(try Self.storedBodies(folder)[40])
             let bytes = try DataFile.read(folder.storePath)
-            let offsets = DataFile.offsets(of: Self.snapshotPattern, in: bytes)
+            let offsets = DataFile.offsets(of: body, in: bytes)
             try #require(!offsets.isEmpty, "the snapshot at seq 40 is not where expected")
             for offset in offsets {
-                // Overwrite bytes in the middle of the snapshot value (inside task 1's subject).
-                try DataFile.overwrite(folder.storePath, at: offset + 4, with: Array("DAMAGED".utf8))
+                // Overwrite bytes in the middle of the list's body.
+                try DataFile.overwrite(folder.storePath, at: offset + body.count / 2, with: Array("DAMAGED".utf8))
             }
 
             let capture = LogCapture()
@@ -199,11 +208,15 @@ struct RecoveryTests {
         try TestFolder.with("damaged-all") { folder in
             // The markers are set at 2 and 3, so every snapshot (10, 20, 30, 40) has them.
             let written = try Self.populate(folder, count: 45, interval: 10, markAt: 2)
+            let bodies = try Self.storedBodies(folder)
+            #expect(bodies.count == 4)
             let bytes = try DataFile.read(folder.storePath)
-            let offsets = DataFile.offsets(of: Self.snapshotPattern, in: bytes)
-            try #require(offsets.count >= 4, "found \(offsets.count) snapshot copies")
-            for offset in offsets {
-                try DataFile.overwrite(folder.storePath, at: offset + 10, with: [0xFF, 0x00, 0xFF])
+            for body in bodies.values {
+                let offsets = DataFile.offsets(of: body, in: bytes)
+                try #require(!offsets.isEmpty, "a body of \(body.count) bytes is not in the file")
+                for offset in offsets {
+                    try DataFile.overwrite(folder.storePath, at: offset + body.count / 2, with: [0xFF, 0x00, 0xFF])
+                }
             }
 
             let capture = LogCapture()

@@ -160,6 +160,73 @@ struct SnapshotSharingTests {
         }
     }
 
+    /// A list that gains is stored compressed (format 5). A store whose snapshot is of format 4
+    /// (every body as it is) opens from it, and its next snapshot shares the plain bodies of the
+    /// lists that did not change and compresses the others.
+    @Test(arguments: TestBackend.allCases)
+    func bodiesAreCompressedAndPlainOnesOfFormat4AreSharedOn(_ backend: TestBackend) throws {
+        try TestFolder.with("sharing-compressed") { folder in
+            let options = TaskStore.Options.testing(snapshotInterval: 1_000)
+            let first: UInt64
+            do {
+                let store = try folder.open(backend, options: options)
+                for list in ["alpha", "beta"] {
+                    for index in 1...40 {
+                        let task = NewTask(
+                            subject: "\(list): review step \(index % 5) of the parser",
+                            description: "Run the parser's tests and read the diff of step \(index % 5) again",
+                            metadata: ["workflow": .string("review-\(index % 3)")]
+                        )
+                        _ = try store.create(task, in: list)
+                    }
+                }
+                first = try store.snapshot()
+                let directory = try #require(try Self.directories(store)[first])
+                for entry in directory.lists.values {
+                    let plainLength = try #require(entry.plainLength)
+                    #expect(entry.range.count * 3 < plainLength, "stored at under a third of its size")
+                }
+                // What an older Tasklog wrote: the same snapshot, of format 4, its bodies plain.
+                let state = Reducer.replay(try store.allEvents())
+                try store.backend.write { txn in
+                    var entries: [(String, SnapshotDirectory.Entry)] = []
+                    for (id, list) in state.lists {
+                        let body = SnapshotBody(list)
+                        try body.bytes.withUnsafeBytes { try txn.putSnapshotBody(list: id, seq: first, $0) }
+                        entries.append(
+                            (id, .init(range: 0..<body.bytes.count, checksum: body.checksum, storedAt: first))
+                        )
+                    }
+                    let old = SnapshotCodec.encodeDirectory(
+                        lastSeq: first,
+                        lastTimestamp: state.lastTimestamp,
+                        lists: entries,
+                        format: 4
+                    )
+                    try old.withUnsafeBytes { try txn.putSnapshot(first, $0) }
+                }
+            }
+            let store = try folder.open(backend, options: options)
+            #expect(store.recovery?.snapshotSeq == first)
+            #expect(try store.backend.read { txn in try txn.withSnapshot(at: first) { $0.first } } == 4)
+            #expect(try store.state() == Reducer.replay(try store.allEvents()))
+            #expect(try store.verify().isHealthy)
+            _ = try store.update(1, TaskChanges(status: .inProgress), in: "beta", actor: "agent")
+            let second = try store.snapshot()
+            let directories = try Self.directories(store)
+            #expect(try store.backend.read { txn in try txn.withSnapshot(at: second) { $0.first } } == 5)
+            #expect(directories[second]?.lists["alpha"] == directories[first]?.lists["alpha"])
+            #expect(directories[second]?.lists["alpha"]?.plainLength == nil)
+            #expect(directories[second]?.lists["beta"]?.storedAt == second)
+            #expect(directories[second]?.lists["beta"]?.plainLength != nil)
+            #expect(try store.verify().isHealthy)
+            let reopened = try folder.open(backend, options: options)
+            #expect(try reopened.state() == Reducer.replay(try reopened.allEvents()))
+            let expected = Reducer.replay(try reopened.allEvents().prefix(Int(first)))
+            #expect(try reopened.state(at: .seq(first)) == expected)
+        }
+    }
+
     /// A store whose snapshots are of format 3 (the bodies inside) opens from them; its next
     /// snapshot is of format 4 and stores a copy of each unchanged body.
     @Test func aStoreWithSnapshotsOfFormat3IsUpgradedAsItGoes() throws {

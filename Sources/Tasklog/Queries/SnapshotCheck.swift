@@ -48,7 +48,7 @@ struct SnapshotCheck {
         var problem: String?
         _ = try txn.withSnapshot(at: seq) { bytes in
             do {
-                guard bytes.first == 4 else {
+                guard SnapshotCodec.keepsBodiesApart(bytes) else {
                     // Older formats hold every body: decoded whole.
                     equal = [:]
                     if try core.snapshotState(bytes, storedAt: seq, txn) != replay { problem = differs }

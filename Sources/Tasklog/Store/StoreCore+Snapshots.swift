@@ -17,8 +17,9 @@ extension StoreCore {
         try deleteSnapshots(dropped, txn)
     }
 
-    /// Writes a snapshot of the state at its last seq: a directory (``SnapshotCodec``, format 4)
-    /// and the body of each list that changed since the base snapshot, stored apart.
+    /// Writes a snapshot of the state at its last seq: a directory (``SnapshotCodec``, format 5)
+    /// and the body of each list that changed since the base snapshot, stored apart and
+    /// compressed.
     ///
     /// A list unchanged since the base snapshot (loaded or not) keeps its body: the directory
     /// refers to the body the base refers to (checked whole first), or, for a base of format 3,
@@ -55,7 +56,7 @@ extension StoreCore {
         let kept = Set(entries.map(\.0))
         for id in engine.unloaded.sorted() where !kept.contains(id) { try load(.list(id), &engine, txn) }
         for (id, list) in engine.state.lists where !kept.contains(id) {
-            entries.append((id, try store(SnapshotBody(list), of: id, at: seq, txn)))
+            entries.append((id, try store(SnapshotBody(list, compressed: true), of: id, at: seq, txn)))
         }
         let bytes = SnapshotCodec.encodeDirectory(
             lastSeq: seq,
@@ -77,7 +78,12 @@ extension StoreCore {
         -> SnapshotDirectory.Entry
     {
         try body.bytes.withUnsafeBytes { try txn.putSnapshotBody(list: list, seq: seq, $0) }
-        return SnapshotDirectory.Entry(range: 0..<body.bytes.count, checksum: body.checksum, storedAt: seq)
+        return SnapshotDirectory.Entry(
+            range: 0..<body.bytes.count,
+            checksum: body.checksum,
+            storedAt: seq,
+            plainLength: body.plainLength
+        )
     }
 
     /// Deletes the snapshots at `seqs`, and the bodies they referred to that no snapshot left
@@ -104,7 +110,8 @@ extension StoreCore {
     /// snapshot of format 3 or older, or one whose directory is damaged: its bodies stay behind).
     private func storedBodies(of seq: UInt64, _ txn: any StorageReader) throws -> Set<StoredBody> {
         try txn.withSnapshot(at: seq) { bytes -> Set<StoredBody> in
-            guard bytes.first == 4, let directory = try? SnapshotCodec.directory(of: bytes, anyReducerVersion: true)
+            guard SnapshotCodec.keepsBodiesApart(bytes),
+                let directory = try? SnapshotCodec.directory(of: bytes, anyReducerVersion: true)
             else { return [] }
             return Set(directory.lists.compactMap { id, entry in entry.storedAt.map { StoredBody(list: id, seq: $0) } })
         } ?? []

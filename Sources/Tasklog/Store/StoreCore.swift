@@ -309,7 +309,7 @@ final class StoreCore: Sendable {
     // MARK: Snapshot contents
 
     /// The whole state the snapshot `bytes` (stored under `seq`) holds: decoded from its bytes
-    /// (formats 1 to 3), or list by list from its stored bodies (format 4).
+    /// (formats 1 to 3), or list by list from its stored bodies (formats 4 and 5).
     func snapshotState(
         _ bytes: UnsafeRawBufferPointer,
         storedAt seq: UInt64,
@@ -317,7 +317,7 @@ final class StoreCore: Sendable {
     ) throws
         -> TasklogState
     {
-        guard bytes.first == 4 else { return try SnapshotCodec.decode(bytes, storedAt: seq) }
+        guard SnapshotCodec.keepsBodiesApart(bytes) else { return try SnapshotCodec.decode(bytes, storedAt: seq) }
         let directory = try SnapshotCodec.directory(of: bytes, storedAt: seq)
         var state = TasklogState()
         state.lastSeq = directory.lastSeq
@@ -344,7 +344,7 @@ final class StoreCore: Sendable {
         return try storedList(id, entry, txn)
     }
 
-    /// List `id` from the body a format-4 directory `entry` names, checked against the entry.
+    /// List `id` from the body a directory `entry` names (formats 4 and 5), checked against the entry.
     func storedList(
         _ id: String,
         _ entry: SnapshotDirectory.Entry,

@@ -1,15 +1,20 @@
-/// The binary form of a snapshot of ``TasklogState`` (formats 4 and 3; formats 1 and 2 still
+/// The binary form of a snapshot of ``TasklogState`` (formats 5 and 3; formats 1, 2 and 4 still
 /// decode), documented in `schemas/binary-format.md`.
 ///
-/// A store writes format 4: a directory alone, each list's body stored apart under the list and
+/// A store writes format 5: a directory alone, each list's body stored apart under the list and
 /// the seq of the snapshot that first held it (``StorageWriter/putSnapshotBody(list:seq:_:)``), so
-/// that a list no event changed since is shared with the snapshot before, not written again:
+/// that a list no event changed since is shared with the snapshot before, not written again. A
+/// body is stored compressed when that saves room (``BodyCompression``); the directory says so by
+/// its length once decompressed:
 ///
 /// ```
-/// format u8 (4) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
+/// format u8 (5) · reducer version u32 · seq varint · timestamp zigzag · list count varint ·
 /// directory: per list in id order (id string · stored at seq varint · body length varint ·
-/// body XXH64 fixed64) · header checksum fixed64 (XXH64 of everything before it)
+/// plain length varint (0: stored as it is) · body XXH64 fixed64) · header checksum fixed64
+/// (XXH64 of everything before it)
 /// ```
+///
+/// Format 4 is format 5 without the plain length: every body stored as it is.
 ///
 /// Format 3, which ``encode(_:)`` still writes for a snapshot in one value, has the bodies after
 /// the directory, in its order, and no stored-at seq:
@@ -29,8 +34,14 @@
 ///
 /// Encoding is deterministic: the same state always gives the same bytes.
 public enum SnapshotCodec {
-    /// The format a store writes now: a directory, the bodies stored apart.
-    public static let format: UInt8 = 4
+    /// The format a store writes now: a directory, the bodies stored apart, compressed.
+    public static let format: UInt8 = 5
+
+    /// Whether a snapshot of this format keeps its lists' bodies apart (formats 4 and 5), rather
+    /// than in its own bytes.
+    public static func keepsBodiesApart(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.first.map { (4...5).contains($0) } ?? false
+    }
 
     /// The snapshot of `state` in one value (format 3), tagged with the current ``Reducer/version``.
     public static func encode(_ state: TasklogState) -> [UInt8] {
@@ -42,6 +53,7 @@ public enum SnapshotCodec {
     /// copied from an older snapshot (a list that no event changed since has the same body).
     public static func encode(lastSeq: UInt64, lastTimestamp: Timestamp, bodies: [(String, SnapshotBody)]) -> [UInt8] {
         let sorted = bodies.sorted { utf8Precedes($0.0, $1.0) }
+        precondition(sorted.allSatisfy { $0.1.plainLength == nil }, "a snapshot in one value holds plain bodies")
         var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.1.bytes.count + $1.0.utf8.count + 20 })
         writeHeader(3, lastSeq: lastSeq, lastTimestamp: lastTimestamp, count: sorted.count, to: &writer)
         for (id, body) in sorted {
@@ -55,21 +67,26 @@ public enum SnapshotCodec {
         return writer.bytes
     }
 
-    /// A snapshot of format 4: the directory of `lists`, whose bodies are stored apart (each
-    /// entry says under which seq, ``SnapshotDirectory/Entry/storedAt``).
+    /// A snapshot of format 5 (or, for a test of an older store, 4): the directory of `lists`,
+    /// whose bodies are stored apart (each entry says under which seq,
+    /// ``SnapshotDirectory/Entry/storedAt``, and whether compressed).
     public static func encodeDirectory(
         lastSeq: UInt64,
         lastTimestamp: Timestamp,
-        lists: [(String, SnapshotDirectory.Entry)]
+        lists: [(String, SnapshotDirectory.Entry)],
+        format: UInt8 = format
     ) -> [UInt8] {
+        precondition(format == 4 || format == 5, "a directory alone is of format 4 or 5")
         let sorted = lists.sorted { utf8Precedes($0.0, $1.0) }
-        var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.0.utf8.count + 30 })
-        writeHeader(4, lastSeq: lastSeq, lastTimestamp: lastTimestamp, count: sorted.count, to: &writer)
+        var writer = ByteWriter(capacity: 64 + sorted.reduce(0) { $0 + $1.0.utf8.count + 34 })
+        writeHeader(format, lastSeq: lastSeq, lastTimestamp: lastTimestamp, count: sorted.count, to: &writer)
         for (id, entry) in sorted {
-            precondition(entry.storedAt != nil, "a format-4 entry says where its body is stored")
+            precondition(entry.storedAt != nil, "an entry of a directory alone says where its body is stored")
+            precondition(format == 5 || entry.plainLength == nil, "format 4 holds plain bodies")
             writer.string(id)
             writer.varint(entry.storedAt ?? 0)
             writer.varint(entry.range.count)
+            if format == 5 { writer.varint(entry.plainLength ?? 0) }
             writer.fixed64(entry.checksum)
         }
         let checksum = writer.bytes.withUnsafeBytes { XXH64.hash($0) }
@@ -95,7 +112,7 @@ public enum SnapshotCodec {
     public static func reducerVersion(of bytes: UnsafeRawBufferPointer) throws(CodecError) -> UInt32 {
         var reader = ByteReader(bytes)
         let format = try reader.byte()
-        guard (1...4).contains(format) else {
+        guard (1...5).contains(format) else {
             throw CodecError("unknown snapshot format \(format); this store was written by a newer Tasklog", at: 0)
         }
         return try reader.fixed32()
@@ -123,13 +140,14 @@ public enum SnapshotCodec {
         let lastSeq = try reader.varint()
         let lastTimestamp = Timestamp(rawValue: try reader.zigzag())
         let count = try reader.count(limit: reader.remaining)
-        var entries: [(id: String, storedAt: UInt64?, length: Int, checksum: UInt64)] = []
+        var entries: [(id: String, storedAt: UInt64?, length: Int, plainLength: Int?, checksum: UInt64)] = []
         entries.reserveCapacity(count)
         for _ in 0..<count {
             let id = try reader.string()
-            let storedAt = format == 4 ? try reader.varint() : nil
-            let length = try reader.count(limit: format == 4 ? Int.max : reader.remaining)
-            entries.append((id, storedAt, length, try reader.fixed64()))
+            let storedAt = format >= 4 ? try reader.varint() : nil
+            let length = try reader.count(limit: format >= 4 ? Int.max : reader.remaining)
+            let plainLength = format == 5 ? try reader.count(limit: BodyCompression.longest) : 0
+            entries.append((id, storedAt, length, plainLength > 0 ? plainLength : nil, try reader.fixed64()))
         }
         let headerEnd = reader.offset
         let stored = try reader.fixed64()
@@ -144,7 +162,12 @@ public enum SnapshotCodec {
                 guard storedAt <= lastSeq else {
                     throw CodecError("the body of list \(entry.id) is stored past the snapshot", at: headerEnd)
                 }
-                lists[entry.id] = .init(range: 0..<entry.length, checksum: entry.checksum, storedAt: storedAt)
+                lists[entry.id] = .init(
+                    range: 0..<entry.length,
+                    checksum: entry.checksum,
+                    storedAt: storedAt,
+                    plainLength: entry.plainLength
+                )
                 continue
             }
             guard entry.length <= bytes.count - offset else {
@@ -159,13 +182,18 @@ public enum SnapshotCodec {
     }
 
     /// One list's body, copied as it is (for a newer snapshot, when no event changed the list):
-    /// from the snapshot's `bytes` (format 3), or a body record's (format 4).
+    /// from the snapshot's `bytes` (format 3), or a body record's (formats 4 and 5).
     public static func body(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) -> SnapshotBody {
-        SnapshotBody(bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[entry.range])), checksum: entry.checksum)
+        SnapshotBody(
+            bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[entry.range])),
+            checksum: entry.checksum,
+            plainLength: entry.plainLength
+        )
     }
 
     /// Checks a list's body against its directory entry, its length and its checksum: `bytes` are
-    /// the snapshot's (format 3) or, for an entry stored apart (format 4), the body record's.
+    /// the snapshot's (format 3) or, for an entry stored apart (formats 4 and 5), the body
+    /// record's, compressed or not.
     public static func checkBody(_ entry: SnapshotDirectory.Entry, in bytes: UnsafeRawBufferPointer) throws(CodecError)
     {
         guard entry.storedAt == nil || bytes.count == entry.range.count else {
@@ -181,8 +209,9 @@ public enum SnapshotCodec {
         }
     }
 
-    /// Decodes one list, checked first (``checkBody(_:in:)``): `bytes` are the snapshot's
-    /// (format 3) or, for an entry stored apart (format 4), the body record's.
+    /// Decodes one list, checked first (``checkBody(_:in:)``) and decompressed if it is stored
+    /// so: `bytes` are the snapshot's (format 3) or, for an entry stored apart (formats 4 and 5),
+    /// the body record's.
     public static func decodeList(
         _ entry: SnapshotDirectory.Entry,
         in bytes: UnsafeRawBufferPointer
@@ -190,17 +219,34 @@ public enum SnapshotCodec {
         -> TaskListState
     {
         try checkBody(entry, in: bytes)
-        var reader = ByteReader(bytes, offset: entry.range.lowerBound)
+        if let plainLength = entry.plainLength {
+            let plain = try BodyCompression.decompress(bytes, length: plainLength)
+            let list = plain.withUnsafeBytes { plain in
+                Result { () throws(CodecError) in try decodePlainList(at: 0..<plain.count, of: plain) }
+            }
+            return try list.get()
+        }
+        return try decodePlainList(at: entry.range, of: bytes)
+    }
+
+    /// Decodes the plain list body, already checked, at `range` of `bytes`.
+    private static func decodePlainList(
+        at range: Range<Int>,
+        of bytes: UnsafeRawBufferPointer
+    ) throws(CodecError)
+        -> TaskListState
+    {
+        var reader = ByteReader(bytes, offset: range.lowerBound)
         let list = try readList(&reader, format: 3)
-        guard reader.offset == entry.range.upperBound else {
+        guard reader.offset == range.upperBound else {
             throw CodecError("stray bytes after a list of the snapshot", at: reader.offset)
         }
         return list
     }
 
     /// Decodes a whole snapshot held in one value (formats 1 to 3), checking its checksums and its
-    /// reducer version (and, with `key`, that it says the seq it is stored under). A format-4
-    /// snapshot's bodies are stored apart: its lists are decoded one by one with
+    /// reducer version (and, with `key`, that it says the seq it is stored under). A snapshot of
+    /// format 4 or 5 has its bodies stored apart: its lists are decoded one by one with
     /// ``decodeList(_:in:)``.
     public static func decode(
         _ bytes: UnsafeRawBufferPointer,
@@ -209,8 +255,8 @@ public enum SnapshotCodec {
         -> TasklogState
     {
         guard bytes.count >= 14 else { throw CodecError("value too short for a snapshot", at: 0) }
-        if bytes[0] == 4 {
-            throw CodecError("a snapshot of format 4 keeps its lists apart; decode them one by one", at: 0)
+        if keepsBodiesApart(bytes) {
+            throw CodecError("a snapshot of format \(bytes[0]) keeps its lists apart; decode them one by one", at: 0)
         }
         if bytes[0] == 3 {
             let directory = try directory(of: bytes, storedAt: key)

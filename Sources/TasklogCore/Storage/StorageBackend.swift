@@ -86,8 +86,9 @@ public protocol StorageReader {
     /// Calls `body` with the bytes of the snapshot stored under `seq`; `nil` when there is none.
     func withSnapshot<R>(at seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
 
-    /// Calls `body` with the bytes of list `list`'s body stored for the snapshot at `seq` (a
-    /// format-4 snapshot's directory says where each list's body is); `nil` when there is none.
+    /// Calls `body` with the bytes of list `list`'s body stored for the snapshot at `seq` (the
+    /// directory of a snapshot of format 4 or 5 says where each list's body is); `nil` when there
+    /// is none.
     func withSnapshotBody<R>(list: String, seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R?
 
     /// The value of the meta record `name` (`format`, `store-id`, `head`, `index-version`).
