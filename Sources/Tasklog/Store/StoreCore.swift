@@ -230,10 +230,11 @@ final class StoreCore: Sendable {
         }
     }
 
-    /// List `id` as of seq `target`: its body in the newest usable snapshot at or before it, plus
-    /// its events after that snapshot; how many events were folded, and how many snapshots were
-    /// passed over as unusable (damaged, or of another reducer version). Snapshots in `skipping`
-    /// are known to be unusable and passed over without a word.
+    /// List `id` as of seq `target`: the body that the first snapshot after it shows unchanged
+    /// since (``unchangedList(_:at:skipping:_:)``), or else its body in the newest usable snapshot
+    /// at or before it, plus its events after that snapshot; how many events were folded, and how
+    /// many snapshots were passed over as unusable (damaged, or of another reducer version).
+    /// Snapshots in `skipping` are known to be unusable and passed over without a word.
     func listState(
         _ id: String,
         at target: UInt64,
@@ -242,6 +243,7 @@ final class StoreCore: Sendable {
     ) throws
         -> (TaskListState, replayed: Int, skipped: Int)
     {
+        if let unchanged = try unchangedList(id, at: target, skipping: unusable, txn) { return (unchanged, 0, 0) }
         var list = TaskListState()
         var from: UInt64 = 0
         var skipped = 0
@@ -265,6 +267,42 @@ final class StoreCore: Sendable {
         var replayer = Replayer(seed)
         let replayed = try EventLog.fold(txn, from: from + 1, through: target, list: id, into: &replayer)
         return (replayer.finish().list(id), replayed, skipped)
+    }
+
+    /// List `id` as of seq `target`, read from the first snapshot after `target` alone when that
+    /// snapshot shows the list unchanged since: it names a body stored at or before `target` (a
+    /// snapshot names the body of the one before only for a list no event changed in between, so
+    /// that body holds the list from the seq it was stored at to this snapshot), or no body at all
+    /// (the list had no event yet). `nil` when the list changed in between, when there is no later
+    /// snapshot, or when it or the body is not usable: the caller then folds forward from a
+    /// snapshot at or before `target`, which reports what it passes over.
+    ///
+    /// So a list as of a point costs what reading it now costs, whatever the distance to the
+    /// snapshot before the point, unless the list changed between the point and the next snapshot.
+    func unchangedList(
+        _ id: String,
+        at target: UInt64,
+        skipping unusable: Set<UInt64>,
+        _ txn: any StorageReader
+    ) throws -> TaskListState? {
+        guard let next = try txn.snapshotSeqs().first(where: { $0 > target && !unusable.contains($0) }) else {
+            return nil
+        }
+        let entry = try txn.withSnapshot(at: next) { bytes -> SnapshotDirectory.Entry?? in
+            guard SnapshotCodec.keepsBodiesApart(bytes),
+                let directory = try? SnapshotCodec.directory(of: bytes, storedAt: next)
+            else { return nil }
+            return .some(directory.lists[id])
+        }
+        switch entry {
+        case .some(.some(.some(let entry))):
+            guard let storedAt = entry.storedAt, storedAt <= target else { return nil }
+            return try? storedList(id, entry, txn)
+        case .some(.some(.none)):
+            return TaskListState()
+        default:
+            return nil
+        }
     }
 
     /// What a snapshot read at open gives: the directory of a format-3 or 4 snapshot, or the
