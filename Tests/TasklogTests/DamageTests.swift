@@ -58,6 +58,11 @@ struct DamageTests {
             try Self.refused(["history", "--all-lists"], folder, mentioning: "event 60 is missing")
             try Self.refused(["diff", "1", "65"], folder, mentioning: "gap")
             try Self.refused(["verify"], folder, mentioning: "damaged")
+            let verify = try Self.run(["verify"], folder)
+            #expect(
+                verify.stdout.contains("the snapshot at seq 100 lies past the damage: not checked against the log"),
+                "\(verify)"
+            )
             // The intact prefix is still served: the salvage path.
             let prefix = try Self.run(["export", "--through", "59"], folder)
             #expect(prefix.status == 0, "\(prefix)")

@@ -38,7 +38,18 @@ extension TaskStore {
                 progress?(Int(report.events), max(total, Int(report.events)))
                 return true
             }
-            guard report.isHealthy else { return nil }
+            guard report.isHealthy else {
+                // The walk stopped at the damage: the snapshots past it were not checked.
+                let past = snapshotCheck.unreached.filter { $0 > replay.lastSeq }
+                if !past.isEmpty {
+                    let seqs = past.map(String.init).joined(separator: ", ")
+                    let which = past.count == 1 ? "snapshot at seq \(seqs) lies" : "snapshots at seqs \(seqs) lie"
+                    report.problems.append(
+                        .init(seq: nil, message: "the \(which) past the damage: not checked against the log")
+                    )
+                }
+                return nil
+            }
             if let missing = indexed.firstMissing {
                 report.problems.append(
                     .init(
