@@ -128,6 +128,11 @@ public final class LMDBBackend: StorageBackend {
     /// indexes are one entry per event (before) has them written again when it is opened.
     public var indexLayout: String { "sorted-seqs" }
 
+    /// Grows the map to hold `bytes` more than it uses now, at once.
+    public func reserve(_ bytes: Int) {
+        environment.grow(atLeast: environment.usedBytes.addingReportingOverflow(bytes).partialValue)
+    }
+
     public func statistics() throws -> StorageStatistics {
         StorageStatistics(
             storedBytes: dataFileSize ?? 0,

@@ -1,10 +1,12 @@
 import Foundation
+import LMDB
 import Synchronization
 import TasklogCore
 import TasklogTestSupport
 import Testing
 
 @testable import Tasklog
+@testable import TasklogLMDB
 
 /// An import reads its events as it writes them (``ImportSource``), in one transaction: all of
 /// them or none, and read again from the first when the backend runs the transaction again.
@@ -70,6 +72,35 @@ struct StreamedImportTests {
             let store = try TaskStore.open(at: folder.storePath, options: options)
             #expect(try store.importEvents(from: Self.uncounted(events, reads: reads)) == events.count)
             #expect(reads.count.load(ordering: .relaxed) > 1, "the map was expected to grow during the import")
+            #expect(try store.allEvents() == events)
+            #expect(try store.verify().isHealthy)
+        }
+    }
+
+    /// A source that says its size has the map grown for it before the import starts: the
+    /// events are read once.
+    @Test func anImportOfAKnownSizeGrowsTheMapOnceAndReadsItsEventsOnce() throws {
+        try TestFolder.with("streamed-reserved") { folder in
+            var options = TaskStore.Options.testing()
+            options.initialMapSize = 1 << 20
+            let description = String(repeating: "a page of its own ", count: 200)
+            let events = (1...400).map { index in
+                Event(
+                    seq: UInt64(index),
+                    timestamp: Timestamp(rawValue: Int64(index) * 1_000),
+                    list: "default",
+                    actor: "planner",
+                    payload: .taskCreated(TaskCreated(id: index, subject: "Task \(index)", description: description))
+                )
+            }
+            let reads = Reads()
+            let uncounted = Self.uncounted(events, reads: reads)
+            let size = events.reduce(0) { $0 + $1.json.serialized().utf8.count + 1 }
+            let source = ImportSource(count: nil, size: size, open: uncounted.open)
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            #expect(try store.importEvents(from: source) == events.count)
+            #expect(reads.count.load(ordering: .relaxed) == 1, "the map grew during the import")
+            #expect((store.backend as! LMDBBackend).environment.mapSize >= size * 2)
             #expect(try store.allEvents() == events)
             #expect(try store.verify().isHealthy)
         }

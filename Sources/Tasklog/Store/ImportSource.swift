@@ -25,11 +25,17 @@ public struct ImportSource: @unchecked Sendable {
     /// writes only the snapshots retention would keep of them. Unknown, it writes them as appends
     /// do, and retention drops the extra ones as it goes.
     public var count: Int?
+    /// How many bytes the events take as they are read (the size of their file), when that is
+    /// known: the store makes room for them before the import starts
+    /// (``StorageBackend/reserve(_:)``), rather than when it runs out, which for LMDB means
+    /// running the import again and reading every event again.
+    public var size: Int?
     /// Starts a read from the first event.
     public var open: () throws -> Reader
 
-    public init(count: Int?, open: @escaping () throws -> Reader) {
+    public init(count: Int?, size: Int? = nil, open: @escaping () throws -> Reader) {
         self.count = count
+        self.size = size
         self.open = open
     }
 

@@ -346,7 +346,10 @@ public final class TaskStore: Sendable {
     /// is given 0 for the number of events when ``ImportSource/count`` is unknown.
     @discardableResult
     public func importEvents(from source: ImportSource, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Int {
-        try perform(.importEvents(source, progress: progress)) {
+        // A store takes about 1.2 times its events' JSON; twice that leaves room for the pages
+        // that the import's one transaction writes and cannot reuse (the snapshots it drops).
+        if let size = source.size { backend.reserve(size.multipliedReportingOverflow(by: 2).partialValue) }
+        return try perform(.importEvents(source, progress: progress)) {
             if case .imported(let count) = $0 { count } else { nil }
         }
     }

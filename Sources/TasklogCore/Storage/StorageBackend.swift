@@ -51,6 +51,11 @@ public protocol StorageBackend: AnyObject, Sendable {
     /// Sizes and counts for `tasklog stats`.
     func statistics() throws -> StorageStatistics
 
+    /// Makes room, before a write of about `bytes` more bytes starts, where the backend has to:
+    /// LMDB grows its map once, rather than running a long write again at each doubling. Does
+    /// nothing by default.
+    func reserve(_ bytes: Int)
+
     /// Damage in the storage itself that the engine's walk of the log cannot see (a truncated
     /// data file, say), one sentence each, for `tasklog verify`.
     func storageProblems() -> [String]
@@ -61,6 +66,8 @@ public protocol StorageBackend: AnyObject, Sendable {
 
 extension StorageBackend {
     public var indexLayout: String { "" }
+
+    public func reserve(_ bytes: Int) {}
 }
 
 /// What every transaction can read, in encoded bytes. Valid only inside the closure of

@@ -163,21 +163,17 @@ struct Import: ParsableCommand {
             // A first pass counts the events, so that the import writes only the snapshots
             // retention keeps of them; the second reads them as they are written.
             let count = try Self.countEvents(path)
-            let source = ImportSource(count: count) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            let source = ImportSource(count: count, size: size) {
                 let reader = try LineReader(path: path)
                 return ImportSource.Reader(
                     next: { try Self.nextEvent(reader, name) },
                     origin: { "\(name) line \(reader.lineNumber)" }
                 )
             }
-            // The LMDB map sized for the whole import at once (the store takes about 1.4 times the
-            // file): each growth would run the transaction again, parsing the file again.
-            var options = TaskStore.Options()
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            options.initialMapSize = max(options.initialMapSize, bytes * 2)
             let writing = Progress.bar("import", json: global.json)
             defer { writing?.finish() }
-            let imported = try global.open(options: options).importEvents(from: source, progress: writing?.report)
+            let imported = try global.open().importEvents(from: source, progress: writing?.report)
             writing?.finish()
             if global.json {
                 Output.json(["imported": .int(Int64(imported))])
