@@ -11,6 +11,22 @@ import Testing
 /// others, so that the snapshots of a store grow with what changed, not with the state.
 @Suite("Snapshots share unchanged lists")
 struct SnapshotSharingTests {
+    /// Every body an LMDB store holds, as `list@seq`.
+    static func storedBodies(_ store: TaskStore) throws -> Set<String> {
+        let lmdb = store.backend as! LMDBBackend
+        return try lmdb.environment.read { txn in
+            var stored: Set<String> = []
+            try txn.forEach(in: lmdb.layout.snapshotBodies, from: nil, reverse: false) { key, _ in
+                let bytes = key.withUnsafeBytes { Array($0) }
+                let list = String(decoding: bytes.prefix(bytes.count - 9), as: UTF8.self)
+                let seq = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                stored.insert("\(list)@\(seq)")
+                return true
+            }
+            return stored
+        }
+    }
+
     /// Each snapshot's directory, by seq.
     static func directories(_ store: TaskStore) throws -> [UInt64: SnapshotDirectory] {
         try store.backend.read { txn in
@@ -136,27 +152,45 @@ struct SnapshotSharingTests {
             )
             // Every body a snapshot refers to is there (verify reads each), and no other is.
             #expect(try store.verify().isHealthy)
-            if backend == .lmdb {
-                let lmdb = store.backend as! LMDBBackend
-                let stored = try lmdb.environment.read { txn in
-                    var stored: Set<String> = []
-                    try txn.forEach(in: lmdb.layout.snapshotBodies, from: nil, reverse: false) { key, _ in
-                        let bytes = key.withUnsafeBytes { Array($0) }
-                        let list = String(decoding: bytes.prefix(bytes.count - 9), as: UTF8.self)
-                        let seq = bytes.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-                        stored.insert("\(list)@\(seq)")
-                        return true
-                    }
-                    return stored
-                }
-                #expect(stored == referenced)
-            }
+            if backend == .lmdb { #expect(try Self.storedBodies(store) == referenced) }
             // Time travel still starts from a snapshot of shared bodies.
             let reopened = try folder.open(backend, options: options)
             for seq in stride(from: 1, through: 300, by: 37) {
                 let expected = Reducer.replay(try reopened.allEvents().prefix(seq))
                 #expect(try reopened.state(at: .seq(UInt64(seq))) == expected)
             }
+        }
+    }
+
+    /// A snapshot whose directory is damaged no longer says which bodies it stored; when
+    /// retention drops it, the bodies stored under its seq go too, unless a snapshot kept names
+    /// them.
+    @Test func aDroppedSnapshotWithADamagedDirectoryTakesItsBodiesAlong() throws {
+        try TestFolder.with("sharing-damaged-directory") { folder in
+            var options = TaskStore.Options.testing(snapshotInterval: 3)
+            options.snapshotsKept = 2
+            let damaged: UInt64
+            do {
+                let store = try TaskStore.open(at: folder.storePath, options: options)
+                for index in 0..<12 {
+                    _ = try store.create(NewTask(subject: "task \(index)"), in: ["a", "b"][index % 2])
+                }
+                damaged = try #require(try store.backend.read { try $0.snapshotSeqs() }.first)
+                #expect(try Self.storedBodies(store).contains("a@\(damaged)"))
+                let garbage = [UInt8](repeating: 0xA5, count: 40)
+                try store.backend.write { txn in try garbage.withUnsafeBytes { try txn.putSnapshot(damaged, $0) } }
+            }
+            let store = try TaskStore.open(at: folder.storePath, options: options)
+            for index in 0..<120 { _ = try store.create(NewTask(subject: "more \(index)"), in: ["a", "b"][index % 2]) }
+            let seqs = try store.backend.read { try $0.snapshotSeqs() }
+            #expect(!seqs.contains(damaged), "retention dropped it")
+            let referenced = Set(
+                try Self.directories(store).values.flatMap { directory in
+                    directory.lists.map { id, entry in "\(id)@\(entry.storedAt ?? 0)" }
+                }
+            )
+            #expect(try Self.storedBodies(store) == referenced)
+            #expect(try store.verify().isHealthy)
         }
     }
 

@@ -14,7 +14,7 @@ extension StoreCore {
             interval: options.snapshotInterval,
             dense: options.snapshotsKept
         )
-        try deleteSnapshots(dropped, txn)
+        try deleteSnapshots(dropped, lists: engine.unloaded.union(engine.state.lists.keys), txn)
     }
 
     /// Writes a snapshot of the state at its last seq: a directory (``SnapshotCodec``, format 5)
@@ -87,16 +87,18 @@ extension StoreCore {
     }
 
     /// Deletes the snapshots at `seqs`, and the bodies they referred to that no snapshot left
-    /// refers to.
-    func deleteSnapshots(_ seqs: [UInt64], _ txn: any StorageWriter) throws {
+    /// refers to. A snapshot whose directory does not read no longer says which bodies it
+    /// refers to: every body stored under its seq for one of `lists` (every list the store has;
+    /// a list is never dropped) goes, unless a snapshot left names it.
+    func deleteSnapshots(_ seqs: [UInt64], lists: Set<String>, _ txn: any StorageWriter) throws {
         guard !seqs.isEmpty else { return }
         var held: Set<StoredBody> = []
         for seq in seqs {
-            held.formUnion(try storedBodies(of: seq, txn))
+            held.formUnion(try storedBodies(of: seq, txn) ?? Set(lists.map { StoredBody(list: $0, seq: seq) }))
             try txn.deleteSnapshot(seq)
         }
         guard !held.isEmpty else { return }
-        for seq in try txn.snapshotSeqs() { held.subtract(try storedBodies(of: seq, txn)) }
+        for seq in try txn.snapshotSeqs() { held.subtract(try storedBodies(of: seq, txn) ?? []) }
         for body in held { try txn.deleteSnapshotBody(list: body.list, seq: body.seq) }
     }
 
@@ -107,13 +109,13 @@ extension StoreCore {
     }
 
     /// The bodies a snapshot's directory refers to, whatever its reducer version (none for a
-    /// snapshot of format 3 or older, or one whose directory is damaged: its bodies stay behind).
-    private func storedBodies(of seq: UInt64, _ txn: any StorageReader) throws -> Set<StoredBody> {
-        try txn.withSnapshot(at: seq) { bytes -> Set<StoredBody> in
-            guard SnapshotCodec.keepsBodiesApart(bytes),
-                let directory = try? SnapshotCodec.directory(of: bytes, anyReducerVersion: true)
-            else { return [] }
+    /// snapshot of format 3, which holds its bodies, or for none at `seq`); `nil` when it has no
+    /// directory that reads (damaged, or of format 1 or 2, which stores no body apart).
+    private func storedBodies(of seq: UInt64, _ txn: any StorageReader) throws -> Set<StoredBody>? {
+        let bodies = try txn.withSnapshot(at: seq) { bytes -> Set<StoredBody>? in
+            guard let directory = try? SnapshotCodec.directory(of: bytes, anyReducerVersion: true) else { return nil }
             return Set(directory.lists.compactMap { id, entry in entry.storedAt.map { StoredBody(list: id, seq: $0) } })
-        } ?? []
+        }
+        return bodies ?? []
     }
 }
