@@ -364,6 +364,7 @@ import Testing
                 let url = cluster.url + "?schema=restart"
                 let store = try TaskStore.open(at: url, options: .testing())
                 let done = Atomic(false)
+                let count = Atomic(0)
                 let writer = DetachedThread {
                     var acknowledged: [Int] = []
                     var failures: [String] = []
@@ -373,6 +374,7 @@ import Testing
                         do {
                             _ = try store.create(NewTask(subject: "Task \(number)"))
                             acknowledged.append(number)
+                            count.add(1, ordering: .relaxed)
                         } catch {
                             failures.append(String(reflecting: error))
                         }
@@ -383,7 +385,12 @@ import Testing
                 try cluster.restartImmediately()
                 Thread.sleep(forTimeInterval: 0.5)
                 try cluster.restartImmediately()
-                Thread.sleep(forTimeInterval: 0.5)
+                // Some appends after the second restart, however slowly a loaded machine restarts.
+                let after = count.load(ordering: .relaxed)
+                let deadline = ContinuousClock.now + .seconds(60)
+                repeat {
+                    Thread.sleep(forTimeInterval: 0.1)
+                } while count.load(ordering: .relaxed) < max(after + 5, 11) && ContinuousClock.now < deadline
                 done.store(true, ordering: .relaxed)
                 let (acknowledged, failures) = try writer.join()
                 #expect(failures.isEmpty, "a restart within the reconnect window fails nothing: \(failures.prefix(3))")
