@@ -66,6 +66,9 @@ enum PostgresFailure {
         case (.server, "3D000"):
             message =
                 "\(server) has no database \(url.database): create it (createdb \(url.database)) or name another in the store URL"
+        case (.server, "42501"):
+            message =
+                "\(server) does not let user \(url.user) go on \(doing): \(serverMessage). Using a store that exists needs USAGE on its schema (\(url.schema)) and SELECT, INSERT, UPDATE, DELETE on its tables; creating a store, or upgrading one for this Tasklog, also needs CREATE on the database (GRANT CREATE ON DATABASE \(url.database) TO \(url.user)), or open it once as its owner"
         case (.server, "57P03"), (.server, "57P01"), (.server, "57P02"):
             message = "\(server) is shutting down or starting up (\(serverMessage)); try again when it is up"
         case (.serverClosedConnection, _), (.uncleanShutdown, _), (.clientClosedConnection, _):

@@ -249,6 +249,50 @@ import Testing
         }
     }
 
+    // MARK: Least privilege
+
+    /// An agent's role needs only to use the tables of a store that exists: USAGE on its schema
+    /// and SELECT, INSERT, UPDATE, DELETE on its tables are enough to open it, write to it,
+    /// snapshot and verify it. A store it would have to create is refused, saying what to grant.
+    @Test(.timeLimit(.minutes(1)))
+    func aRoleThatMayOnlyUseTheTablesWorksOnAStoreThatExists() async throws {
+        try await offThePool {
+            try TestFolder.with("postgres-least-privilege") { folder in
+                let url = try folder.postgresURL
+                let owner = try TaskStore.open(at: url, options: .testing())
+                _ = try owner.create(NewTask(subject: "Made by the owner"))
+                owner.close()
+                let schema = try #require(url.split(separator: "schema=").last.map(String.init))
+                let role = "agent_" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+                try TestPostgres.psql(
+                    """
+                    CREATE ROLE \(role) LOGIN PASSWORD 'agent-pass';
+                    GRANT USAGE ON SCHEMA \(schema) TO \(role);
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(schema) TO \(role);
+                    """
+                )
+                defer { _ = try? TestPostgres.psql("DROP OWNED BY \(role); DROP ROLE \(role);") }
+                // The same server and schema, as the agent's role.
+                let address = try #require(url.split(separator: "@", maxSplits: 1).last)
+                let agentURL = "postgres://\(role):agent-pass@\(address)"
+                let agent = try TaskStore.open(at: agentURL, options: .testing())
+                _ = try agent.create(NewTask(subject: "Made by an agent"))
+                _ = try agent.update(1, TaskChanges(status: .inProgress), actor: "agent")
+                #expect(try agent.tasks().map(\.subject) == ["Made by the owner", "Made by an agent"])
+                _ = try agent.snapshot()
+                #expect(try agent.verify().isHealthy)
+                agent.close()
+
+                let elsewhere = agentURL.replacingOccurrences(of: "schema=\(schema)", with: "schema=\(schema)_new")
+                let error = #expect(throws: TasklogError.self) {
+                    try TaskStore.open(at: elsewhere, options: .testing())
+                }
+                #expect(error?.code == .storage)
+                #expect(error?.message.contains("GRANT CREATE ON DATABASE") == true, "\(String(describing: error))")
+            }
+        }
+    }
+
     // MARK: Faults of the connection and the server
 
     /// Connections dropped by the server (`pg_terminate_backend`) while a writer commits, again
