@@ -27,8 +27,8 @@ public struct ImportSource: @unchecked Sendable {
     public var count: Int?
     /// How many bytes the events take as they are read (the size of their file), when that is
     /// known: the store makes room for them before the import starts
-    /// (``StorageBackend/reserve(_:)``), rather than when it runs out, which for LMDB means
-    /// running the import again and reading every event again.
+    /// (``TasklogCore/StorageBackend/reserve(_:)``) rather than when it runs out, which for LMDB
+    /// means running the import again, reading every event again.
     public var size: Int?
     /// Starts a read from the first event.
     public var open: () throws -> Reader

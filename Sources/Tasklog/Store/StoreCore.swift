@@ -231,7 +231,7 @@ final class StoreCore: Sendable {
     }
 
     /// List `id` as of seq `target`: the body that the first snapshot after it shows unchanged
-    /// since (``unchangedList(_:at:skipping:_:)``), or else its body in the newest usable snapshot
+    /// since (``unchangedList(_:at:from:_:)``), or else its body in the newest usable snapshot
     /// at or before it, plus its events after that snapshot; how many events were folded, and how
     /// many snapshots were passed over as unusable (damaged, or of another reducer version).
     /// Snapshots in `skipping` are known to be unusable and passed over without a word.
@@ -243,12 +243,17 @@ final class StoreCore: Sendable {
     ) throws
         -> (TaskListState, replayed: Int, skipped: Int)
     {
-        if let unchanged = try unchangedList(id, at: target, skipping: unusable, txn) { return (unchanged, 0, 0) }
+        let seqs = try txn.snapshotSeqs()
+        if let next = seqs.first(where: { $0 > target && !unusable.contains($0) }),
+            let unchanged = try unchangedList(id, at: target, from: next, txn)
+        {
+            return (unchanged, 0, 0)
+        }
         var list = TaskListState()
         var from: UInt64 = 0
         var skipped = 0
         if target > 0 {
-            let newest = try newestSnapshot(atOrBefore: target, skipping: unusable, txn) { seq, bytes in
+            let newest = try newestSnapshot(atOrBefore: target, among: seqs, skipping: unusable, txn) { seq, bytes in
                 try snapshotList(id, bytes, storedAt: seq, txn)
             } refused: { seq, error in
                 skipped += 1
@@ -269,25 +274,22 @@ final class StoreCore: Sendable {
         return (replayer.finish().list(id), replayed, skipped)
     }
 
-    /// List `id` as of seq `target`, read from the first snapshot after `target` alone when that
-    /// snapshot shows the list unchanged since: it names a body stored at or before `target` (a
-    /// snapshot names the body of the one before only for a list no event changed in between, so
-    /// that body holds the list from the seq it was stored at to this snapshot), or no body at all
-    /// (the list had no event yet). `nil` when the list changed in between, when there is no later
-    /// snapshot, or when it or the body is not usable: the caller then folds forward from a
-    /// snapshot at or before `target`, which reports what it passes over.
+    /// List `id` as of seq `target`, read from `next`, the first usable snapshot after `target`,
+    /// alone when that snapshot shows the list unchanged since: it names a body stored at or
+    /// before `target` (a snapshot names the body of the one before only for a list no event
+    /// changed in between, so that body holds the list from the seq it was stored at to this
+    /// snapshot), or no body at all (the list had no event yet). `nil` when the list changed in
+    /// between, or when the snapshot or the body is not usable: the caller then folds forward from
+    /// a snapshot at or before `target`, which reports what it passes over.
     ///
     /// So a list as of a point costs what reading it now costs, whatever the distance to the
     /// snapshot before the point, unless the list changed between the point and the next snapshot.
     func unchangedList(
         _ id: String,
         at target: UInt64,
-        skipping unusable: Set<UInt64>,
+        from next: UInt64,
         _ txn: any StorageReader
     ) throws -> TaskListState? {
-        guard let next = try txn.snapshotSeqs().first(where: { $0 > target && !unusable.contains($0) }) else {
-            return nil
-        }
         let entry = try txn.withSnapshot(at: next) { bytes -> SnapshotDirectory.Entry?? in
             guard SnapshotCodec.keepsBodiesApart(bytes),
                 let directory = try? SnapshotCodec.directory(of: bytes, storedAt: next)
@@ -305,7 +307,7 @@ final class StoreCore: Sendable {
         }
     }
 
-    /// What a snapshot read at open gives: the directory of a format-3 or 4 snapshot, or the
+    /// What a snapshot read at open gives: the directory of a snapshot of format 3 to 5, or the
     /// whole state of an older one (decoded whole).
     enum OpenedSnapshot {
         case directory(SnapshotDirectory)
@@ -315,7 +317,8 @@ final class StoreCore: Sendable {
     /// The newest snapshot at or before seq `target` that `read` accepts, and what it read. Those
     /// it refuses with a ``CodecError`` (damaged, of another reducer version, not saying the seq
     /// they are stored under, a list body missing) are passed to `refused` and passed over; those
-    /// in `skipping` are passed over silently. Other errors (of the storage) are thrown.
+    /// in `skipping` are passed over silently. Other errors (of the storage) are thrown. `seqs`
+    /// are the snapshots' seqs when the caller has them already.
     ///
     /// A refusal is kept in a variable rather than returned as a `Result`: the backend's generic
     /// `withSnapshot` would need the metadata of `Result<R, CodecError>`, which the Swift runtime
@@ -323,12 +326,13 @@ final class StoreCore: Sendable {
     /// `CodecError: Error`), on the first open of every process.
     func newestSnapshot<R>(
         atOrBefore target: UInt64,
+        among seqs: [UInt64]? = nil,
         skipping: Set<UInt64> = [],
         _ txn: any StorageReader,
         read: (UInt64, UnsafeRawBufferPointer) throws -> R,
         refused: (UInt64, CodecError) -> Void = { _, _ in }
     ) throws -> (seq: UInt64, value: R)? {
-        for seq in try txn.snapshotSeqs().reversed() where seq <= target && !skipping.contains(seq) {
+        for seq in try (seqs ?? txn.snapshotSeqs()).reversed() where seq <= target && !skipping.contains(seq) {
             var refusal: CodecError?
             let stored = try txn.withSnapshot(at: seq) { bytes -> R? in
                 do {
