@@ -54,20 +54,25 @@ struct StreamedImportTests {
         }
     }
 
+    /// 400 tasks of about a page each: more than a 1 MiB map holds.
+    static let pageSizedEvents: [Event] = {
+        let description = String(repeating: "a page of its own ", count: 200)
+        return (1...400).map { index in
+            Event(
+                seq: UInt64(index),
+                timestamp: Timestamp(rawValue: Int64(index) * 1_000),
+                list: "default",
+                actor: "planner",
+                payload: .taskCreated(TaskCreated(id: index, subject: "Task \(index)", description: description))
+            )
+        }
+    }()
+
     @Test func anImportThatGrowsTheMapReadsItsEventsAgainAndLosesNone() throws {
         try TestFolder.with("streamed-growth") { folder in
             var options = TaskStore.Options.testing()
             options.initialMapSize = 1 << 20
-            let description = String(repeating: "a page of its own ", count: 200)
-            let events = (1...400).map { index in
-                Event(
-                    seq: UInt64(index),
-                    timestamp: Timestamp(rawValue: Int64(index) * 1_000),
-                    list: "default",
-                    actor: "planner",
-                    payload: .taskCreated(TaskCreated(id: index, subject: "Task \(index)", description: description))
-                )
-            }
+            let events = Self.pageSizedEvents
             let reads = Reads()
             let store = try TaskStore.open(at: folder.storePath, options: options)
             #expect(try store.importEvents(from: Self.uncounted(events, reads: reads)) == events.count)
@@ -83,16 +88,7 @@ struct StreamedImportTests {
         try TestFolder.with("streamed-reserved") { folder in
             var options = TaskStore.Options.testing()
             options.initialMapSize = 1 << 20
-            let description = String(repeating: "a page of its own ", count: 200)
-            let events = (1...400).map { index in
-                Event(
-                    seq: UInt64(index),
-                    timestamp: Timestamp(rawValue: Int64(index) * 1_000),
-                    list: "default",
-                    actor: "planner",
-                    payload: .taskCreated(TaskCreated(id: index, subject: "Task \(index)", description: description))
-                )
-            }
+            let events = Self.pageSizedEvents
             let reads = Reads()
             let uncounted = Self.uncounted(events, reads: reads)
             let size = events.reduce(0) { $0 + $1.json.serialized().utf8.count + 1 }
