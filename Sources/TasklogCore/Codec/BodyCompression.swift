@@ -32,6 +32,14 @@ enum BodyCompression {
         guard length > 0, length <= longest, let source = bytes.baseAddress else {
             throw CodecError("a compressed list body says it holds \(length) bytes: it is damaged", at: 0)
         }
+        // The frame's header says its length too: checked before the room for it is taken.
+        let declared = ZSTD_getFrameContentSize(source, bytes.count)
+        guard declared == UInt64(length) else {
+            throw CodecError(
+                "a compressed list body's frame does not say the \(length) bytes its snapshot says: it is damaged",
+                at: 0
+            )
+        }
         var failure: String?
         let plain = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
             let written = ZSTD_decompress(buffer.baseAddress, length, source, bytes.count)
