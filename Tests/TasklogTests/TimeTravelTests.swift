@@ -95,8 +95,8 @@ import Testing
                 #expect(try store.list("done", at: .seq(seq)) == replayed.list("done"), "done at \(seq)")
                 #expect(try store.list("busy", at: .seq(seq)) == replayed.list("busy"), "busy at \(seq)")
                 let folded = try store.core.read { txn in try store.core.listState("done", at: seq, txn).replayed }
-                // The first snapshot (at 10, past `doneUntil`) stored done's last body, which every
-                // later snapshot names.
+                // The first snapshot (at 10, past done's last event) stored done's last body,
+                // which every later snapshot names.
                 guard seq >= 10, snapshots.contains(where: { $0 > seq }) else { continue }
                 #expect(folded == 0, "done at \(seq) folded \(folded) events")
                 shortcuts += 1
