@@ -38,9 +38,10 @@ extension TaskStore {
                 progress?(Int(report.events), max(total, Int(report.events)))
                 return true
             }
+            // The snapshots past the last event walked: past the damage, or past the end of the log.
+            let past = snapshotCheck.unreached.filter { $0 > replay.lastSeq }
             guard report.isHealthy else {
                 // The walk stopped at the damage: the snapshots past it were not checked.
-                let past = snapshotCheck.unreached.filter { $0 > replay.lastSeq }
                 if !past.isEmpty {
                     let seqs = past.map(String.init).joined(separator: ", ")
                     let which = past.count == 1 ? "snapshot at seq \(seqs) lies" : "snapshots at seqs \(seqs) lie"
@@ -89,7 +90,7 @@ extension TaskStore {
                     )
                 }
             }
-            for seq in snapshotCheck.unreached where seq > replay.lastSeq {
+            for seq in past {
                 report.problems.append(
                     .init(seq: nil, message: "the snapshot at seq \(seq) is past the end of the log")
                 )

@@ -290,21 +290,13 @@ final class StoreCore: Sendable {
         from next: UInt64,
         _ txn: any StorageReader
     ) throws -> TaskListState? {
-        let entry = try txn.withSnapshot(at: next) { bytes -> SnapshotDirectory.Entry?? in
-            guard SnapshotCodec.keepsBodiesApart(bytes),
-                let directory = try? SnapshotCodec.directory(of: bytes, storedAt: next)
-            else { return nil }
-            return .some(directory.lists[id])
+        let directory = try txn.withSnapshot(at: next) { bytes -> SnapshotDirectory? in
+            SnapshotCodec.keepsBodiesApart(bytes) ? try? SnapshotCodec.directory(of: bytes, storedAt: next) : nil
         }
-        switch entry {
-        case .some(.some(.some(let entry))):
-            guard let storedAt = entry.storedAt, storedAt <= target else { return nil }
-            return try? storedList(id, entry, txn)
-        case .some(.some(.none)):
-            return TaskListState()
-        default:
-            return nil
-        }
+        guard let directory = directory ?? nil else { return nil }
+        guard let entry = directory.lists[id] else { return TaskListState() }
+        guard let storedAt = entry.storedAt, storedAt <= target else { return nil }
+        return try? storedList(id, entry, txn)
     }
 
     /// What a snapshot read at open gives: the directory of a snapshot of format 3 to 5, or the
