@@ -23,7 +23,7 @@ struct CommandGenerator {
         let list = lists.randomElement(using: &random)!
         let actor = actors.randomElement(using: &random)!
         let tasks = state.list(list)
-        ids = Array(tasks.tasks.keys).sorted()
+        ids = tasks.tasks.ids
         highWater = tasks.highWater
         let roll = Int.random(in: 0..<100, using: &random)
         switch roll {

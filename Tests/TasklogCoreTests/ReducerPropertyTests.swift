@@ -92,7 +92,7 @@ import Testing
 
     private func checkInvariants(_ state: TasklogState) throws {
         for (name, list) in state.lists {
-            for task in list.tasks.values {
+            for task in list.tasks {
                 #expect(task.id <= list.highWater)
                 #expect(task.blocks == task.blocks.sorted() && Set(task.blocks).count == task.blocks.count)
                 for other in task.blocks {
@@ -111,7 +111,7 @@ import Testing
                 #expect(Decider.cycle(adding: [], to: list) == nil)
             }
             // No cycles: every task's blocks-closure excludes itself.
-            for task in list.tasks.values {
+            for task in list.tasks {
                 var seen: Set<Int> = []
                 var stack = task.blocks
                 while let next = stack.popLast() {

@@ -207,7 +207,7 @@ import Testing
             actor: nil
         )
         state = apply(events, to: state)
-        #expect(state.list("default").tasks.values.allSatisfy { $0.status == .completed })
+        #expect(state.list("default").tasks.allSatisfy { $0.status == .completed })
         #expect(state.list("default").workflows["w-1"]?.status == .completed)
         #expect(
             try Decider.decide(.completeWorkflow(id: "w-1", cleanup: true), in: state.list("default"), actor: nil)

@@ -45,7 +45,7 @@ import Testing
             let store = try TaskStore.open(at: folder.storePath, options: .testing())
             let state = try store.state().list("default")
             #expect(state.tasks[1]?.metadata["count"] == .int(Int64(tasks)), "no lost update")
-            #expect(state.tasks.values.filter { $0.id != 1 }.allSatisfy { $0.status == .completed })
+            #expect(state.tasks.filter { $0.id != 1 }.allSatisfy { $0.status == .completed })
             // Each claim's event names the one owner who won it.
             for id in 2...(tasks + 1) {
                 let claims = try store.history(HistoryQuery(list: "default", taskID: id, limit: 100)).entries.filter {

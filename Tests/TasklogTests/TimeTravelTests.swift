@@ -168,9 +168,9 @@ import Testing
                 let diff = try store.diff(from: .seq(a), to: .seq(b), in: "default")
                 let old = recorded[a]!.list("default").tasks
                 let new = recorded[b]!.list("default").tasks
-                #expect(Set(diff.added.map(\.id)) == Set(new.keys).subtracting(old.keys))
-                #expect(Set(diff.removed.map(\.id)) == Set(old.keys).subtracting(new.keys))
-                let changed = Set(old.keys).intersection(new.keys).filter { old[$0] != new[$0] }
+                #expect(Set(diff.added.map(\.id)) == Set(new.ids).subtracting(old.ids))
+                #expect(Set(diff.removed.map(\.id)) == Set(old.ids).subtracting(new.ids))
+                let changed = Set(old.ids).intersection(new.ids).filter { old[$0] != new[$0] }
                 #expect(Set(diff.changed.map(\.id)) == changed)
                 for change in diff.changed {
                     #expect(change.before == old[change.id] && change.after == new[change.id])

@@ -38,7 +38,7 @@ extension TaskStore {
                 fold.apply(event)
                 let after = fold.list
                 var changes: [HistoryEntry.TaskChange] = []
-                for id in Set(before.tasks.keys).union(after.tasks.keys).sorted() {
+                for id in Set(before.tasks.ids).union(after.tasks.ids).sorted() {
                     guard Self.inRun(before.tasks[id], workflow) || Self.inRun(after.tasks[id], workflow) else {
                         continue
                     }

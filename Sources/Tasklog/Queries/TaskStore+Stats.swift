@@ -13,7 +13,7 @@ extension TaskStore {
         let storage = try core.backend.statistics()
         var byStatus: [String: Int] = [:]
         for list in state.lists.values {
-            for task in list.tasks.values { byStatus[task.status.name, default: 0] += 1 }
+            for task in list.tasks { byStatus[task.status.name, default: 0] += 1 }
         }
         return StoreStats(
             events: state.lastSeq,

@@ -162,7 +162,7 @@ extension TaskStore {
         let before = try self.list(list, at: .seq(fromSeq)).tasks
         let after = try self.list(list, at: .seq(toSeq)).tasks
         var diff = ListDiff(fromSeq: fromSeq, toSeq: toSeq, added: [], removed: [], changed: [])
-        for id in Set(before.keys).union(after.keys).sorted() {
+        for id in Set(before.ids).union(after.ids).sorted() {
             switch (before[id], after[id]) {
             case (nil, let added?): diff.added.append(added)
             case (let removed?, nil): diff.removed.append(removed)

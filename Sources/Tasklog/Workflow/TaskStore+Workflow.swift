@@ -106,7 +106,7 @@ extension TaskStore {
 
     /// Whether `list` knows run `id`: it started there, or a task there names it.
     private static func holds(_ list: TaskListState, run id: String) -> Bool {
-        list.workflows[id] != nil || list.tasks.values.contains { $0.metadata("workflow") == .string(id) }
+        list.workflows[id] != nil || list.tasks.contains { $0.metadata("workflow") == .string(id) }
     }
 
     /// The run's tasks deleted up to `point`, each as it was just before its deletion.

@@ -299,7 +299,7 @@ public enum SnapshotCodec {
     static func writeList(_ list: TaskListState, to writer: inout ByteWriter) {
         writer.varint(list.highWater)
         writer.varint(list.tasks.count)
-        for taskID in list.tasks.keys.sorted() { write(list.tasks[taskID]!, to: &writer) }
+        for task in list.tasks { write(task, to: &writer) }
         writer.varint(list.workflows.count)
         for workflowID in list.workflows.keys.sorted(by: utf8Precedes) {
             write(list.workflows[workflowID]!, to: &writer)

@@ -33,8 +33,7 @@ public struct IndexEntries: Sendable, Hashable {
     package static func affectedTasks(_ payload: EventPayload, in list: TaskListState?) -> [Int] {
         switch payload {
         case .taskDeleted(let id):
-            guard let list, let index = list.tasks.index(forKey: id) else { return [id] }
-            let task = list.tasks.values[index]
+            guard let task = list?.tasks[id] else { return [id] }
             return Array(Set([id] + task.blocks + task.blockedBy)).sorted()
         case .taskCreated(let created):
             return [created.id]
@@ -49,9 +48,8 @@ public struct IndexEntries: Sendable, Hashable {
         var names: Set<String> = []
         guard let list else { return names }
         for id in ids {
-            // By index, and the one key: `tasks[id]?.metadata` would copy and decode the record first.
-            guard let index = list.tasks.index(forKey: id) else { continue }
-            if case .string(let name)? = list.tasks.values[index].metadata("workflow") { names.insert(name) }
+            // The one key: `metadata["workflow"]` would decode the whole object first.
+            if case .string(let name)? = list.tasks[id]?.metadata("workflow") { names.insert(name) }
         }
         return names
     }

@@ -71,7 +71,7 @@ public struct PartialFold: Sendable {
     public mutating func apply(_ event: Event) {
         for id in event.payload.taskIDs {
             if case .taskCreated(let created) = event.payload, created.id == id { continue }
-            let present = list.tasks.index(forKey: id) != nil
+            let present = list.tasks.contains(id)
             switch standIns {
             case .whenNamed:
                 if !present { list.tasks[id] = standIn(id, at: event.timestamp) }
@@ -91,7 +91,7 @@ public struct PartialFold: Sendable {
     /// A stand-in for task `id`, linked as the tasks in the fold are linked with it.
     private func standIn(_ id: Int, at time: Timestamp) -> TaskRecord {
         var task = TaskRecord(id: id, subject: "#\(id)", createdAt: time, updatedAt: time)
-        for other in list.tasks.values {
+        for other in list.tasks {
             if other.blockedBy.contains(id) { Reducer.insert(other.id, into: &task.blocks) }
             if other.blocks.contains(id) { Reducer.insert(other.id, into: &task.blockedBy) }
         }

@@ -43,9 +43,7 @@ public enum Reducer {
                 into: &list
             )
         case .taskUpdated(let updated):
-            // By index: one hash lookup, and no copy of the record (`tasks[id] != nil` copies it).
-            guard let index = list.tasks.index(forKey: updated.id) else { return }
-            update(&list.tasks.values[index], with: updated, at: time)
+            guard list.tasks.modify(updated.id, { update(&$0, with: updated, at: time) }) != nil else { return }
             for blocked in updated.addBlocks {
                 link(blocker: updated.id, blocked: blocked, at: time, in: &list, touched: updated.id)
             }
@@ -53,20 +51,21 @@ public enum Reducer {
                 link(blocker: blocker, blocked: updated.id, at: time, in: &list, touched: updated.id)
             }
         case .taskDeleted(let id):
-            guard let task = list.tasks.removeValue(forKey: id) else { return }
+            guard let task = list.tasks.remove(id) else { return }
             for other in Set(task.blocks + task.blockedBy) {
-                guard let index = list.tasks.index(forKey: other) else { continue }
-                modify(&list.tasks.values[index], at: time) { other in
-                    remove(id, from: &other.blocks)
-                    remove(id, from: &other.blockedBy)
+                list.tasks.modify(other) { other in
+                    modify(&other, at: time) { other in
+                        remove(id, from: &other.blocks)
+                        remove(id, from: &other.blockedBy)
+                    }
                 }
             }
         case .dependencyAdded(let blocker, let blocked):
             link(blocker: blocker, blocked: blocked, at: time, in: &list, touched: nil)
         case .dependencyRemoved(let blocker, let blocked):
-            guard list.tasks.index(forKey: blocker) != nil, list.tasks.index(forKey: blocked) != nil else { return }
-            modify(&list.tasks[blocker]!, at: time) { remove(blocked, from: &$0.blocks) }
-            modify(&list.tasks[blocked]!, at: time) { remove(blocker, from: &$0.blockedBy) }
+            guard list.tasks.contains(blocker), list.tasks.contains(blocked) else { return }
+            list.tasks.modify(blocker) { modify(&$0, at: time) { remove(blocked, from: &$0.blocks) } }
+            list.tasks.modify(blocked) { modify(&$0, at: time) { remove(blocker, from: &$0.blockedBy) } }
         case .workflowStarted(let id, let type), .workflowForked(let id, let type, _, _):
             if list.workflows[id] == nil { list.workflows[id] = WorkflowState(id: id, type: type, startedAt: time) }
         case .checkpointRecorded(let id, let step, let name, let data):
@@ -158,14 +157,12 @@ public enum Reducer {
         in list: inout TaskListState,
         touched: Int?
     ) {
-        guard blocker != blocked, let blockerIndex = list.tasks.index(forKey: blocker),
-            let blockedIndex = list.tasks.index(forKey: blocked)
-        else { return }
-        if insert(blocked, into: &list.tasks.values[blockerIndex].blocks), blocker != touched {
-            touch(&list.tasks.values[blockerIndex], at: time)
+        guard blocker != blocked, list.tasks.contains(blocker), list.tasks.contains(blocked) else { return }
+        list.tasks.modify(blocker) { task in
+            if insert(blocked, into: &task.blocks), blocker != touched { touch(&task, at: time) }
         }
-        if insert(blocker, into: &list.tasks.values[blockedIndex].blockedBy), blocked != touched {
-            touch(&list.tasks.values[blockedIndex], at: time)
+        list.tasks.modify(blocked) { task in
+            if insert(blocker, into: &task.blockedBy), blocked != touched { touch(&task, at: time) }
         }
     }
 

@@ -48,32 +48,22 @@ public struct Replayer {
         case .created(let task):
             Reducer.insert(created: task, into: &lists[index])
         case .updated(let id, let status, let owner, let patch):
-            guard let task = lists[index].tasks.index(forKey: id) else { break }
-            Reducer.update(&lists[index].tasks.values[task], status: status, owner: owner, at: timestamp)
-            if let patch { try merge(patch, of: bytes, into: task, in: index) }
+            try lists[index].tasks.modify(id) { task throws(CodecError) in
+                Reducer.update(&task, status: status, owner: owner, at: timestamp)
+                if let patch { try task.mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch])) }
+            }
         case .other(let payload, let patch):
             Reducer.apply(payload, at: timestamp, to: &lists[index])
             // The reducer saw the update without its patch.
-            if let patch, case .taskUpdated(let updated) = payload,
-                let task = lists[index].tasks.index(forKey: updated.id)
-            {
-                try merge(patch, of: bytes, into: task, in: index)
+            if let patch, case .taskUpdated(let updated) = payload {
+                try lists[index].tasks.modify(updated.id) { task throws(CodecError) in
+                    try task.mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
+                }
             }
         }
         lastSeq = seq
         lastTimestamp = timestamp
         return seq
-    }
-
-    /// Merges an update's metadata patch, which lies at `patch` in `bytes`, into the task at
-    /// `task` of list `index`, straight from its bytes.
-    private mutating func merge(
-        _ patch: Range<Int>,
-        of bytes: UnsafeRawBufferPointer,
-        into task: Dictionary<Int, TaskRecord>.Index,
-        in index: Int
-    ) throws(CodecError) {
-        try lists[index].tasks.values[task].mergeMetadata(patch: UnsafeRawBufferPointer(rebasing: bytes[patch]))
     }
 
     /// The state folded so far.

@@ -84,7 +84,7 @@ public struct ServerAPI: Sendable {
     /// The workflow ids of a list: those started by events, and those its tasks name.
     static func workflowIDs(_ list: TaskListState) -> [String] {
         var ids = Set(list.workflows.keys)
-        for task in list.tasks.values {
+        for task in list.tasks {
             if case .string(let workflow)? = task.metadata("workflow") { ids.insert(workflow) }
         }
         return ids.sorted()
@@ -117,12 +117,12 @@ public struct ServerAPI: Sendable {
         let lists = state.lists.keys.sorted().map { id -> JSONValue in
             let list = state.lists[id]!
             var byStatus: [String: JSONValue] = ["pending": 0, "in_progress": 0, "completed": 0]
-            for task in list.tasks.values where task.status != .deleted {
+            for task in list.tasks where task.status != .deleted {
                 byStatus[task.status.name] = .int((byStatus[task.status.name]?.intValue ?? 0) + 1)
             }
             return [
                 "id": .string(id),
-                "tasks": .int(Int64(list.tasks.values.filter { $0.status != .deleted }.count)),
+                "tasks": .int(Int64(list.tasks.filter { $0.status != .deleted }.count)),
                 "byStatus": .object(byStatus),
                 "workflows": .array(Self.workflowIDs(list).map(JSONValue.string)),
             ]
