@@ -82,11 +82,16 @@ struct LMDBLayout: Sendable {
     /// The key under which an index holds the seqs of `key`'s events.
     static func indexKey(_ key: IndexKey) -> [UInt8] {
         switch key {
-        case .task(let list, let id): Array(list.utf8) + [0] + Key.uint64(UInt64(truncatingIfNeeded: id))
-        case .workflow(let list, let name): Array(list.utf8) + [0] + Array(name.utf8) + [0]
+        case .task(let list, let id): listPrefix(list) + Key.uint64(UInt64(truncatingIfNeeded: id))
+        case .workflow(let list, let name): listPrefix(list) + Array(name.utf8) + [0]
         case .actor(let actor): Array(actor.utf8) + [0]
         case .type(let type): Array(type.utf8) + [0]
         }
+    }
+
+    /// What every key of list `list` in the task and workflow indexes starts with.
+    static func listPrefix(_ list: String) -> [UInt8] {
+        Array(list.utf8) + [0]
     }
 
     static func snapshotBodyKey(list: String, seq: UInt64) -> [UInt8] {

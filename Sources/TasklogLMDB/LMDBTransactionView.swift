@@ -261,6 +261,23 @@ extension LMDBTransactionView {
         return seqs
     }
 
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? {
+        guard low <= high else { return [] }
+        let prefix = LMDBLayout.listPrefix(list)
+        var seqs: [UInt64] = []
+        // Every entry of the list's keys: the keys of a list lie together, and its entries cost
+        // 8 bytes each on the page, so walking them all is cheaper than a seek per key.
+        for kind in [IndexKey.Kind.task, .workflow] {
+            try forEach(in: layout.index(kind), from: prefix, reverse: false) { key, value in
+                guard key.withUnsafeBytes({ $0.starts(with: prefix) }) else { return false }
+                let seq = try Self.seq(value)
+                if seq >= low && seq <= high { seqs.append(seq) }
+                return true
+            }
+        }
+        return seqs
+    }
+
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
         try LMDBLayout.indexKey(key).withUnsafeBytes { indexKey in
             try Key.uint64(seq).withUnsafeBytes { value in

@@ -184,6 +184,19 @@ final class PostgresTransaction: StorageWriter {
         ).map { UInt64(try $0.decode(Int64.self)) }
     }
 
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? {
+        guard low <= high else { return [] }
+        let low = Int64(clamping: low)
+        let high = Int64(clamping: high)
+        return try rows(
+            """
+            SELECT DISTINCT seq FROM \(unescaped: table("index_entries")) \
+            WHERE kind IN (\(IndexKey.Kind.task.rawValue), \(IndexKey.Kind.workflow.rawValue)) AND list = \(list) \
+            AND seq BETWEEN \(low) AND \(high)
+            """
+        ).map { UInt64(try $0.decode(Int64.self)) }
+    }
+
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
         let (kind, list, name) = Self.columns(key)
         let seq = Int64(clamping: seq)

@@ -72,6 +72,36 @@ import Testing
         }
     }
 
+    /// A list as of a point folded from the events its index entries name (forced here for
+    /// every point, where by default only a point far past its snapshot is) equals the list as
+    /// recorded; and a backend's walk of a list's index entries names exactly that list's events.
+    @Test(arguments: TestBackend.allCases)
+    func aListFoldedFromItsIndexEntriesEqualsWhatWasRecorded(_ backend: TestBackend) throws {
+        try TestFolder.with("timetravel-indexed") { folder in
+            var options = TaskStore.Options.testing(snapshotInterval: 7, clock: StepClock())
+            options.logEventsPerIndexKey = 0
+            let store = try folder.open(backend, options: options)
+            let recorded = try writeRandomLog(store, seed: 5, commands: 160)
+            let last = try store.lastSeq()
+            let events = try store.allEvents()
+            for seq in 0...last {
+                for list in ["default", "other"] {
+                    #expect(try store.list(list, at: .seq(seq)) == recorded[seq]?.list(list), "\(list) at \(seq)")
+                }
+            }
+            var random = SeededRandom(seed: 9)
+            for _ in 0..<40 {
+                let low = random.next() % (last + 1)
+                let high = low + random.next() % (last + 1 - low)
+                for list in ["default", "other", "none"] {
+                    let walked = try store.backend.read { try $0.listSeqs(list, from: low, through: high) }
+                    let expected = events.filter { $0.list == list && (low...high).contains($0.seq) }.map(\.seq)
+                    #expect(walked.map { Set($0) } == Set(expected), "\(list) in \(low)…\(high)")
+                }
+            }
+        }
+    }
+
     /// A list that did not change between a point and the next snapshot is read from that
     /// snapshot alone, however far the snapshot before the point lies (retention thins old ones):
     /// no event is folded. One that did change is folded forward, and both are right.

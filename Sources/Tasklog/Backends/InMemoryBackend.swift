@@ -274,6 +274,17 @@ extension InMemoryContentsReader {
         return newestFirst ? Array(range.reversed().prefix(limit)) : Array(range.prefix(limit))
     }
 
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? {
+        var seqs: [UInt64] = []
+        for (key, all) in contents.indexes {
+            switch key {
+            case .task(list, _), .workflow(list, _): seqs += all.filter { $0 >= low && $0 <= high }
+            default: continue
+            }
+        }
+        return seqs
+    }
+
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool {
         guard let all = contents.indexes[key] else { return false }
         let index = Self.firstIndex(in: all) { $0 >= seq }

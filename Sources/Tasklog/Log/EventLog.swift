@@ -120,6 +120,23 @@ enum EventLog {
         return folded
     }
 
+    /// Folds the events at `seqs`, in the order given, into `replayer` straight from their bytes:
+    /// the events of list `list` an index named. An event that is missing, damaged or of another
+    /// list throws, as the index and the log then disagree.
+    static func fold(_ txn: any StorageReader, at seqs: [UInt64], list: String, into replayer: inout Replayer) throws {
+        let wanted = Array(list.utf8)
+        for seq in seqs {
+            try stored(seq, txn) { bytes throws(CodecError) in
+                let envelope = try EventCodec.envelope(bytes)
+                guard Replayer.same(wanted, UnsafeRawBufferPointer(rebasing: bytes[envelope.list])) else {
+                    throw CodecError("the index of list \(list) names it, but it is of another list", at: 0)
+                }
+                let stored = try replayer.apply(encoded: bytes)
+                guard stored == seq else { throw CodecError("it says it is seq \(stored)", at: 0) }
+            }
+        }
+    }
+
     /// The envelope of every event with seq ≥ `start`: seq, timestamp and the list's name as
     /// bytes, checksum checked.
     static func forEachEnvelope(

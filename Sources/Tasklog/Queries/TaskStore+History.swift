@@ -163,7 +163,8 @@ extension TaskStore {
             if earlier.count > Timelines.foldedFromTheFirst {
                 low = timelines.low
                 if timelines.before[list] == nil {
-                    timelines.before[list] = try core.listState(list, at: timelines.low - 1, txn).0
+                    timelines.before[list] = try core.listState(list, at: timelines.low - 1, throughIndexes: true, txn)
+                        .0
                 }
             }
         }

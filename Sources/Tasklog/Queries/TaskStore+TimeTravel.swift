@@ -99,7 +99,7 @@ extension TaskStore {
     public func list(_ id: String, at point: Point) throws -> TaskListState {
         let id = try TaskListID.sanitized(id)
         return try core.read { txn in
-            try core.listState(id, at: try seq(at: point, txn), txn).0
+            try core.listState(id, at: try seq(at: point, txn), throughIndexes: true, txn).0
         }
     }
 

@@ -235,10 +235,16 @@ final class StoreCore: Sendable {
     /// at or before it, plus its events after that snapshot; how many events were folded, and how
     /// many snapshots were passed over as unusable (damaged, or of another reducer version).
     /// Snapshots in `skipping` are known to be unusable and passed over without a word.
+    ///
+    /// With `throughIndexes`, the events after that snapshot may be found through the task and
+    /// workflow indexes rather than by walking the log (``seqsFromIndex(of:after:through:startingFrom:_:)``):
+    /// for time travel, where the index is already trusted as `tasklog verify` checks it. The
+    /// live state, and what checks the index, read the log alone.
     func listState(
         _ id: String,
         at target: UInt64,
         skipping unusable: Set<UInt64> = [],
+        throughIndexes: Bool = false,
         _ txn: any StorageReader
     ) throws
         -> (TaskListState, replayed: Int, skipped: Int)
@@ -267,11 +273,37 @@ final class StoreCore: Sendable {
             }
         }
         guard from < target else { return (list, 0, skipped) }
+        let indexed =
+            throughIndexes ? try seqsFromIndex(of: id, after: from, through: target, startingFrom: list, txn) : nil
         var seed = TasklogState()
         seed.lists[id] = consume list
         var replayer = Replayer(seed)
-        let replayed = try EventLog.fold(txn, from: from + 1, through: target, list: id, into: &replayer)
+        let replayed: Int
+        if let indexed {
+            try EventLog.fold(txn, at: indexed, list: id, into: &replayer)
+            replayed = indexed.count
+        } else {
+            replayed = try EventLog.fold(txn, from: from + 1, through: target, list: id, into: &replayer)
+        }
         return (replayer.finish().list(id), replayed, skipped)
+    }
+
+    /// The seqs of list `id`'s events after `from` through `target`, in order, from the task and
+    /// workflow indexes, when the log between holds far more events than the list has keys in
+    /// them (estimated from `list`, the list at `from`): the index walk then costs the list's
+    /// entries, where the log walk would cost every list's events. `nil`: walk the log.
+    private func seqsFromIndex(
+        of id: String,
+        after from: UInt64,
+        through target: UInt64,
+        startingFrom list: borrowing TaskListState,
+        _ txn: any StorageReader
+    ) throws -> [UInt64]? {
+        let keys = UInt64(min(list.highWater, 1 << 40) + list.workflows.count + 16)
+        let (limit, overflow) = keys.multipliedReportingOverflow(by: options.logEventsPerIndexKey)
+        guard !overflow, target - from > limit, let seqs = try txn.listSeqs(id, from: from + 1, through: target)
+        else { return nil }
+        return Set(seqs).sorted()
     }
 
     /// List `id` as of seq `target`, read from `next`, the first usable snapshot after `target`,

@@ -12,6 +12,12 @@ extension TaskStore {
         /// Keep every one of the newest this-many snapshots; older ones are thinned with age
         /// (see ``SnapshotRetention``), so that time travel to any depth replays a bounded tail.
         public var snapshotsKept: Int = 8
+        /// A list as of a point is folded from the events the task and workflow indexes name for
+        /// it, rather than from a walk of the log after the snapshot before the point, when the
+        /// log there holds more than this many events for each key the list has in those indexes
+        /// (16 by default; 0: always through the indexes where the backend can walk a list's
+        /// keys; `.max`: never).
+        public var logEventsPerIndexKey: UInt64 = 16
         /// How durable a commit is; ``TasklogCore/Durability/full`` loses nothing acknowledged.
         /// (LMDB stores, opened with ``TaskStore/open(at:options:)``.)
         public var durability: Durability = .full

@@ -115,6 +115,14 @@ public protocol StorageReader {
     ) throws
         -> [UInt64]
 
+    /// The seqs of the events of list `list` between `low` and `high` inclusive, in any order
+    /// and repeated as they come: every seq the task and the workflow indexes hold under a key of
+    /// that list (so every event of the list, as ``IndexEntries`` indexes each under its tasks or
+    /// its workflow).
+    /// `nil` when the backend cannot walk a list's keys; the engine then walks the log. Asked
+    /// for a list as of a point far past the snapshot before it, so it should cost about what
+    /// the list's own entries cost, not what the log's do.
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]?
     /// Whether the index holds `seq` under `key`.
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool
 
@@ -124,6 +132,10 @@ public protocol StorageReader {
     /// The leases of `owner` in `list` (either `nil`: of every owner or list), in (list, owner,
     /// session) order.
     func leases(in list: String?, owner: String?) throws -> [Lease]
+}
+
+extension StorageReader {
+    public func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? { nil }
 }
 
 /// What a write transaction can do besides reading. Valid only inside the closure of
