@@ -102,6 +102,24 @@ import Testing
         }
     }
 
+    /// An index entry that names another list's event is found out, not folded in.
+    @Test(arguments: TestBackend.allCases)
+    func anIndexEntryOfAnotherListsEventIsRefused(_ backend: TestBackend) throws {
+        try TestFolder.with("timetravel-misindexed") { folder in
+            var options = TaskStore.Options.testing()
+            options.logEventsPerIndexKey = 0
+            let store = try folder.open(backend, options: options)
+            _ = try store.create(NewTask(subject: "mine"), in: "default")
+            _ = try store.create(NewTask(subject: "theirs"), in: "other")
+            _ = try store.create(NewTask(subject: "mine too"), in: "default")
+            #expect(try store.list("default", at: .seq(3)).tasks.count == 2)
+            try store.backend.write { try $0.addIndexEntry(.task(list: "default", id: 1), seq: 2) }
+            let error = #expect(throws: TasklogError.self) { try store.list("default", at: .seq(3)) }
+            #expect(error?.code == .corrupt)
+            #expect(error?.message.contains("seq 2, which is of another list") == true, "\(String(describing: error))")
+        }
+    }
+
     /// A list that did not change between a point and the next snapshot is read from that
     /// snapshot alone, however far the snapshot before the point lies (retention thins old ones):
     /// no event is folded. One that did change is folded forward, and both are right.

@@ -121,18 +121,25 @@ enum EventLog {
     }
 
     /// Folds the events at `seqs`, in the order given, into `replayer` straight from their bytes:
-    /// the events of list `list` an index named. An event that is missing, damaged or of another
-    /// list throws, as the index and the log then disagree.
+    /// the events of list `list` the indexes named. An event that is missing or damaged throws,
+    /// and so does one of another list: the indexes and the log then disagree.
     static func fold(_ txn: any StorageReader, at seqs: [UInt64], list: String, into replayer: inout Replayer) throws {
         let wanted = Array(list.utf8)
         for seq in seqs {
-            try stored(seq, txn) { bytes throws(CodecError) in
+            let ofList = try stored(seq, txn) { bytes throws(CodecError) -> Bool in
                 let envelope = try EventCodec.envelope(bytes)
                 guard Replayer.same(wanted, UnsafeRawBufferPointer(rebasing: bytes[envelope.list])) else {
-                    throw CodecError("the index of list \(list) names it, but it is of another list", at: 0)
+                    return false
                 }
                 let stored = try replayer.apply(encoded: bytes)
                 guard stored == seq else { throw CodecError("it says it is seq \(stored)", at: 0) }
+                return true
+            }
+            guard ofList else {
+                throw TasklogError(
+                    .corrupt,
+                    "the indexes of list \(list) name the event at seq \(seq), which is of another list: the indexes and the log disagree; run `tasklog verify`"
+                )
             }
         }
     }

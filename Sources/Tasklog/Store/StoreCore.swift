@@ -238,8 +238,9 @@ final class StoreCore: Sendable {
     ///
     /// With `throughIndexes`, the events after that snapshot may be found through the task and
     /// workflow indexes rather than by walking the log (``seqsFromIndex(of:after:through:startingFrom:_:)``):
-    /// for time travel, where the index is already trusted as `tasklog verify` checks it. The
-    /// live state, and what checks the index, read the log alone.
+    /// for time travel and history, which trust the indexes as history always has (`tasklog
+    /// verify` checks them against the log). The live state, and what checks the indexes, read
+    /// the log alone.
     func listState(
         _ id: String,
         at target: UInt64,
