@@ -102,21 +102,28 @@ import Testing
         }
     }
 
-    /// An index entry that names another list's event is found out, not folded in.
+    /// An index entry that names another list's event is found out, not folded in: by the seek
+    /// to each event the entries name, and by the walk of the log from the first of them (taken
+    /// when they lie close together), which counts what it folds.
     @Test(arguments: TestBackend.allCases)
     func anIndexEntryOfAnotherListsEventIsRefused(_ backend: TestBackend) throws {
         try TestFolder.with("timetravel-misindexed") { folder in
             var options = TaskStore.Options.testing()
             options.logEventsPerIndexKey = 0
             let store = try folder.open(backend, options: options)
-            _ = try store.create(NewTask(subject: "mine"), in: "default")
-            _ = try store.create(NewTask(subject: "theirs"), in: "other")
-            _ = try store.create(NewTask(subject: "mine too"), in: "default")
-            #expect(try store.list("default", at: .seq(3)).tasks.count == 2)
-            try store.backend.write { try $0.addIndexEntry(.task(list: "default", id: 1), seq: 2) }
-            let error = #expect(throws: TasklogError.self) { try store.list("default", at: .seq(3)) }
-            #expect(error?.code == .corrupt)
-            #expect(error?.message.contains("seq 2, which is of another list") == true, "\(String(describing: error))")
+            for index in 1...20 { _ = try store.create(NewTask(subject: "theirs \(index)"), in: "other") }  // 1…20
+            for index in 1...3 { _ = try store.create(NewTask(subject: "mine \(index)"), in: "default") }  // 21…23
+            #expect(try store.list("default", at: .seq(23)).tasks.count == 3)
+            // Close together (20…23): one walk of the log from 20, which finds three of the four.
+            try store.backend.write { try $0.addIndexEntry(.task(list: "default", id: 99), seq: 20) }
+            let close = #expect(throws: TasklogError.self) { try store.list("default", at: .seq(23)) }
+            #expect(close?.code == .corrupt)
+            #expect(close?.message.contains("but the log holds 3") == true, "\(String(describing: close))")
+            // Far apart (2, 20…23): each is sought, and seq 2 is of another list.
+            try store.backend.write { try $0.addIndexEntry(.task(list: "default", id: 98), seq: 2) }
+            let far = #expect(throws: TasklogError.self) { try store.list("default", at: .seq(23)) }
+            #expect(far?.code == .corrupt)
+            #expect(far?.message.contains("seq 2, which is of another list") == true, "\(String(describing: far))")
         }
     }
 

@@ -280,7 +280,18 @@ final class StoreCore: Sendable {
         seed.lists[id] = consume list
         var replayer = Replayer(seed)
         let replayed: Int
-        if let indexed {
+        if let indexed, let first = indexed.first, target - first < 4 * UInt64(indexed.count) {
+            // The list's events lie close together: one walk of the log from the first is
+            // cheaper than a seek for each. It finds as many as the indexes named, or they and
+            // the log disagree.
+            replayed = try EventLog.fold(txn, from: first, through: target, list: id, into: &replayer)
+            guard replayed == indexed.count else {
+                throw TasklogError(
+                    .corrupt,
+                    "the indexes of list \(id) name \(indexed.count) events from seq \(first) through \(target), but the log holds \(replayed): the indexes and the log disagree; run `tasklog verify`"
+                )
+            }
+        } else if let indexed {
             try EventLog.fold(txn, at: indexed, list: id, into: &replayer)
             replayed = indexed.count
         } else {
