@@ -261,19 +261,24 @@ extension LMDBTransactionView {
         return seqs
     }
 
-    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? {
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64, budget: Int) throws -> [UInt64]? {
         guard low <= high else { return [] }
         let prefix = LMDBLayout.listPrefix(list)
         var seqs: [UInt64] = []
+        var stepped = 0
         // Every entry of the list's keys: the keys of a list lie together, and its entries cost
-        // 8 bytes each on the page, so walking them all is cheaper than a seek per key.
+        // 8 bytes each on the page, so walking them is cheaper than a seek per key, up to the
+        // budget.
         for kind in [IndexKey.Kind.task, .workflow] {
             try forEach(in: layout.index(kind), from: prefix, reverse: false) { key, value in
                 guard key.withUnsafeBytes({ $0.starts(with: prefix) }) else { return false }
+                stepped += 1
+                guard stepped <= budget else { return false }
                 let seq = try Self.seq(value)
                 if seq >= low && seq <= high { seqs.append(seq) }
                 return true
             }
+            if stepped > budget { return nil }
         }
         return seqs
     }

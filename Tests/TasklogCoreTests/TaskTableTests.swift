@@ -100,15 +100,55 @@ import Testing
 
     @Test func theDenseRangeGrowsOverTasksKeptApart() {
         var table = TaskTable()
-        table[100] = Self.task(100)  // far past an empty table: kept apart
-        for id in 1...98 { table[id] = Self.task(id) }
-        #expect(table[100]?.version == 1)
-        table[100] = Self.task(100, version: 5)  // the range reaches 100, takes the task in, replaces it
+        table[100] = Self.task(100)  // the first task starts the dense range
+        for id in 1...98 { table[id] = Self.task(id) }  // below it: kept apart
+        table[100] = Self.task(100, version: 5)
         #expect(table.count == 99, "replaced, not added twice")
         table[99] = Self.task(99)
         table[101] = Self.task(101)
         #expect(table.count == 101)
         #expect(table.ids == Array(1...101))
         #expect(table[100]?.version == 5)
+        #expect(table.slotCount == 2)
+
+        var gaps = TaskTable()
+        gaps[1] = Self.task(1)
+        gaps[60] = Self.task(60)  // 58 holes: within the slack
+        gaps[1_000] = Self.task(1_000)  // 939 more, for 2 tasks: kept apart
+        gaps[61] = Self.task(61)
+        #expect(gaps.slotCount == 61)
+        #expect(gaps.ids == [1, 60, 61, 1_000])
+    }
+
+    /// A list whose old tasks were deleted does not keep paying for them: the table is laid out
+    /// again from its lowest live id once its holes are twice its tasks.
+    @Test func deletedTasksDoNotKeepTheirSlots() {
+        var table = TaskTable()
+        for id in 1...10_000 { table[id] = Self.task(id) }
+        for id in 1...9_990 { table.remove(id) }
+        #expect(table.count == 10)
+        #expect(table.slotCount <= 3 * 10 + 64, "\(table.slotCount) slots for 10 tasks")
+        #expect(table.ids == Array(9_991...10_000))
+        table[10_001] = Self.task(10_001)
+        #expect(table.ids == Array(9_991...10_001))
+        for id in 9_991...10_001 { table.remove(id) }
+        #expect(table.isEmpty)
+        #expect(table.slotCount <= 64)
+    }
+
+    /// A list read from a snapshot is dense from its lowest live id, whatever was deleted below.
+    @Test func aListReadFromASnapshotIsDenseFromItsLowestTask() throws {
+        var list = TaskListState()
+        for id in 1...300 { Reducer.insert(created: Self.task(id), into: &list) }
+        for id in 1...100 { list.tasks.remove(id) }
+        var writer = ByteWriter()
+        SnapshotCodec.writeList(list, to: &writer)
+        let read = try writer.bytes.withUnsafeBytes { bytes in
+            var reader = ByteReader(bytes)
+            return try SnapshotCodec.readList(&reader, format: SnapshotCodec.format)
+        }
+        #expect(read == list)
+        #expect(read.tasks.slotCount == 200)
+        #expect(read.tasks.ids == Array(101...300))
     }
 }

@@ -94,11 +94,17 @@ import Testing
                 let low = random.next() % (last + 1)
                 let high = low + random.next() % (last + 1 - low)
                 for list in ["default", "other", "none"] {
-                    let walked = try store.backend.read { try $0.listSeqs(list, from: low, through: high) }
+                    let walked = try store.backend.read {
+                        try $0.listSeqs(list, from: low, through: high, budget: .max)
+                    }
                     let expected = events.filter { $0.list == list && (low...high).contains($0.seq) }.map(\.seq)
                     #expect(walked.map { Set($0) } == Set(expected), "\(list) in \(low)…\(high)")
                 }
             }
+            // A walk that would step over more entries than its budget is given up, where the
+            // backend can tell (PostgreSQL answers in one query, whatever the budget).
+            let overBudget = try store.backend.read { try $0.listSeqs("default", from: 1, through: 2, budget: 3) }
+            #expect((overBudget == nil) == (backend != .postgres))
         }
     }
 

@@ -274,11 +274,15 @@ extension InMemoryContentsReader {
         return newestFirst ? Array(range.reversed().prefix(limit)) : Array(range.prefix(limit))
     }
 
-    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? {
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64, budget: Int) throws -> [UInt64]? {
         var seqs: [UInt64] = []
+        var stepped = 0
         for (key, all) in contents.indexes {
             switch key {
-            case .task(list, _), .workflow(list, _): seqs += all.filter { $0 >= low && $0 <= high }
+            case .task(list, _), .workflow(list, _):
+                stepped += all.count
+                guard stepped <= budget else { return nil }
+                seqs += all.filter { $0 >= low && $0 <= high }
             default: continue
             }
         }

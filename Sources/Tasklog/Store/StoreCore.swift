@@ -239,8 +239,8 @@ final class StoreCore: Sendable {
     /// With `throughIndexes`, the events after that snapshot may be found through the task and
     /// workflow indexes rather than by walking the log (``seqsFromIndex(of:after:through:startingFrom:_:)``):
     /// for time travel and history, which trust the indexes as history always has (`tasklog
-    /// verify` checks them against the log). The live state, and what checks the indexes, read
-    /// the log alone.
+    /// verify` checks them against the log). The live state, what checks the indexes, and a
+    /// fork (which writes new events from what it reads) read the log alone.
     func listState(
         _ id: String,
         at target: UInt64,
@@ -280,15 +280,15 @@ final class StoreCore: Sendable {
         seed.lists[id] = consume list
         var replayer = Replayer(seed)
         let replayed: Int
-        if let indexed, let first = indexed.first, target - first < 4 * UInt64(indexed.count) {
+        if let indexed, let first = indexed.first, let last = indexed.last, last - first < 4 * UInt64(indexed.count) {
             // The list's events lie close together: one walk of the log from the first is
             // cheaper than a seek for each. It finds as many as the indexes named, or they and
             // the log disagree.
-            replayed = try EventLog.fold(txn, from: first, through: target, list: id, into: &replayer)
+            replayed = try EventLog.fold(txn, from: first, through: last, list: id, into: &replayer)
             guard replayed == indexed.count else {
                 throw TasklogError(
                     .corrupt,
-                    "the indexes of list \(id) name \(indexed.count) events from seq \(first) through \(target), but the log holds \(replayed): the indexes and the log disagree; run `tasklog verify`"
+                    "the indexes of list \(id) name \(indexed.count) events from seq \(first) through \(last), but the log holds \(replayed): the indexes and the log disagree; run `tasklog verify`"
                 )
             }
         } else if let indexed {
@@ -313,7 +313,13 @@ final class StoreCore: Sendable {
     ) throws -> [UInt64]? {
         let keys = UInt64(min(list.highWater, 1 << 40) + list.workflows.count + 16)
         let (limit, overflow) = keys.multipliedReportingOverflow(by: options.logEventsPerIndexKey)
-        guard !overflow, target - from > limit, let seqs = try txn.listSeqs(id, from: from + 1, through: target)
+        // Stepping over an index entry costs less than half what stepping over an event does
+        // (no checksum): past twice the events, walk the log.
+        let budget =
+            options.logEventsPerIndexKey == 0
+            ? .max : Int(clamping: (target - from).multipliedReportingOverflow(by: 2).partialValue)
+        guard !overflow, target - from > limit,
+            let seqs = try txn.listSeqs(id, from: from + 1, through: target, budget: budget)
         else { return nil }
         return Set(seqs).sorted()
     }

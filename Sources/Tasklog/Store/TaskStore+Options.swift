@@ -15,8 +15,9 @@ extension TaskStore {
         /// A list as of a point is folded from the events the task and workflow indexes name for
         /// it, rather than from a walk of the log after the snapshot before the point, when the
         /// log there holds more than this many events for each key the list has in those indexes
-        /// (16 by default; 0: always through the indexes where the backend can walk a list's
-        /// keys; `.max`: never).
+        /// (16 by default), and the backend answers without stepping over more than twice those
+        /// events (a list that grew long after the point is not worth it). 0: always through the
+        /// indexes where the backend can walk a list's keys, whatever that costs; `.max`: never.
         public var logEventsPerIndexKey: UInt64 = 16
         /// How durable a commit is; ``TasklogCore/Durability/full`` loses nothing acknowledged.
         /// (LMDB stores, opened with ``TaskStore/open(at:options:)``.)

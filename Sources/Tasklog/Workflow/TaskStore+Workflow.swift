@@ -71,7 +71,10 @@ extension TaskStore {
             throw TasklogError(.notFound, "workflow \(id) not found in any task list")
         }
         let seq = try self.seq(at: point)
-        guard let run = try workflow(id, in: list, at: .seq(seq)) else {
+        // Folded from the log alone, not through the indexes as time travel may: the fork writes
+        // new events from it.
+        let state = try core.read { txn in try core.listState(list, at: seq, txn).0 }
+        guard let run = try workflow(id, in: list, state: state, until: .seq(seq)) else {
             throw TasklogError(.notFound, "workflow \(id) did not exist yet at seq \(seq); fork it at a later point")
         }
         let outcome = try execute(.forkWorkflow(run: run, at: seq, id: newID), in: list, actor: actor)

@@ -1,17 +1,26 @@
 /// The live tasks of one list, by id, walked in id order.
 ///
 /// A list issues its ids 1, 2, 3, … and never reuses one, so its tasks are kept in an array
-/// indexed by id, `slots[id - 1]`, with a hole where a task was deleted: a task costs its record
-/// and no hash table, is found without hashing, and the tasks are already in id order for a
-/// listing or a snapshot. An id the dense array does not reach cheaply (zero or less, or far past
-/// its end, as in a fold of a few tasks picked from a long list) is kept in a dictionary beside
-/// it, so that no id makes the table allocate more than about twice what it holds.
+/// indexed by id from the lowest one kept, `slots[id - base]`, with a hole where a task was
+/// deleted: a task costs its record and no hash table, is found without hashing, and the tasks
+/// are already in id order for a listing or a snapshot.
+///
+/// The holes are counted. The dense range grows over a gap only while its holes stay no more
+/// than its tasks (plus a little), and when deletions leave twice as many holes as tasks the
+/// table is laid out again from its lowest live id; so the array is never more than about three
+/// times what the table holds, and a long list whose old tasks were deleted does not keep paying
+/// for them. An id the dense range does not reach cheaply (below its start, or far past its end,
+/// as in a fold of a few tasks picked from a long list) is kept in a dictionary beside it.
 ///
 /// Two tables are equal when they hold equal tasks under the same ids, however they are laid out.
 public struct TaskTable: Sendable {
-    /// Task `id` at `id - 1`, for ids 1 through `slots.count`; `nil` where there is no such task.
+    /// Task `id` at `id - base`, for ids `base ..< base + slots.count`; `nil` for a hole.
     private var slots: [TaskRecord?] = []
-    /// The tasks whose ids lie outside `1...slots.count`.
+    /// The id of `slots[0]`.
+    private var base = 1
+    /// The `nil` slots.
+    private var holes = 0
+    /// The tasks whose ids lie outside the dense range.
     private var sparse: [Int: TaskRecord] = [:]
     /// The number of tasks.
     public private(set) var count = 0
@@ -20,7 +29,7 @@ public struct TaskTable: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// Keeps room for tasks with ids up to `count` without growing again.
+    /// Keeps room for `count` tasks in the dense range without growing again.
     public mutating func reserveCapacity(_ count: Int) {
         slots.reserveCapacity(count)
     }
@@ -67,47 +76,79 @@ public struct TaskTable: Sendable {
         let removed: TaskRecord?
         if let slot = slot(of: id) {
             removed = slots[slot].take()
+            if removed != nil { holes += 1 }
         } else {
             removed = sparse.removeValue(forKey: id)
         }
-        if removed != nil { count -= 1 }
+        guard removed != nil else { return nil }
+        count -= 1
+        if holes > 2 * count + Self.slack { layOutAgain() }
         return removed
     }
 
     /// The ids of the tasks, in order.
     public var ids: [Int] { map(\.id) }
 
+    /// The slots the dense range takes, tasks and holes: what the layout costs, for its tests.
+    package var slotCount: Int { slots.count }
+
     // MARK: Layout
 
     /// Where task `id` lies in `slots`, if its id is in the dense range.
     @inline(__always)
     private func slot(of id: Int) -> Int? {
-        id >= 1 && id <= slots.count ? id - 1 : nil
+        // In two steps, so that no id, however far from `base`, overflows.
+        guard id >= base else { return nil }
+        let offset = id - base
+        return offset < slots.count ? offset : nil
     }
 
     private mutating func insert(_ task: TaskRecord, as id: Int) {
-        // The dense range grows up to `id` when the holes that leaves are no more than the tasks.
-        if id > slots.count, id - slots.count <= count + Self.slack { grow(through: id) }
+        // The first task starts the dense range, if its id is an id a list could issue.
+        if slots.isEmpty && sparse.isEmpty && id >= 1 && id <= Self.highestBase { base = id }
+        let end = base + slots.count
+        // The dense range grows up to `id` while its holes (those it has, and the `id - end` it
+        // would leave) stay no more than its tasks.
+        if id >= end, id - end <= slots.count - 2 * holes + Self.slack { grow(through: id) }
         if let slot = slot(of: id) {
-            if slots[slot] == nil { count += 1 }
+            if slots[slot] == nil {
+                count += 1
+                holes -= 1
+            }
             slots[slot] = task
         } else if sparse.updateValue(task, forKey: id) == nil {
             count += 1
         }
     }
 
-    /// Extends the dense range through `id`, moving in the tasks it now covers from `sparse`.
+    /// Extends the dense range through `id`, its new slots holes, then moves in the tasks it now
+    /// covers from `sparse`.
     private mutating func grow(through id: Int) {
-        let start = slots.count + 1
-        slots.append(contentsOf: repeatElement(nil, count: id - slots.count))
+        let start = base + slots.count
+        let added = id - start + 1
+        slots.append(contentsOf: repeatElement(nil, count: added))
+        holes += added
         guard !sparse.isEmpty else { return }
         for covered in start...id {
-            if let task = sparse.removeValue(forKey: covered) { slots[covered - 1] = task }
+            if let task = sparse.removeValue(forKey: covered) {
+                slots[covered - base] = task
+                holes -= 1
+            }
         }
+    }
+
+    /// Builds the layout again from the tasks in id order, from the lowest one.
+    private mutating func layOutAgain() {
+        let tasks = Array(self)
+        self = TaskTable()
+        slots.reserveCapacity(tasks.count)
+        for task in tasks { insert(task, as: task.id) }
     }
 
     /// The holes the dense range may take on growing, past one a task.
     private static let slack = 64
+    /// The highest id the dense range starts at, so that `base + slots.count` cannot overflow.
+    private static let highestBase = Int.max / 2
 }
 
 extension TaskTable: Sequence {
@@ -125,7 +166,7 @@ extension TaskTable: Sequence {
                 above = [].makeIterator()
             } else {
                 let sorted = table.sparse.values.sorted { $0.id < $1.id }
-                let split = sorted.firstIndex { $0.id > 0 } ?? sorted.count
+                let split = sorted.firstIndex { $0.id >= table.base } ?? sorted.count
                 below = Array(sorted[..<split]).makeIterator()
                 above = Array(sorted[split...]).makeIterator()
             }

@@ -119,10 +119,11 @@ public protocol StorageReader {
     /// and repeated as they come: every seq the task and the workflow indexes hold under a key of
     /// that list (so every event of the list, as ``IndexEntries`` indexes each under its tasks or
     /// its workflow).
-    /// `nil` when the backend cannot walk a list's keys; the engine then walks the log. Asked
-    /// for a list as of a point far past the snapshot before it, so it should cost about what
-    /// the list's own entries cost, not what the log's do.
-    func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]?
+    /// `nil` when the backend cannot walk a list's keys, or would step over more than `budget`
+    /// entries to answer (a list that grew long after `high`, say); the engine then walks the
+    /// log. Asked for a list as of a point far past the snapshot before it, so it should cost
+    /// about what the list's own entries cost, not what the log's do.
+    func listSeqs(_ list: String, from low: UInt64, through high: UInt64, budget: Int) throws -> [UInt64]?
     /// Whether the index holds `seq` under `key`.
     func containsIndexEntry(_ key: IndexKey, seq: UInt64) throws -> Bool
 
@@ -135,7 +136,9 @@ public protocol StorageReader {
 }
 
 extension StorageReader {
-    public func listSeqs(_ list: String, from low: UInt64, through high: UInt64) throws -> [UInt64]? { nil }
+    public func listSeqs(_ list: String, from low: UInt64, through high: UInt64, budget: Int) throws -> [UInt64]? {
+        nil
+    }
 }
 
 /// What a write transaction can do besides reading. Valid only inside the closure of
