@@ -89,23 +89,24 @@ struct LMDBLayout: Sendable {
         }
     }
 
-    /// What every key of list `list` in the task and workflow indexes starts with.
+    /// What every key of list `list` starts with, in the task and workflow indexes, the snapshot
+    /// bodies, the idempotency records and the leases.
     static func listPrefix(_ list: String) -> [UInt8] {
         Array(list.utf8) + [0]
     }
 
     static func snapshotBodyKey(list: String, seq: UInt64) -> [UInt8] {
-        Array(list.utf8) + [0] + Key.uint64(seq)
+        listPrefix(list) + Key.uint64(seq)
     }
 
     static func idempotencyKey(list: String, key: String) -> [UInt8] {
-        Array(list.utf8) + [0] + Array(key.utf8)
+        listPrefix(list) + Array(key.utf8)
     }
 
     static func leasePrefix(list: String?, owner: String?) -> [UInt8] {
         guard let list else { return [] }
-        guard let owner else { return Array(list.utf8) + [0] }
-        return Array(list.utf8) + [0] + Array(owner.utf8) + [0]
+        guard let owner else { return listPrefix(list) }
+        return listPrefix(list) + Array(owner.utf8) + [0]
     }
 
     static func leaseKey(_ lease: (list: String, owner: String, session: String)) -> [UInt8] {

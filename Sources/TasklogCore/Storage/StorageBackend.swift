@@ -119,6 +119,7 @@ public protocol StorageReader {
     /// and repeated as they come: every seq the task and the workflow indexes hold under a key of
     /// that list (so every event of the list, as ``IndexEntries`` indexes each under its tasks or
     /// its workflow).
+    ///
     /// `nil` when the backend cannot walk a list's keys, or would step over more than `budget`
     /// entries to answer (a list that grew long after `high`, say); the engine then walks the
     /// log. Asked for a list as of a point far past the snapshot before it, so it should cost
